@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "LayerLab",
+  products: [
+    .executable(name: "layerlab", targets: ["layerlab"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CArchive",
+      pkgConfig: "libarchive",
+      providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+    ),
+    .target(
+      name: "LabArchive",
+      dependencies: ["CArchive"]
+    ),
+    .target(
+      name: "LabImage",
+      dependencies: ["LabArchive", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(name: "LabDocker", dependencies: ["LabImage"]),
+    .target(name: "LabShell", dependencies: ["LabDocker"]),
+    .executableTarget(
+      name: "layerlab",
+      dependencies: [
+        "LabShell", "LabImage",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(name: "LabTestSupport", dependencies: ["LabImage"], path: "Tests/LabTestSupport"),
+    .testTarget(
+      name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "LabImageTests", dependencies: ["LabImage", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "layerlabTests", dependencies: ["LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+  var settings = target.swiftSettings ?? []
+  settings.append(.enableUpcomingFeature("ExistentialAny"))
+  settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+  target.swiftSettings = settings
+}

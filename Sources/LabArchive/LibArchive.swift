@@ -1,0 +1,30 @@
+internal import CArchive
+
+/// The statuses libarchive returns; only these two mean the call worked.
+let archiveOK: Int32 = 0
+let archiveWarn: Int32 = -20
+let archiveEOF: Int32 = 1
+
+/// Sends a libarchive status through one place, carrying the library's own message.
+func check(_ status: Int32, _ archive: OpaquePointer?, _ operation: String) throws(ArchiveError) {
+  guard status == archiveOK || status == archiveWarn else {
+    throw .library(operation: operation, message: errorMessage(archive))
+  }
+}
+
+func errorMessage(_ archive: OpaquePointer?) -> String {
+  guard let archive, let message = archive_error_string(archive) else { return "unknown error" }
+  return String(cString: message)
+}
+
+/// Size of the buffers used when streaming data through libarchive.
+let streamChunkSize = 1 << 20
+
+// libarchive's AE_IF* macros carry casts that Swift cannot import; these are their values.
+let AE_IFREG: UInt32 = 0o100000
+let AE_IFLNK: UInt32 = 0o120000
+let AE_IFSOCK: UInt32 = 0o140000
+let AE_IFCHR: UInt32 = 0o020000
+let AE_IFBLK: UInt32 = 0o060000
+let AE_IFDIR: UInt32 = 0o040000
+let AE_IFIFO: UInt32 = 0o010000

@@ -1,0 +1,168 @@
+internal import CArchive
+
+/// How a written archive is compressed.
+public enum Compression: Sendable {
+  case none
+  /// gzip with no timestamp in its header, so equal input gives equal bytes.
+  case gzip
+}
+
+/// Writes tar archives in the PAX format, the way Docker's layers are written.
+///
+/// The writer owns a libarchive handle and is not shared between tasks.
+public final class TarWriter {
+  private var archive: OpaquePointer?
+  private let sink: ByteSink?
+
+  /// Opens a writer onto a file, created or truncated.
+  public convenience init(path: String, compression: Compression = .none) throws(ArchiveError) {
+    try self.init(compression: compression, sink: nil)
+    try check(archive_write_open_filename(archive, path), archive, "open \(path)")
+  }
+
+  /// Opens a writer that collects the archive in memory; read it with ``finish()``.
+  public convenience init(compression: Compression = .none) throws(ArchiveError) {
+    let sink = ByteSink()
+    try self.init(compression: compression, sink: sink)
+    let context = Unmanaged.passUnretained(sink).toOpaque()
+    try check(
+      archive_write_open2(
+        archive, context, nil,
+        { _, context, buffer, length in
+          guard let context, let buffer else { return -1 }
+          let sink = Unmanaged<ByteSink>.fromOpaque(context).takeUnretainedValue()
+          sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+          return length
+        }, nil, nil),
+      archive, "open memory archive")
+  }
+
+  private init(compression: Compression, sink: ByteSink?) throws(ArchiveError) {
+    self.sink = sink
+    archive = archive_write_new()
+    try check(archive_write_set_format_pax_restricted(archive), archive, "set tar format")
+    try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "set block size")
+    if compression == .gzip {
+      try check(archive_write_add_filter_gzip(archive), archive, "add gzip filter")
+      // A negative timestamp keeps the gzip header free of the current time.
+      try check(
+        archive_write_set_filter_option(archive, "gzip", "timestamp", nil), archive,
+        "set gzip options")
+    }
+  }
+
+  deinit {
+    if let archive {
+      archive_write_free(archive)
+    }
+  }
+
+  /// Appends one entry with its payload.
+  public func append(_ entry: TarEntry) throws(ArchiveError) {
+    try writeHeader(entry)
+    switch entry.kind {
+    case .file(let bytes):
+      try writeData(bytes)
+    case .sparseFile(let size):
+      try writeZeros(size)
+    default:
+      break
+    }
+  }
+
+  /// Appends a regular file whose payload is streamed from `source`, a chunk at a time.
+  ///
+  /// - Parameters:
+  ///   - entry: The header; its kind must be a file of the right size.
+  ///   - source: Called until it returns an empty chunk.
+  public func append(
+    _ entry: TarEntry, streamingFrom source: () throws -> [UInt8]
+  ) throws {
+    try writeHeader(entry)
+    while true {
+      let chunk = try source()
+      if chunk.isEmpty { break }
+      try writeData(chunk)
+    }
+  }
+
+  /// Closes the archive; for an in-memory writer returns its bytes.
+  @discardableResult
+  public func finish() throws(ArchiveError) -> [UInt8] {
+    guard let archive else { return sink?.bytes ?? [] }
+    let status = archive_write_close(archive)
+    let message = errorMessage(archive)
+    archive_write_free(archive)
+    self.archive = nil
+    guard status == archiveOK || status == archiveWarn else {
+      throw .library(operation: "close archive", message: message)
+    }
+    return sink?.bytes ?? []
+  }
+
+  private func writeHeader(_ entry: TarEntry) throws(ArchiveError) {
+    guard let header = archive_entry_new() else {
+      throw .library(operation: "new entry", message: "out of memory")
+    }
+    defer { archive_entry_free(header) }
+    archive_entry_set_pathname(header, entry.path)
+    archive_entry_set_perm(header, mode_t(entry.mode))
+    archive_entry_set_mtime(header, time_t(entry.modificationTime), 0)
+    archive_entry_set_uid(header, la_int64_t(entry.uid))
+    archive_entry_set_gid(header, la_int64_t(entry.gid))
+    switch entry.kind {
+    case .file(let bytes):
+      archive_entry_set_filetype(header, AE_IFREG)
+      archive_entry_set_size(header, la_int64_t(bytes.count))
+    case .sparseFile(let size):
+      archive_entry_set_filetype(header, AE_IFREG)
+      archive_entry_set_size(header, la_int64_t(size))
+      if size > 0 {
+        // One byte of data at the very end: everything before it is a hole.
+        archive_entry_sparse_add_entry(header, la_int64_t(size - 1), 1)
+      }
+    case .directory:
+      archive_entry_set_filetype(header, AE_IFDIR)
+    case .symlink(let target):
+      archive_entry_set_filetype(header, AE_IFLNK)
+      archive_entry_set_symlink(header, target)
+    case .hardlink(let target):
+      archive_entry_set_hardlink(header, target)
+      archive_entry_set_size(header, 0)
+    }
+    try check(archive_write_header(archive, header), archive, "write header of \(entry.path)")
+  }
+
+  private func writeData(_ bytes: [UInt8]) throws(ArchiveError) {
+    guard !bytes.isEmpty else { return }
+    let written = bytes.withUnsafeBytes { buffer in
+      archive_write_data(archive, buffer.baseAddress, buffer.count)
+    }
+    guard written >= 0 else {
+      throw .library(operation: "write data", message: errorMessage(archive))
+    }
+  }
+
+  private func writeZeros(_ count: Int64) throws(ArchiveError) {
+    let zeros = [UInt8](repeating: 0, count: streamChunkSize)
+    var left = count
+    while left > 0 {
+      let chunk = Int(min(left, Int64(zeros.count)))
+      let written = zeros.withUnsafeBytes { buffer in
+        archive_write_data(archive, buffer.baseAddress, chunk)
+      }
+      guard written >= 0 else {
+        throw .library(operation: "write data", message: errorMessage(archive))
+      }
+      left -= Int64(chunk)
+    }
+  }
+}
+
+/// Collects what libarchive writes; passed to its C callback through `Unmanaged`.
+final class ByteSink {
+  var bytes: [UInt8] = []
+}
+
+@available(*, unavailable)
+extension TarWriter: Sendable {}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// An OCI image layout directory: `oci-layout`, `index.json` and `blobs/sha256/…`.
+///
+/// The embedded registry keeps one layout per repository; `index.json` names each tag with
+/// the `org.opencontainers.image.ref.name` annotation.
+public struct OCILayout: Sendable {
+  public let root: String
+
+  public init(root: String) { self.root = root }
+
+  public func blobPath(_ digest: Digest) -> String { "\(root)/blobs/sha256/\(digest.hex)" }
+
+  public var exists: Bool { FileManager.default.fileExists(atPath: "\(root)/index.json") }
+
+  /// The descriptors listed in `index.json`.
+  public func index() throws -> [Descriptor] {
+    let json = try JSONValue(parsing: try readFile("\(root)/index.json"))
+    return try (json["manifests"]?.arrayValue ?? []).map { item throws(ImageError) in
+      try Descriptor(json: item)
+    }
+  }
+
+  /// A blob's bytes, checked against its digest.
+  public func verifiedBlob(_ digest: Digest) throws -> [UInt8] {
+    let bytes = try readFile(blobPath(digest))
+    let actual = Digest.of(bytes)
+    guard actual == digest else {
+      throw ImageError.digestMismatch(what: "blob", expected: digest, actual: actual)
+    }
+    return bytes
+  }
+
+  // MARK: - Writing
+
+  /// Stores a blob under its digest and returns that digest.
+  @discardableResult
+  public func writeBlob(_ bytes: [UInt8]) throws -> Digest {
+    let digest = Digest.of(bytes)
+    let path = blobPath(digest)
+    if !FileManager.default.fileExists(atPath: path) {
+      try writeFileAtomically(path, bytes)
+    }
+    return digest
+  }
+
+  /// Writes `oci-layout` and `index.json` listing `manifests`.
+  public func writeIndex(_ manifests: [Descriptor]) throws {
+    try writeFileAtomically(
+      "\(root)/oci-layout", Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
+    let index = JSONValue.object([
+      ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.ociIndex)),
+      ("manifests", .array(manifests.map(\.json))),
+    ])
+    try writeFileAtomically("\(root)/index.json", Array(index.compact().utf8))
+  }
+}
+
+/// Reads a whole small file (metadata, manifests, configs).
+func readFile(_ path: String) throws -> [UInt8] {
+  guard let data = FileManager.default.contents(atPath: path) else {
+    throw ImageError.io(path: path, reason: "no such file")
+  }
+  return Array(data)
+}
+
+/// Writes a file through a temporary name and a rename, so readers never see half of it.
+func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) throws {
+  let directory = (path as NSString).deletingLastPathComponent
+  try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+  let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
+  guard
+    FileManager.default.createFile(
+      atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: mode])
+  else { throw ImageError.io(path: path, reason: "cannot write file") }
+  guard rename(temporary, path) == 0 else {
+    unlink(temporary)
+    throw ImageError.io(path: path, reason: String(cString: strerror(errno)))
+  }
+}

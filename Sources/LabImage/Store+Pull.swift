@@ -1,0 +1,142 @@
+import Foundation
+
+/// What a pull did, for the lines `docker pull` prints.
+public struct PullReport: Equatable, Sendable {
+  public enum LayerStatus: Equatable, Sendable {
+    case pulled
+    case alreadyExists
+  }
+
+  public struct Layer: Equatable, Sendable {
+    /// The registry blob's digest, whose short form names the layer in pull output.
+    public var blob: Digest
+    public var status: LayerStatus
+  }
+
+  /// The reference pulled, with `latest` added when none was named.
+  public var reference: ImageReference
+  /// The layers, bottom first; empty when the image was already in the store.
+  public var layers: [Layer]
+  /// The digest the tag resolved to: the index digest for a multi-platform image.
+  public var digest: Digest
+  public var imageID: Digest
+  /// Whether the reference already named this image before the pull.
+  public var wasUpToDate: Bool
+}
+
+extension ImageStore {
+  /// Pulls an image from a registry into the store.
+  ///
+  /// Every blob is verified against its digest before anything is written, and the layers
+  /// added by a pull that fails later are removed again, so a failed pull leaves the store
+  /// as it found it.
+  ///
+  /// - Parameters:
+  ///   - reference: The image to pull; `latest` is added when it names no tag or digest.
+  ///   - platform: The platform to pick from a multi-platform index; `linux/amd64` if `nil`.
+  ///   - registry: Where the blobs come from.
+  public func pull(
+    _ reference: ImageReference, platform: Platform? = nil, from registry: any RegistrySource
+  ) throws -> PullReport {
+    try initialize()
+    return try withLock { try pullLocked(reference.withDefaultTag, platform, registry) }
+  }
+
+  private func pullLocked(
+    _ reference: ImageReference, _ platform: Platform?, _ registry: any RegistrySource
+  ) throws -> PullReport {
+    let top = try registry.resolve(reference)
+    let wanted = platform ?? .linuxAMD64
+    var manifestDescriptor = top
+    if MediaType.isIndex(top.mediaType) {
+      let index = try JSONValue(parsing: try verifiedBlob(top.digest, reference, registry))
+      let candidates = try (index["manifests"]?.arrayValue ?? []).map { item throws(ImageError) in
+        try Descriptor(json: item)
+      }
+      guard
+        let match = candidates.first(where: { $0.platform.map { $0.matches(wanted) } ?? false })
+      else { throw ImageError.noMatchingPlatform(wanted.description) }
+      manifestDescriptor = match
+    }
+    guard MediaType.isManifest(manifestDescriptor.mediaType) else {
+      throw ImageError.unsupportedMediaType(manifestDescriptor.mediaType)
+    }
+    let manifest = try JSONValue(
+      parsing: try verifiedBlob(manifestDescriptor.digest, reference, registry))
+    guard let configJSON = manifest["config"] else {
+      throw ImageError.invalidJSON("manifest \(manifestDescriptor.digest) has no config")
+    }
+    let configDescriptor = try Descriptor(json: configJSON)
+    let layerDescriptors = try (manifest["layers"]?.arrayValue ?? []).map {
+      item throws(ImageError) in try Descriptor(json: item)
+    }
+    let imageID = configDescriptor.digest
+    var layers: [PullReport.Layer] = []
+
+    if !hasImage(imageID) {
+      let configBytes = try verifiedBlob(imageID, reference, registry)
+      let config = StoredImage(id: imageID, configBytes: configBytes, config: try JSONValue(parsing: configBytes))
+      let diffIDs = config.diffIDs
+      guard diffIDs.count == layerDescriptors.count else {
+        throw ImageError.invalidJSON(
+          "image \(imageID.shortID) lists \(diffIDs.count) layers but its manifest has \(layerDescriptors.count)")
+      }
+      let chains = chainIDs(of: diffIDs)
+      // Verify every blob that must be downloaded before writing anything.
+      var paths: [Digest: String] = [:]
+      for (index, descriptor) in layerDescriptors.enumerated() where !hasLayer(chains[index]) {
+        let path = try registry.blobPath(descriptor.digest, in: reference)
+        let actual = try Digest.ofFile(at: path)
+        guard actual == descriptor.digest else {
+          throw ImageError.digestMismatch(what: "blob", expected: descriptor.digest, actual: actual)
+        }
+        paths[descriptor.digest] = path
+      }
+      var added: [Digest] = []
+      do {
+        for (index, descriptor) in layerDescriptors.enumerated() {
+          if hasLayer(chains[index]) {
+            layers.append(.init(blob: descriptor.digest, status: .alreadyExists))
+            continue
+          }
+          guard let path = paths[descriptor.digest] else { continue }
+          try addLayer(
+            fromArchiveAt: path, expectedDiffID: diffIDs[index],
+            parent: index > 0 ? chains[index - 1] : nil)
+          added.append(chains[index])
+          try recordDistribution(
+            blob: descriptor.digest, diffID: diffIDs[index], repository: reference.name)
+          layers.append(.init(blob: descriptor.digest, status: .pulled))
+        }
+        try storeImage(config: configBytes)
+      } catch {
+        for chain in added.reversed() { try? removeLayer(chain) }
+        throw error
+      }
+    }
+
+    var table = try referenceTable()
+    let wasUpToDate = table.image(for: reference) == imageID
+    table.add(reference, image: imageID)
+    if reference.tag != nil {
+      var digestReference = reference.repository
+      digestReference.digest = top.digest
+      table.add(digestReference, image: imageID)
+    }
+    try saveReferenceTable(table)
+    return PullReport(
+      reference: reference, layers: layers, digest: top.digest, imageID: imageID,
+      wasUpToDate: wasUpToDate)
+  }
+
+  private func verifiedBlob(
+    _ digest: Digest, _ reference: ImageReference, _ registry: any RegistrySource
+  ) throws -> [UInt8] {
+    let bytes = try readFile(try registry.blobPath(digest, in: reference))
+    let actual = Digest.of(bytes)
+    guard actual == digest else {
+      throw ImageError.digestMismatch(what: "blob", expected: digest, actual: actual)
+    }
+    return bytes
+  }
+}

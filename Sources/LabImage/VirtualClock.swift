@@ -1,0 +1,45 @@
+import Foundation
+
+/// The time as the sandbox sees it: a fixed start that advances a fixed step per command.
+///
+/// Docker output depends on the time (`2 weeks ago`, `lastUpdated`, build durations); a
+/// virtual clock makes the same commands print the same text on every machine and day.
+public struct VirtualClock: Equatable, Sendable {
+  /// Where a fresh store's clock starts: a date at which the embedded images are a few
+  /// weeks old, as they were when lessons about them were written.
+  public static let defaultStart = Date(timeIntervalSince1970: 1_725_192_000)  // 2024-09-01T12:00:00Z
+  /// How far each command moves the clock.
+  public static let step: TimeInterval = 1
+
+  public var now: Date
+
+  public init(now: Date = VirtualClock.defaultStart) { self.now = now }
+
+  public mutating func advance(by interval: TimeInterval = VirtualClock.step) {
+    now = now.addingTimeInterval(interval)
+  }
+
+  /// Parses the `--now` / `LAYERLAB_NOW` value: RFC 3339, or seconds since the epoch.
+  public static func parse(_ text: String) -> Date? {
+    if let seconds = TimeInterval(text) { return Date(timeIntervalSince1970: seconds) }
+    return parseRFC3339(text)
+  }
+}
+
+/// Formats times as Go's `time.RFC3339Nano` does: UTC `Z`, fraction without trailing zeros.
+public func formatRFC3339Nano(_ date: Date) -> String {
+  let seconds = date.timeIntervalSince1970.rounded(.down)
+  var nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
+  let formatter = ISO8601DateFormatter()
+  formatter.formatOptions = [.withInternetDateTime]
+  formatter.timeZone = TimeZone(identifier: "UTC")
+  let base = formatter.string(from: Date(timeIntervalSince1970: seconds))
+  guard nanos > 0 else { return base }
+  var fraction = String(nanos)
+  fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+  while fraction.hasSuffix("0") {
+    fraction.removeLast()
+    nanos /= 10
+  }
+  return base.replacingOccurrences(of: "Z", with: ".\(fraction)Z")
+}

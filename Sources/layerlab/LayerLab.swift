@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `layerlab` command: a terminal tutorial runner for container-image workshops.
+@main
+struct LayerLab: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "layerlab",
+    abstract: "Run container-image lessons against a built-in Docker image toolkit.",
+    subcommands: [Exec.self, Store.self, Sandbox.self, Tour.self],
+    defaultSubcommand: Tour.self)
+}

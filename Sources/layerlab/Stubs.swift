@@ -1,0 +1,6 @@
+import ArgumentParser
+extension LayerLab {
+  struct Exec: ParsableCommand {}
+  struct Store: ParsableCommand {}
+  struct Tour: ParsableCommand {}
+}
