@@ -29,7 +29,7 @@ let package = Package(
     .executableTarget(
       name: "layerlab",
       dependencies: [
-        "LabShell", "LabImage",
+        "LabShell", "LabDocker", "LabImage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

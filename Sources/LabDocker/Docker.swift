@@ -1,0 +1,119 @@
+import Foundation
+import LabImage
+
+/// What a simulated `docker` command runs against.
+public struct DockerEnvironment: Sendable {
+  public var store: ImageStore
+  public var registry: (any RegistrySource)?
+  /// The virtual clock's time for this command.
+  public var now: Date
+  /// Reads standard input to its end, or returns `nil` when it is closed; read only by
+  /// the commands that need it.
+  public var standardInput: @Sendable () -> String?
+  /// Whether standard output is a terminal: pull then redraws its progress in place.
+  public var isTerminal: Bool
+  /// The directory relative paths (a build context, `save -o`) start from.
+  public var workingDirectory: String
+
+  public init(
+    store: ImageStore, registry: (any RegistrySource)?, now: Date,
+    standardInput: @escaping @Sendable () -> String? = { nil },
+    isTerminal: Bool = false, workingDirectory: String = FileManager.default.currentDirectoryPath
+  ) {
+    self.store = store
+    self.registry = registry
+    self.now = now
+    self.standardInput = standardInput
+    self.isTerminal = isTerminal
+    self.workingDirectory = workingDirectory
+  }
+}
+
+/// The `docker` command line of the image toolkit, with Docker's flags, output and errors.
+public struct Docker: Sendable {
+  public let environment: DockerEnvironment
+
+  /// The Docker CLI and Engine version this toolkit imitates.
+  public static let version = "27.5.1"
+
+  public init(environment: DockerEnvironment) { self.environment = environment }
+
+  /// Runs `docker ARGUMENTS…` (without the leading `docker`).
+  public func run(_ arguments: [String]) -> CommandResult {
+    var rest = arguments[...]
+    while let first = rest.first, first.hasPrefix("-") {
+      switch first {
+      case "-v", "--version":
+        return CommandResult(stdout: "Docker version \(Self.version), build 4c9b3b0\n")
+      case "-h", "--help":
+        return CommandResult(stdout: Self.rootHelp)
+      case "-D", "--debug":
+        rest.removeFirst()
+      default:
+        return .failure("unknown flag: \(first)\nSee 'docker --help'.", status: 125)
+      }
+    }
+    guard let name = rest.first else { return CommandResult(stdout: Self.rootHelp) }
+    rest.removeFirst()
+    if name == "help" {
+      if let topic = rest.first, let command = Self.command(named: [topic]) {
+        return CommandResult(stdout: command.help)
+      }
+      return CommandResult(stdout: Self.rootHelp)
+    }
+    var path = [name]
+    if Self.groups.contains(name) {
+      guard let sub = rest.first, !sub.hasPrefix("-") else {
+        if name == "image" { return CommandResult(stdout: Self.imageHelp) }
+        return unsupported(path)
+      }
+      path.append(sub)
+      rest.removeFirst()
+    }
+    guard let command = Self.command(named: path) else {
+      if Self.groups.contains(name) {
+        if name == "image" {
+          return .failure(
+            "docker: unknown command: docker image \(path[1])\n\nRun 'docker image --help' for more information")
+        }
+        return unsupported(path)
+      }
+      if Self.otherDockerCommands.contains(name) { return unsupported(path) }
+      return .failure("docker: '\(name)' is not a docker command.\nSee 'docker --help'")
+    }
+    let invokedAs = "docker " + path.joined(separator: " ")
+    if !command.parsesFlags { return command.run(self, ParsedFlags()) }
+    let flags: ParsedFlags
+    do {
+      flags = try parseFlags(Array(rest), specs: command.flags + [helpFlag])
+    } catch {
+      return .failure("\(error.message)\nSee '\(invokedAs) --help'.", status: 125)
+    }
+    if flags.bool("help") { return CommandResult(stdout: command.help(invokedAs: invokedAs)) }
+    if let problem = command.arguments.check(flags.arguments.count, invokedAs: invokedAs) {
+      return .failure(problem + "\n\nUsage:  \(command.usage(invokedAs: invokedAs))\n\n\(command.summary)")
+    }
+    return command.run(self, flags)
+  }
+
+  private func unsupported(_ path: [String]) -> CommandResult {
+    .failure(
+      "docker \(path.joined(separator: " ")): not part of the LayerLab image toolkit, "
+        + "which works with images only (pull, build, tag, inspect, image ls, history, rmi, "
+        + "save, load, image prune)")
+  }
+
+  private var helpFlag: FlagSpec { FlagSpec("help", nil, .bool, "Print usage") }
+
+  // MARK: - Shared helpers
+
+  /// Docker's `Error response from daemon: …` failure for an error from the store.
+  func daemonError(_ error: any Error) -> CommandResult {
+    .failure("Error response from daemon: \(error)")
+  }
+
+  /// The answer when no embedded registry was found to pull from.
+  static let missingRegistry = CommandResult.failure(
+    "layerlab: the embedded registry (sandbox/registry) was not found; "
+      + "set LAYERLAB_REGISTRY to its directory")
+}

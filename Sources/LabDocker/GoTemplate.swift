@@ -1,0 +1,445 @@
+import Foundation
+import LabImage
+
+/// A failure to parse or run a Go template; the text follows Go's `text/template`.
+public enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
+  case parse(String)
+  case execution(String)
+
+  public var description: String {
+    switch self {
+    case .parse(let message): "template: :\(message)"
+    case .execution(let message): "template: :\(message)"
+    }
+  }
+}
+
+/// The subset of Go's `text/template` that Docker's `--format` flags use: field paths,
+/// pipelines, variables, `if`/`else`/`range`/`with`, and Docker's functions (`json`, `join`,
+/// `split`, `lower`, `upper`, `title`, `pad`, `truncate`) plus Go's (`index`, `len`, `printf`,
+/// `print`, `println`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `and`, `or`, `not`).
+public struct GoTemplate: Sendable {
+  indirect enum Node: Sendable {
+    case text(String)
+    case action(Pipeline, line: Int)
+    case conditional(Pipeline, then: [Node], otherwise: [Node], line: Int)
+    case range(Pipeline, body: [Node], otherwise: [Node], line: Int)
+    case with(Pipeline, body: [Node], otherwise: [Node], line: Int)
+  }
+
+  struct Pipeline: Sendable {
+    var declarations: [String] = []
+    var commands: [[Operand]]
+    var text: String
+  }
+
+  indirect enum Operand: Sendable {
+    case dot
+    case field(base: Operand?, [String])
+    case variable(String, [String])
+    case function(String)
+    case literal(TemplateValue)
+    case pipeline(Pipeline, [String])
+  }
+
+  let nodes: [Node]
+
+  /// Parses template text.
+  public init(_ text: String) throws(TemplateError) {
+    var parser = TemplateParser(text)
+    nodes = try parser.parseAll()
+  }
+
+  /// Runs the template with `dot` as `.`.
+  public func execute(_ dot: TemplateValue, isHeader: Bool = false) throws(TemplateError) -> String {
+    var run = TemplateRun(root: dot, isHeader: isHeader)
+    return try run.render(nodes, dot: dot)
+  }
+}
+
+// MARK: - Parsing
+
+private struct TemplateParser {
+  enum Token: Equatable {
+    case text(String)
+    case action(String, line: Int)
+  }
+
+  var tokens: [Token] = []
+  var position = 0
+  let source: String
+
+  init(_ source: String) { self.source = source }
+
+  mutating func parseAll() throws(TemplateError) -> [GoTemplate.Node] {
+    tokens = try Self.tokenize(source)
+    let (nodes, terminator) = try parseList()
+    if let terminator {
+      throw .parse("\(terminator.line): unexpected {{\(terminator.keyword)}}")
+    }
+    return nodes
+  }
+
+  static func tokenize(_ source: String) throws(TemplateError) -> [Token] {
+    var tokens: [Token] = []
+    var rest = Substring(source)
+    var line = 1
+    while let open = rest.range(of: "{{") {
+      var text = String(rest[..<open.lowerBound])
+      var inner = rest[open.upperBound...]
+      if inner.hasPrefix("- ") || inner.hasPrefix("-\t") || inner.hasPrefix("-\n") {
+        text = String(text.reversed().drop { $0.isWhitespace }.reversed())
+        inner = inner.dropFirst()
+      }
+      guard let close = findClose(inner) else {
+        throw .parse("\(line): unclosed action")
+      }
+      var body = String(inner[..<close.lowerBound])
+      var after = inner[close.upperBound...]
+      if body.hasSuffix(" -") || body.hasSuffix("\t-") || body.hasSuffix("\n-") {
+        body.removeLast()
+        after = after.drop { $0.isWhitespace }
+      }
+      if !text.isEmpty { tokens.append(.text(text)) }
+      line += text.filter { $0 == "\n" }.count
+      let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+      if !(trimmed.hasPrefix("/*") && trimmed.hasSuffix("*/")) {
+        tokens.append(.action(trimmed, line: line))
+      }
+      line += body.filter { $0 == "\n" }.count
+      rest = after
+    }
+    if !rest.isEmpty { tokens.append(.text(String(rest))) }
+    return tokens
+  }
+
+  /// The closing `}}`, skipping any inside quoted strings.
+  static func findClose(_ text: Substring) -> Range<Substring.Index>? {
+    var index = text.startIndex
+    var quote: Character?
+    while index < text.endIndex {
+      let character = text[index]
+      if let open = quote {
+        if character == "\\" && open == "\"" {
+          index = text.index(after: index)
+        } else if character == open {
+          quote = nil
+        }
+      } else if character == "\"" || character == "`" {
+        quote = character
+      } else if character == "}", text[index...].hasPrefix("}}") {
+        return index..<text.index(index, offsetBy: 2)
+      }
+      if index < text.endIndex { index = text.index(after: index) }
+    }
+    return nil
+  }
+
+  struct Terminator {
+    var keyword: String
+    var rest: String
+    var line: Int
+  }
+
+  /// Parses nodes up to an `{{end}}` or `{{else …}}`, which it returns.
+  mutating func parseList() throws(TemplateError) -> ([GoTemplate.Node], Terminator?) {
+    var nodes: [GoTemplate.Node] = []
+    while position < tokens.count {
+      let token = tokens[position]
+      position += 1
+      switch token {
+      case .text(let text):
+        nodes.append(.text(text))
+      case .action(let body, let line):
+        let keyword = body.prefix { !$0.isWhitespace }
+        let rest = body.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)
+        switch keyword {
+        case "end", "else":
+          return (nodes, Terminator(keyword: String(keyword), rest: rest, line: line))
+        case "if", "range", "with":
+          let pipeline = try parsePipeline(rest, line: line)
+          let (body, terminator) = try parseList()
+          var otherwise: [GoTemplate.Node] = []
+          guard var terminator else { throw .parse("\(line): unexpected EOF") }
+          if terminator.keyword == "else" {
+            if terminator.rest.hasPrefix("if ") && keyword == "if" {
+              // `else if` nests a conditional that shares this one's `end`.
+              let nestedPipeline = try parsePipeline(
+                String(terminator.rest.dropFirst(3)), line: terminator.line)
+              let (nestedBody, nestedEnd) = try parseElseChain()
+              otherwise = [
+                .conditional(
+                  nestedPipeline, then: nestedBody, otherwise: nestedEnd, line: terminator.line)
+              ]
+              terminator = Terminator(keyword: "end", rest: "", line: terminator.line)
+            } else {
+              let (elseBody, end) = try parseList()
+              guard let end, end.keyword == "end" else {
+                throw .parse("\(line): expected end; found \(end?.keyword ?? "EOF")")
+              }
+              otherwise = elseBody
+              terminator = end
+            }
+          }
+          switch keyword {
+          case "if": nodes.append(.conditional(pipeline, then: body, otherwise: otherwise, line: line))
+          case "range": nodes.append(.range(pipeline, body: body, otherwise: otherwise, line: line))
+          default: nodes.append(.with(pipeline, body: body, otherwise: otherwise, line: line))
+          }
+        default:
+          nodes.append(.action(try parsePipeline(body, line: line), line: line))
+        }
+      }
+    }
+    return (nodes, nil)
+  }
+
+  /// After `{{else if …}}`: the body, then either `{{end}}` or a further else.
+  mutating func parseElseChain() throws(TemplateError) -> ([GoTemplate.Node], [GoTemplate.Node]) {
+    let (body, terminator) = try parseList()
+    guard let terminator else { throw .parse("unexpected EOF") }
+    if terminator.keyword == "end" { return (body, []) }
+    if terminator.rest.hasPrefix("if ") {
+      let pipeline = try parsePipeline(String(terminator.rest.dropFirst(3)), line: terminator.line)
+      let (nestedBody, nestedElse) = try parseElseChain()
+      return (
+        body,
+        [.conditional(pipeline, then: nestedBody, otherwise: nestedElse, line: terminator.line)]
+      )
+    }
+    let (elseBody, end) = try parseList()
+    guard end?.keyword == "end" else { throw .parse("\(terminator.line): expected end") }
+    return (body, elseBody)
+  }
+
+  func parsePipeline(_ text: String, line: Int) throws(TemplateError) -> GoTemplate.Pipeline {
+    var lexer = ActionLexer(text: text, line: line)
+    let words = try lexer.lex()
+    var index = 0
+    return try Self.pipeline(words, &index, line: line, text: text, closing: nil)
+  }
+
+  static func pipeline(
+    _ words: [ActionLexer.Word], _ index: inout Int, line: Int, text: String, closing: ActionLexer.Word?
+  ) throws(TemplateError) -> GoTemplate.Pipeline {
+    var declarations: [String] = []
+    // `$x := …` or `$i, $e := …`
+    var probe = index
+    var names: [String] = []
+    while probe < words.count, case .variable(let name, let fields) = words[probe], fields.isEmpty {
+      names.append(name)
+      probe += 1
+      if probe < words.count, words[probe] == .comma {
+        probe += 1
+        continue
+      }
+      break
+    }
+    if !names.isEmpty, probe < words.count, words[probe] == .declare {
+      declarations = names
+      index = probe + 1
+    }
+    var commands: [[GoTemplate.Operand]] = [[]]
+    while index < words.count {
+      let word = words[index]
+      index += 1
+      switch word {
+      case .pipe:
+        guard !(commands.last ?? []).isEmpty else { throw .parse("\(line): missing command") }
+        commands.append([])
+      case .close:
+        guard closing != nil else { throw .parse("\(line): unexpected right paren") }
+        return try finish(declarations, commands, line: line, text: text)
+      case .open:
+        let inner = try pipeline(words, &index, line: line, text: text, closing: .close)
+        var fields: [String] = []
+        if index < words.count, case .fieldChain(let chain) = words[index] {
+          fields = chain
+          index += 1
+        }
+        commands[commands.count - 1].append(.pipeline(inner, fields))
+      case .dot: commands[commands.count - 1].append(.dot)
+      case .fieldChain(let chain): commands[commands.count - 1].append(.field(base: nil, chain))
+      case .variable(let name, let fields):
+        commands[commands.count - 1].append(.variable(name, fields))
+      case .identifier(let name):
+        switch name {
+        case "true": commands[commands.count - 1].append(.literal(.bool(true)))
+        case "false": commands[commands.count - 1].append(.literal(.bool(false)))
+        case "nil": commands[commands.count - 1].append(.literal(.null(.interface)))
+        default:
+          guard TemplateRun.functionNames.contains(name) else {
+            throw .parse("\(line): function \"\(name)\" not defined")
+          }
+          commands[commands.count - 1].append(.function(name))
+        }
+      case .string(let value): commands[commands.count - 1].append(.literal(.string(value)))
+      case .number(let value): commands[commands.count - 1].append(.literal(.int(value)))
+      case .comma, .declare:
+        throw .parse("\(line): unexpected \(word) in command")
+      }
+    }
+    if closing != nil { throw .parse("\(line): unclosed left paren") }
+    return try finish(declarations, commands, line: line, text: text)
+  }
+
+  static func finish(
+    _ declarations: [String], _ commands: [[GoTemplate.Operand]], line: Int, text: String
+  ) throws(TemplateError) -> GoTemplate.Pipeline {
+    guard let last = commands.last, !last.isEmpty else {
+      throw .parse("\(line): missing value for command")
+    }
+    return GoTemplate.Pipeline(declarations: declarations, commands: commands, text: text)
+  }
+}
+
+/// Splits the inside of an action into words.
+struct ActionLexer {
+  enum Word: Equatable, CustomStringConvertible {
+    case dot, pipe, open, close, comma, declare
+    case fieldChain([String])
+    case variable(String, [String])
+    case identifier(String)
+    case string(String)
+    case number(Int64)
+
+    var description: String {
+      switch self {
+      case .dot: "."
+      case .pipe: "|"
+      case .open: "("
+      case .close: ")"
+      case .comma: ","
+      case .declare: ":="
+      case .fieldChain(let chain): "." + chain.joined(separator: ".")
+      case .variable(let name, _): name
+      case .identifier(let name): name
+      case .string(let value): "\"\(value)\""
+      case .number(let value): String(value)
+      }
+    }
+  }
+
+  let text: String
+  let line: Int
+
+  mutating func lex() throws(TemplateError) -> [Word] {
+    var words: [Word] = []
+    let characters = Array(text)
+    var index = 0
+    func chain(from start: Int) -> ([String], Int) {
+      var names: [String] = []
+      var position = start
+      while position < characters.count, characters[position] == "." {
+        var end = position + 1
+        while end < characters.count, characters[end].isLetter || characters[end].isNumber
+          || characters[end] == "_"
+        {
+          end += 1
+        }
+        guard end > position + 1 else { break }
+        names.append(String(characters[(position + 1)..<end]))
+        position = end
+      }
+      return (names, position)
+    }
+    while index < characters.count {
+      let character = characters[index]
+      switch character {
+      case " ", "\t", "\n", "\r":
+        index += 1
+      case "|":
+        words.append(.pipe)
+        index += 1
+      case "(":
+        words.append(.open)
+        index += 1
+      case ")":
+        words.append(.close)
+        index += 1
+      case ",":
+        words.append(.comma)
+        index += 1
+      case ":":
+        guard index + 1 < characters.count, characters[index + 1] == "=" else {
+          throw .parse("\(line): unexpected \":\" in command")
+        }
+        words.append(.declare)
+        index += 2
+      case "=":
+        throw .parse("\(line): unexpected \"=\" in operand")
+      case ".":
+        let (names, end) = chain(from: index)
+        if names.isEmpty {
+          words.append(.dot)
+          index += 1
+        } else {
+          words.append(.fieldChain(names))
+          index = end
+        }
+      case "$":
+        var end = index + 1
+        while end < characters.count, characters[end].isLetter || characters[end].isNumber
+          || characters[end] == "_"
+        {
+          end += 1
+        }
+        let name = String(characters[index..<end])
+        let (names, after) = chain(from: end)
+        words.append(.variable(name, names))
+        index = after
+      case "\"":
+        var value = ""
+        var end = index + 1
+        while end < characters.count, characters[end] != "\"" {
+          if characters[end] == "\\", end + 1 < characters.count {
+            end += 1
+            switch characters[end] {
+            case "n": value.append("\n")
+            case "t": value.append("\t")
+            case "\\": value.append("\\")
+            case "\"": value.append("\"")
+            default: value.append(characters[end])
+            }
+          } else {
+            value.append(characters[end])
+          }
+          end += 1
+        }
+        guard end < characters.count else { throw .parse("\(line): unterminated quoted string") }
+        words.append(.string(value))
+        index = end + 1
+      case "`":
+        guard let close = characters[(index + 1)...].firstIndex(of: "`") else {
+          throw .parse("\(line): unterminated raw quoted string")
+        }
+        words.append(.string(String(characters[(index + 1)..<close])))
+        index = close + 1
+      default:
+        if character.isNumber || (character == "-" && index + 1 < characters.count
+          && characters[index + 1].isNumber)
+        {
+          var end = index + 1
+          while end < characters.count, characters[end].isNumber { end += 1 }
+          guard let value = Int64(String(characters[index..<end])) else {
+            throw .parse("\(line): bad number syntax")
+          }
+          words.append(.number(value))
+          index = end
+        } else if character.isLetter || character == "_" {
+          var end = index + 1
+          while end < characters.count, characters[end].isLetter || characters[end].isNumber
+            || characters[end] == "_"
+          {
+            end += 1
+          }
+          words.append(.identifier(String(characters[index..<end])))
+          index = end
+        } else {
+          throw .parse("\(line): unexpected \"\(character)\" in command")
+        }
+      }
+    }
+    return words
+  }
+}

@@ -1,6 +1,0 @@
-import ArgumentParser
-extension LayerLab {
-  struct Exec: ParsableCommand {}
-  struct Store: ParsableCommand {}
-  struct Tour: ParsableCommand {}
-}

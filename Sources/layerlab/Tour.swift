@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LabDocker
+import LabImage
+
+extension LayerLab {
+  /// The default job until the bundled workshop exists: a scripted tour of the toolkit.
+  struct Tour: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Take a short tour of the image toolkit in a fresh scratch store.")
+
+    static let script = [
+      "docker pull nginx",
+      "docker image ls",
+      "docker pull python:3.9-slim",
+      "docker images",
+      "docker inspect -f {{.Config.Cmd}} nginx",
+      "docker inspect --format '{{json .RootFS}}' python:3.9-slim",
+      "docker tag nginx web:1",
+      "docker history web:1",
+      "docker rmi web:1",
+      "docker image ls --format '{{.Repository}}:{{.Tag}}\\t{{.Size}}'",
+    ]
+
+    func run() throws {
+      let root = NSTemporaryDirectory() + "layerlab-tour-\(ProcessInfo.processInfo.processIdentifier)"
+      defer { try? FileManager.default.removeItem(atPath: root) }
+      let options = try StoreOptions.parse(["--store", root])
+      var session = try SandboxSession(
+        options: options, workingDirectory: FileManager.default.currentDirectoryPath)
+      guard session.registry != nil else {
+        printError("layerlab: the embedded registry (sandbox/registry) was not found; set LAYERLAB_REGISTRY\n")
+        throw ExitCode(1)
+      }
+      printOut("A tour of the LayerLab image toolkit: Docker's image commands, offline and instant.\n\n")
+      for line in Self.script {
+        printOut("$ \(line)\n")
+        let result = try session.run([line], standardInput: { nil }, isTerminal: false)
+        printOut(result.stdout)
+        printError(result.stderr)
+        printOut("\n")
+        guard result.isSuccess else { throw ExitCode(result.status) }
+      }
+      printOut("Try your own: layerlab exec -- 'docker image ls'\n")
+    }
+  }
+}
