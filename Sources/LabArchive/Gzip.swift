@@ -28,7 +28,7 @@ public enum Gzip {
       throw .library(operation: "gzip", message: "out of memory")
     }
     defer { archive_entry_free(entry) }
-    archive_entry_set_filetype(entry, AE_IFREG)
+    archive_entry_set_filetype(entry, fileTypeRegular)
     archive_entry_set_pathname(entry, "data")
     archive_entry_set_size(entry, la_int64_t(bytes.count))
     try check(archive_write_header(archive, entry), archive, "gzip")
@@ -44,13 +44,17 @@ public enum Gzip {
     return withExtendedLifetime(sink) { sink.bytes }
   }
 
-  /// Decompresses gzip bytes held in memory. Input that is not compressed comes back as it is.
+  /// Decompresses gzip bytes held in memory.
+  ///
+  /// Input that is not compressed comes back as it is.
   public static func decompress(_ bytes: [UInt8]) throws -> [UInt8] {
     var output: [UInt8] = []
     try bytes.withUnsafeBytes { buffer in
       try stream(label: "gzip data") { archive in
         archive_read_open_memory(archive, buffer.baseAddress, buffer.count)
-      } chunk: { output.append(contentsOf: $0) }
+      } chunk: {
+        output.append(contentsOf: $0)
+      }
     }
     return output
   }
@@ -64,7 +68,9 @@ public enum Gzip {
   ) throws {
     try stream(label: path) { archive in
       archive_read_open_filename(archive, path, streamChunkSize)
-    } chunk: { try chunk($0) }
+    } chunk: {
+      try chunk($0)
+    }
   }
 
   private static func stream(

@@ -54,7 +54,7 @@ public enum LayerExtractor {
         summary.size += header.size
       case .characterDevice, .blockDevice, .fifo, .socket:
         // Device nodes need privileges; an image's are recreated as empty files.
-        archive_entry_set_filetype(entry, AE_IFREG)
+        archive_entry_set_filetype(entry, fileTypeRegular)
         archive_entry_set_size(entry, 0)
       case .directory:
         break

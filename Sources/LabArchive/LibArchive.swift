@@ -21,10 +21,10 @@ func errorMessage(_ archive: OpaquePointer?) -> String {
 let streamChunkSize = 1 << 20
 
 // libarchive's AE_IF* macros carry casts that Swift cannot import; these are their values.
-let AE_IFREG: UInt32 = 0o100000
-let AE_IFLNK: UInt32 = 0o120000
-let AE_IFSOCK: UInt32 = 0o140000
-let AE_IFCHR: UInt32 = 0o020000
-let AE_IFBLK: UInt32 = 0o060000
-let AE_IFDIR: UInt32 = 0o040000
-let AE_IFIFO: UInt32 = 0o010000
+let fileTypeRegular: UInt32 = 0o100000
+let fileTypeSymlink: UInt32 = 0o120000
+let fileTypeSocket: UInt32 = 0o140000
+let fileTypeCharacterDevice: UInt32 = 0o020000
+let fileTypeBlockDevice: UInt32 = 0o060000
+let fileTypeDirectory: UInt32 = 0o040000
+let fileTypeFIFO: UInt32 = 0o010000

@@ -104,12 +104,12 @@ public final class TarReader {
     let type: TarHeader.FileType
     let hardlink = archive_entry_hardlink(entry).map { String(cString: $0) }
     switch UInt32(archive_entry_filetype(entry)) {
-    case AE_IFDIR: type = .directory
-    case AE_IFLNK: type = .symlink
-    case AE_IFCHR: type = .characterDevice
-    case AE_IFBLK: type = .blockDevice
-    case AE_IFIFO: type = .fifo
-    case AE_IFSOCK: type = .socket
+    case fileTypeDirectory: type = .directory
+    case fileTypeSymlink: type = .symlink
+    case fileTypeCharacterDevice: type = .characterDevice
+    case fileTypeBlockDevice: type = .blockDevice
+    case fileTypeFIFO: type = .fifo
+    case fileTypeSocket: type = .socket
     default: type = hardlink == nil ? .file : .hardlink
     }
     let symlink = archive_entry_symlink(entry).map { String(cString: $0) }

@@ -75,6 +75,7 @@ public final class TarWriter {
   /// - Parameters:
   ///   - entry: The header; its kind must be a file of the right size.
   ///   - source: Called until it returns an empty chunk.
+  /// - Throws: ``ArchiveError`` from libarchive, or what `source` throws.
   public func append(
     _ entry: TarEntry, streamingFrom source: () throws -> [UInt8]
   ) throws {
@@ -112,19 +113,19 @@ public final class TarWriter {
     archive_entry_set_gid(header, la_int64_t(entry.gid))
     switch entry.kind {
     case .file(let bytes):
-      archive_entry_set_filetype(header, AE_IFREG)
+      archive_entry_set_filetype(header, fileTypeRegular)
       archive_entry_set_size(header, la_int64_t(bytes.count))
     case .sparseFile(let size):
-      archive_entry_set_filetype(header, AE_IFREG)
+      archive_entry_set_filetype(header, fileTypeRegular)
       archive_entry_set_size(header, la_int64_t(size))
       if size > 0 {
         // One byte of data at the very end: everything before it is a hole.
         archive_entry_sparse_add_entry(header, la_int64_t(size - 1), 1)
       }
     case .directory:
-      archive_entry_set_filetype(header, AE_IFDIR)
+      archive_entry_set_filetype(header, fileTypeDirectory)
     case .symlink(let target):
-      archive_entry_set_filetype(header, AE_IFLNK)
+      archive_entry_set_filetype(header, fileTypeSymlink)
       archive_entry_set_symlink(header, target)
     case .hardlink(let target):
       archive_entry_set_hardlink(header, target)

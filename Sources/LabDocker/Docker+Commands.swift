@@ -13,11 +13,14 @@ enum ArgumentRule: Sendable {
     case .none where count > 0:
       return "\"\(invokedAs)\" accepts no arguments.\nSee '\(invokedAs) --help'."
     case .exactly(let number) where count != number:
-      return "\"\(invokedAs)\" requires exactly \(number) \(noun(number)).\nSee '\(invokedAs) --help'."
+      return
+        "\"\(invokedAs)\" requires exactly \(number) \(noun(number)).\nSee '\(invokedAs) --help'."
     case .atLeast(let number) where count < number:
-      return "\"\(invokedAs)\" requires at least \(number) \(noun(number)).\nSee '\(invokedAs) --help'."
+      return
+        "\"\(invokedAs)\" requires at least \(number) \(noun(number)).\nSee '\(invokedAs) --help'."
     case .atMost(let number) where count > number:
-      return "\"\(invokedAs)\" accepts at most \(number) \(noun(number)).\nSee '\(invokedAs) --help'."
+      return
+        "\"\(invokedAs)\" accepts at most \(number) \(noun(number)).\nSee '\(invokedAs) --help'."
     default:
       return nil
     }
@@ -45,7 +48,8 @@ struct DockerCommand: Sendable {
   func help(invokedAs: String) -> String {
     var text = "\nUsage:  \(usage(invokedAs: invokedAs))\n\n\(summary)\n"
     if paths.count > 1 {
-      text += "\nAliases:\n  "
+      text +=
+        "\nAliases:\n  "
         + paths.map { "docker " + $0.joined(separator: " ") }.joined(separator: ", ") + "\n"
     }
     if !flags.isEmpty {

@@ -7,7 +7,8 @@ extension Docker {
     summary: "Show the history of an image",
     flags: [
       FlagSpec("format", nil, .string, "Format output using a custom template"),
-      FlagSpec("human", "H", .bool, "Print sizes and dates in human readable format", defaultText: "true"),
+      FlagSpec(
+        "human", "H", .bool, "Print sizes and dates in human readable format", defaultText: "true"),
       FlagSpec("no-trunc", nil, .bool, "Don't truncate output"),
       FlagSpec("platform", nil, .string, "Show history for the given platform."),
       FlagSpec("quiet", "q", .bool, "Only show image IDs"),
@@ -25,7 +26,8 @@ extension Docker {
     let rows: [(id: String, created: Date?, createdBy: String, size: Int64, comment: String)]
     do {
       let image = try store.image(try store.resolveImage(flags.arguments[0]))
-      var items: [(id: String, created: Date?, createdBy: String, size: Int64, comment: String)] = []
+      var items: [(id: String, created: Date?, createdBy: String, size: Int64, comment: String)] =
+        []
       var diffIDs: [Digest] = []
       let allDiffIDs = image.diffIDs
       for entry in image.config["history"]?.arrayValue ?? [] {
@@ -62,8 +64,10 @@ extension Docker {
         since =
           human
           ? HumanUnits.duration(environment.now.timeIntervalSince(created)) + " ago"
-          : formatRFC3339Nano(Date(timeIntervalSince1970: created.timeIntervalSince1970.rounded(.down)))
-        createdAt = formatRFC3339Nano(Date(timeIntervalSince1970: created.timeIntervalSince1970.rounded(.down)))
+          : formatRFC3339Nano(
+            Date(timeIntervalSince1970: created.timeIntervalSince1970.rounded(.down)))
+        createdAt = formatRFC3339Nano(
+          Date(timeIntervalSince1970: created.timeIntervalSince1970.rounded(.down)))
       }
       var createdBy = row.createdBy.replacingOccurrences(of: "\t", with: " ")
       if !noTrunc { createdBy = HumanUnits.ellipsis(createdBy, 45) }

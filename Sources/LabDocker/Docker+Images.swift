@@ -62,7 +62,9 @@ extension Docker {
     let contexts = rows.map { row -> TemplateValue in
       let id = noTrunc ? row.image.id.description : row.image.id.shortID
       let created = row.image.created
-      let since = created.map { HumanUnits.duration(environment.now.timeIntervalSince($0)) + " ago" }
+      let since = created.map {
+        HumanUnits.duration(environment.now.timeIntervalSince($0)) + " ago"
+      }
       let size = HumanUnits.size(row.size)
       return .context([
         .init("Containers", .string("N/A")),
@@ -122,20 +124,26 @@ extension Docker {
         digestsByRepository[repository] = nil
         for tag in tagsByRepository[repository] ?? [] {
           if digests.isEmpty {
-            rows.append(ImageRow(image: image, repository: repository, tag: tag, digest: "<none>", size: size))
+            rows.append(
+              ImageRow(image: image, repository: repository, tag: tag, digest: "<none>", size: size)
+            )
           }
           for digest in digests {
-            rows.append(ImageRow(image: image, repository: repository, tag: tag, digest: digest, size: size))
+            rows.append(
+              ImageRow(image: image, repository: repository, tag: tag, digest: digest, size: size))
           }
         }
       }
       for repository in digestsByRepository.keys.sorted() {
         if filters.showDigests {
           for digest in digestsByRepository[repository] ?? [] {
-            rows.append(ImageRow(image: image, repository: repository, tag: "<none>", digest: digest, size: size))
+            rows.append(
+              ImageRow(
+                image: image, repository: repository, tag: "<none>", digest: digest, size: size))
           }
         } else {
-          rows.append(ImageRow(image: image, repository: repository, tag: "<none>", digest: "", size: size))
+          rows.append(
+            ImageRow(image: image, repository: repository, tag: "<none>", digest: "", size: size))
         }
       }
     }
@@ -244,7 +252,9 @@ enum PathPattern {
     matches(Array(pattern), 0, Array(name), 0)
   }
 
-  private static func matches(_ pattern: [Character], _ p: Int, _ name: [Character], _ n: Int) -> Bool {
+  private static func matches(_ pattern: [Character], _ p: Int, _ name: [Character], _ n: Int)
+    -> Bool
+  {
     if p == pattern.count { return n == name.count }
     switch pattern[p] {
     case "*":
@@ -258,7 +268,9 @@ enum PathPattern {
       guard n < name.count, name[n] != "/" else { return false }
       return matches(pattern, p + 1, name, n + 1)
     case "[":
-      guard n < name.count, let close = pattern[(p + 1)...].firstIndex(of: "]") else { return false }
+      guard n < name.count, let close = pattern[(p + 1)...].firstIndex(of: "]") else {
+        return false
+      }
       var set = Array(pattern[(p + 1)..<close])
       let negated = set.first == "^"
       if negated { set.removeFirst() }

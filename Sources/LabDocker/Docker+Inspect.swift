@@ -23,10 +23,15 @@ extension Docker {
 
   func inspect(_ flags: ParsedFlags, imagesOnly: Bool) -> CommandResult {
     if let type = flags.string("type"), !imagesOnly, type != "image" {
-      let known = ["config", "container", "network", "node", "plugin", "secret", "service", "task", "volume"]
-      guard known.contains(type) else { return .failure("\"\(type)\" is not a valid value for --type") }
+      let known = [
+        "config", "container", "network", "node", "plugin", "secret", "service", "task", "volume",
+      ]
+      guard known.contains(type) else {
+        return .failure("\"\(type)\" is not a valid value for --type")
+      }
       return .failure(
-        "docker inspect --type \(type): not part of the LayerLab image toolkit, which works with images only")
+        "docker inspect --type \(type): not part of the LayerLab image toolkit, which works with images only"
+      )
     }
     var documents: [JSONValue] = []
     var errors: [String] = []
@@ -123,14 +128,16 @@ extension Docker {
         ("WorkDir", .string("\(base)/work")),
       ]
     }
-    document.append(("GraphDriver", .object([("Data", .object(graph)), ("Name", .string("overlay2"))])))
+    document.append(
+      ("GraphDriver", .object([("Data", .object(graph)), ("Name", .string("overlay2"))])))
     var rootFS: [(String, JSONValue)] = [("Type", .string("layers"))]
     if !image.diffIDs.isEmpty {
       rootFS.append(("Layers", .array(image.diffIDs.map { .string($0.description) })))
     }
     document.append(("RootFS", .object(rootFS)))
     document.append(
-      ("Metadata", .object([("LastTagTime", .string(image.lastUpdated ?? "0001-01-01T00:00:00Z"))])))
+      ("Metadata", .object([("LastTagTime", .string(image.lastUpdated ?? "0001-01-01T00:00:00Z"))]))
+    )
     return .object(document)
   }
 
@@ -161,7 +168,8 @@ extension Docker {
     if present("Healthcheck") { members.append(("Healthcheck", value("Healthcheck"))) }
     if present("ArgsEscaped") { members.append(("ArgsEscaped", .bool(true))) }
     members += [
-      ("Image", string("Image")), ("Volumes", value("Volumes")), ("WorkingDir", string("WorkingDir")),
+      ("Image", string("Image")), ("Volumes", value("Volumes")),
+      ("WorkingDir", string("WorkingDir")),
       ("Entrypoint", value("Entrypoint")),
     ]
     members += [("OnBuild", value("OnBuild")), ("Labels", value("Labels"))]
@@ -173,7 +181,9 @@ extension Docker {
   /// The inspect response as the Go struct a template sees: `ID` for `Id`, maps where
   /// Docker has maps, typed nils, and `LastTagTime` as a time.
   static func typedInspect(_ document: JSONValue) -> TemplateValue {
-    let listKeys: Set<String> = ["RepoTags", "RepoDigests", "Env", "Cmd", "Entrypoint", "OnBuild", "Shell", "Layers", "Test"]
+    let listKeys: Set<String> = [
+      "RepoTags", "RepoDigests", "Env", "Cmd", "Entrypoint", "OnBuild", "Shell", "Layers", "Test",
+    ]
     let mapKeys: Set<String> = ["Labels", "ExposedPorts", "Volumes", "Data"]
     func convert(_ key: String, _ value: JSONValue) -> TemplateValue {
       switch value {

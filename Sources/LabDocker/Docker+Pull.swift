@@ -57,7 +57,8 @@ extension Docker {
     }
     if quiet { return CommandResult(stdout: "\(tagged)\n") }
     let layerLines = report.layers.map { layer in
-      "\(layer.blob.shortID): " + (layer.status == .alreadyExists ? "Already exists" : "Pull complete")
+      "\(layer.blob.shortID): "
+        + (layer.status == .alreadyExists ? "Already exists" : "Pull complete")
     }
     var out = header + "\(tagOrDigest): Pulling from \(tagged.path)\n"
     if environment.isTerminal {

@@ -23,7 +23,9 @@ extension Docker {
     paths: [["image", "prune"]], usageTail: "[OPTIONS]", summary: "Remove unused images",
     flags: [
       FlagSpec("all", "a", .bool, "Remove all unused images, not just dangling ones"),
-      FlagSpec("filter", nil, .strings, "Provide filter values (e.g. \"until=<timestamp>\")", valueName: "filter"),
+      FlagSpec(
+        "filter", nil, .strings, "Provide filter values (e.g. \"until=<timestamp>\")",
+        valueName: "filter"),
       FlagSpec("force", "f", .bool, "Do not prompt for confirmation"),
     ],
     arguments: .none
@@ -62,15 +64,19 @@ extension Docker {
     do {
       _ = try ImageLookup.parse(source)
     } catch {
-      return .failure("Error parsing reference: \"\(source)\" is not a valid repository/tag: \(error)")
+      return .failure(
+        "Error parsing reference: \"\(source)\" is not a valid repository/tag: \(error)")
     }
     let reference: ImageReference
     do {
       reference = try ImageReference(parsing: target)
     } catch {
-      return .failure("Error parsing reference: \"\(target)\" is not a valid repository/tag: \(error)")
+      return .failure(
+        "Error parsing reference: \"\(target)\" is not a valid repository/tag: \(error)")
     }
-    if reference.digest != nil { return .failure("refusing to create a tag with a digest reference") }
+    if reference.digest != nil {
+      return .failure("refusing to create a tag with a digest reference")
+    }
     do {
       let id = try environment.store.resolveImage(source)
       try environment.store.tag(id, as: reference, at: environment.now)
@@ -89,8 +95,10 @@ extension Docker {
         ? "WARNING! This will remove all images without at least one container associated to them."
         : "WARNING! This will remove all dangling images."
       out = warning + "\nAre you sure you want to continue? [y/N] "
-      let answer = environment.standardInput()?.split(separator: "\n", omittingEmptySubsequences: false)
-        .first.map { String($0).trimming([" ", "\t", "\r"]).lowercased() }
+      let answer = environment.standardInput()?.split(
+        separator: "\n", omittingEmptySubsequences: false
+      )
+      .first.map { String($0).trimming([" ", "\t", "\r"]).lowercased() }
       guard answer == "y" || answer == "yes" else {
         return CommandResult(stdout: out, stderr: "image prune has been cancelled\n", status: 0)
       }

@@ -74,7 +74,8 @@ public struct Docker: Sendable {
       if Self.groups.contains(name) {
         if name == "image" {
           return .failure(
-            "docker: unknown command: docker image \(path[1])\n\nRun 'docker image --help' for more information")
+            "docker: unknown command: docker image \(path[1])\n\nRun 'docker image --help' for more information"
+          )
         }
         return unsupported(path)
       }
@@ -91,7 +92,8 @@ public struct Docker: Sendable {
     }
     if flags.bool("help") { return CommandResult(stdout: command.help(invokedAs: invokedAs)) }
     if let problem = command.arguments.check(flags.arguments.count, invokedAs: invokedAs) {
-      return .failure(problem + "\n\nUsage:  \(command.usage(invokedAs: invokedAs))\n\n\(command.summary)")
+      return .failure(
+        problem + "\n\nUsage:  \(command.usage(invokedAs: invokedAs))\n\n\(command.summary)")
     }
     return command.run(self, flags)
   }

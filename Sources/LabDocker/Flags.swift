@@ -71,14 +71,16 @@ func parseFlags(_ arguments: [String], specs: [FlagSpec]) throws(FlagError) -> P
       switch flag.kind {
       case .bool:
         if let inline {
-          guard ["true", "false", "1", "0", "t", "f", "TRUE", "FALSE", "True", "False"].contains(inline)
+          guard
+            ["true", "false", "1", "0", "t", "f", "TRUE", "FALSE", "True", "False"].contains(inline)
           else {
             throw FlagError(
               message:
                 "invalid argument \"\(inline)\" for \"\(flagLabel(flag))\" flag: strconv.ParseBool: parsing \"\(inline)\": invalid syntax"
             )
           }
-          parsed.values[name, default: []].append(["true", "1", "t", "TRUE", "True"].contains(inline) ? "true" : "false")
+          parsed.values[name, default: []].append(
+            ["true", "1", "t", "TRUE", "True"].contains(inline) ? "true" : "false")
         } else {
           parsed.values[name, default: []].append("true")
         }

@@ -19,7 +19,8 @@ struct Formatter {
   private var templateText: String {
     var text = isTable ? String(format.dropFirst(5)) : format
     text = text.trimming([" "])
-    return text.replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\\n", with: "\n")
+    return text.replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(
+      of: "\\n", with: "\n")
   }
 
   /// Renders every row, and the header for a table.

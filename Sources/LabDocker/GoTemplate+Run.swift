@@ -174,7 +174,8 @@ struct TemplateRun {
       if case .string(let value) = arguments[index] { return value }
       return arguments[index].printed
     }
-    if isHeader, ["json", "join", "split", "lower", "upper", "title", "pad", "truncate"].contains(name),
+    if isHeader,
+      ["json", "join", "split", "lower", "upper", "title", "pad", "truncate"].contains(name),
       let first = arguments.first
     {
       return first
@@ -182,7 +183,9 @@ struct TemplateRun {
     switch name {
     case "json":
       guard arguments.count == 1 else { throw wrongCount(1) }
-      if case .context = arguments[0] { return .string(arguments[0].json.compact(escapingHTML: true)) }
+      if case .context = arguments[0] {
+        return .string(arguments[0].json.compact(escapingHTML: true))
+      }
       return .string(arguments[0].json.compact(escapingHTML: false))
     case "join":
       guard arguments.count == 2 else { throw wrongCount(2) }
@@ -221,7 +224,8 @@ struct TemplateRun {
       case .null(let kind) where kind != .interface: return .int(0)
       default:
         throw .execution(
-          "\(line): executing \"\" at <len>: error calling len: len of type \(arguments[0].typeName)")
+          "\(line): executing \"\" at <len>: error calling len: len of type \(arguments[0].typeName)"
+        )
       }
     case "index":
       guard var current = arguments.first else { throw wrongCount(1) }
@@ -240,7 +244,8 @@ struct TemplateRun {
           current = .null(.interface)
         default:
           throw .execution(
-            "\(line): executing \"\" at <index>: error calling index: cannot index \(current.typeName)")
+            "\(line): executing \"\" at <index>: error calling index: cannot index \(current.typeName)"
+          )
         }
       }
       return current
@@ -264,14 +269,16 @@ struct TemplateRun {
         let lower = bounds.first ?? 0
         let upper = bounds.count > 1 ? bounds[1] : characters.count
         guard lower <= upper, upper <= characters.count else {
-          throw .execution("\(line): executing \"\" at <slice>: error calling slice: index out of range")
+          throw .execution(
+            "\(line): executing \"\" at <slice>: error calling slice: index out of range")
         }
         return .string(String(characters[lower..<upper]))
       case .list(let items):
         let lower = bounds.first ?? 0
         let upper = bounds.count > 1 ? bounds[1] : items.count
         guard lower <= upper, upper <= items.count else {
-          throw .execution("\(line): executing \"\" at <slice>: error calling slice: index out of range")
+          throw .execution(
+            "\(line): executing \"\" at <slice>: error calling slice: index out of range")
         }
         return .list(Array(items[lower..<upper]))
       default:
@@ -357,24 +364,31 @@ enum GoFormat {
       var text: String
       switch verb {
       case "d":
-        if case .int(let value) = argument { text = String(value) } else {
+        if case .int(let value) = argument {
+          text = String(value)
+        } else {
           text = "%!d(\(argument.typeName)=\(argument.printed))"
         }
       case "q": text = JSONValue.quote(argument.printed, escapingHTML: false)
       case "x":
-        if case .int(let value) = argument { text = String(value, radix: 16) } else {
+        if case .int(let value) = argument {
+          text = String(value, radix: 16)
+        } else {
           text = argument.printed.utf8.map { String($0, radix: 16) }.joined()
         }
       default: text = argument.printed
       }
       if let count = Int(width), text.count < count {
-        let padding = String(repeating: flags.contains("0") && verb == "d" ? "0" : " ", count: count - text.count)
+        let padding = String(
+          repeating: flags.contains("0") && verb == "d" ? "0" : " ", count: count - text.count)
         text = flags.contains("-") ? text + padding : padding + text
       }
       out += text
     }
     if next < arguments.count {
-      out += "%!(EXTRA " + arguments[next...].map { "\($0.typeName)=\($0.printed)" }.joined(separator: ", ") + ")"
+      out +=
+        "%!(EXTRA "
+        + arguments[next...].map { "\($0.typeName)=\($0.printed)" }.joined(separator: ", ") + ")"
     }
     return out
   }

@@ -51,7 +51,8 @@ public struct GoTemplate: Sendable {
   }
 
   /// Runs the template with `dot` as `.`.
-  public func execute(_ dot: TemplateValue, isHeader: Bool = false) throws(TemplateError) -> String {
+  public func execute(_ dot: TemplateValue, isHeader: Bool = false) throws(TemplateError) -> String
+  {
     var run = TemplateRun(root: dot, isHeader: isHeader)
     return try run.render(nodes, dot: dot)
   }
@@ -182,7 +183,8 @@ private struct TemplateParser {
             }
           }
           switch keyword {
-          case "if": nodes.append(.conditional(pipeline, then: body, otherwise: otherwise, line: line))
+          case "if":
+            nodes.append(.conditional(pipeline, then: body, otherwise: otherwise, line: line))
           case "range": nodes.append(.range(pipeline, body: body, otherwise: otherwise, line: line))
           default: nodes.append(.with(pipeline, body: body, otherwise: otherwise, line: line))
           }
@@ -220,7 +222,8 @@ private struct TemplateParser {
   }
 
   static func pipeline(
-    _ words: [ActionLexer.Word], _ index: inout Int, line: Int, text: String, closing: ActionLexer.Word?
+    _ words: [ActionLexer.Word], _ index: inout Int, line: Int, text: String,
+    closing: ActionLexer.Word?
   ) throws(TemplateError) -> GoTemplate.Pipeline {
     var declarations: [String] = []
     // `$x := …` or `$i, $e := …`
@@ -332,8 +335,9 @@ struct ActionLexer {
       var position = start
       while position < characters.count, characters[position] == "." {
         var end = position + 1
-        while end < characters.count, characters[end].isLetter || characters[end].isNumber
-          || characters[end] == "_"
+        while end < characters.count,
+          characters[end].isLetter || characters[end].isNumber
+            || characters[end] == "_"
         {
           end += 1
         }
@@ -379,8 +383,9 @@ struct ActionLexer {
         }
       case "$":
         var end = index + 1
-        while end < characters.count, characters[end].isLetter || characters[end].isNumber
-          || characters[end] == "_"
+        while end < characters.count,
+          characters[end].isLetter || characters[end].isNumber
+            || characters[end] == "_"
         {
           end += 1
         }
@@ -416,8 +421,9 @@ struct ActionLexer {
         words.append(.string(String(characters[(index + 1)..<close])))
         index = close + 1
       default:
-        if character.isNumber || (character == "-" && index + 1 < characters.count
-          && characters[index + 1].isNumber)
+        if character.isNumber
+          || (character == "-" && index + 1 < characters.count
+            && characters[index + 1].isNumber)
         {
           var end = index + 1
           while end < characters.count, characters[end].isNumber { end += 1 }
@@ -428,8 +434,9 @@ struct ActionLexer {
           index = end
         } else if character.isLetter || character == "_" {
           var end = index + 1
-          while end < characters.count, characters[end].isLetter || characters[end].isNumber
-            || characters[end] == "_"
+          while end < characters.count,
+            characters[end].isLetter || characters[end].isNumber
+              || characters[end] == "_"
           {
             end += 1
           }

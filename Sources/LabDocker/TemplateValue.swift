@@ -51,7 +51,8 @@ public indirect enum TemplateValue: Sendable {
     case .string(let value): value
     case .list(let items): "[" + items.map(\.printed).joined(separator: " ") + "]"
     case .map(let members):
-      "map[" + members.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1.printed)" }.joined(separator: " ")
+      "map["
+        + members.sorted { $0.0 < $1.0 }.map { "\($0.0):\($0.1.printed)" }.joined(separator: " ")
         + "]"
     case .structure(let fields), .context(let fields):
       "{" + fields.map(\.value.printed).joined(separator: " ") + "}"

@@ -55,7 +55,8 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
   public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
 
   static func isHex64(_ text: Substring) -> Bool {
-    text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    text.utf8.count == 64
+      && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
   }
 
   public init(from decoder: any Decoder) throws {
@@ -83,11 +84,14 @@ public struct DigestHasher: Sendable {
   public mutating func update(_ data: Data) { hash.update(data: data) }
 
   public func finalize() -> Digest {
-    Digest.computed(hash.finalize().map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined())
+    Digest.computed(
+      hash.finalize().map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined())
   }
 }
 
-private let hexDigits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
+private let hexDigits = [
+  "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f",
+]
 
 /// The chain ID of a layer stack, as Docker computes it: `sha256("<parent> <diffID>")`.
 public func chainIDs(of diffIDs: [Digest]) -> [Digest] {

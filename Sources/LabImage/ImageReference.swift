@@ -142,7 +142,8 @@ public enum ReferenceError: Error, Equatable, Sendable, CustomStringConvertible 
       "invalid reference format: repository name (\(name)) must be lowercase"
     case .uppercase: "invalid reference format: repository name must be lowercase"
     case .emptyName: "invalid reference format: repository name must have at least one component"
-    case .nameTooLong: "invalid reference format: repository name must not be more than 255 characters"
+    case .nameTooLong:
+      "invalid reference format: repository name must not be more than 255 characters"
     case .hexadecimalName(let name):
       "invalid repository name (\(name)), cannot specify 64-byte hexadecimal strings"
     case .invalidDigest: "invalid checksum digest format"
@@ -203,7 +204,7 @@ enum ReferenceGrammar {
     return text.split(separator: "/", omittingEmptySubsequences: false).allSatisfy(isPathComponent)
   }
 
-  /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
+  /// Matches a path component: `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`.
   static func isPathComponent(_ text: Substring) -> Bool {
     let bytes = Array(text.utf8)
     var index = 0
@@ -250,13 +251,13 @@ enum ReferenceGrammar {
     }
   }
 
-  /// `[\w][\w.-]{0,127}`
+  /// Matches a tag: `[\w][\w.-]{0,127}`.
   static func isTag(_ text: Substring) -> Bool {
     guard let first = text.first, text.count <= 128, isWord(first) else { return false }
     return text.allSatisfy { isWord($0) || $0 == "." || $0 == "-" }
   }
 
-  /// `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}`
+  /// Matches a digest: `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}`.
   static func isDigest(_ text: Substring) -> Bool {
     guard let colon = text.firstIndex(of: ":") else { return false }
     let algorithm = text[..<colon]

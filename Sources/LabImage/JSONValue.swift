@@ -78,6 +78,7 @@ extension JSONValue {
   ///
   /// - Parameter escapingHTML: Whether `<`, `>` and `&` become `\u003c`, `\u003e`, `\u0026`,
   ///   as `json.Marshal` does and a Go encoder with `SetEscapeHTML(false)` does not.
+  /// - Returns: The JSON text.
   public func compact(escapingHTML: Bool = true) -> String {
     var out = ""
     write(to: &out, indent: nil, level: 0, escapingHTML: escapingHTML)

@@ -26,17 +26,31 @@ public struct Recipe: Codable, Sendable {
   public var config: ConfigFields
   public var history: [HistoryStep]
 
+  /// The fields of the image config's `config` object, named in recipes as in the config.
   public struct ConfigFields: Codable, Sendable {
-    public var User: String?
-    public var ExposedPorts: [String]?
-    public var Env: [String]?
-    public var Entrypoint: [String]?
-    public var Cmd: [String]?
-    public var Volumes: [String]?
-    public var WorkingDir: String?
-    public var Labels: [String: String]?
-    public var StopSignal: String?
-    public var ArgsEscaped: Bool?
+    public var user: String?
+    public var exposedPorts: [String]?
+    public var env: [String]?
+    public var entrypoint: [String]?
+    public var cmd: [String]?
+    public var volumes: [String]?
+    public var workingDir: String?
+    public var labels: [String: String]?
+    public var stopSignal: String?
+    public var argsEscaped: Bool?
+
+    enum CodingKeys: String, CodingKey {
+      case user = "User"
+      case exposedPorts = "ExposedPorts"
+      case env = "Env"
+      case entrypoint = "Entrypoint"
+      case cmd = "Cmd"
+      case volumes = "Volumes"
+      case workingDir = "WorkingDir"
+      case labels = "Labels"
+      case stopSignal = "StopSignal"
+      case argsEscaped = "ArgsEscaped"
+    }
   }
 
   public struct HistoryStep: Codable, Sendable {

@@ -95,7 +95,8 @@ public struct RegistryGenerator {
   ) throws -> Stack {
     if let cached = cache[recipe.name] { return cached }
     guard !visiting.contains(recipe.name) else {
-      throw ImageError.invalidRecipe(file: file, reason: "recipes inherit from each other in a loop")
+      throw ImageError.invalidRecipe(
+        file: file, reason: "recipes inherit from each other in a loop")
     }
     var stack = Stack(layers: [], history: [])
     if let base = recipe.from {
@@ -131,8 +132,7 @@ public struct RegistryGenerator {
 
   // MARK: - Layers
 
-  private func build(_ spec: Recipe.LayerSpec, created: String, file: String) throws -> BuiltLayer
-  {
+  private func build(_ spec: Recipe.LayerSpec, created: String, file: String) throws -> BuiltLayer {
     guard let time = parseRFC3339(created) else {
       throw ImageError.invalidRecipe(file: file, reason: "created time \(created) is not RFC 3339")
     }
@@ -206,7 +206,8 @@ public struct RegistryGenerator {
     for layer in stack.layers {
       let digest = try layout.writeBlob(layer.blob)
       layerDescriptors.append(
-        Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest, size: Int64(layer.blob.count)))
+        Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest, size: Int64(layer.blob.count))
+      )
     }
     for platformText in recipe.platforms {
       guard let platform = Platform(parsing: platformText) else {
@@ -314,25 +315,30 @@ public struct RegistryGenerator {
     }
     if recipe.builder == "classic" {
       config = ContainerConfig.fields(
-        user: fields.User ?? "", exposedPorts: set(fields.ExposedPorts),
-        env: strings(fields.Env) ?? .null, cmd: strings(fields.Cmd) ?? .null,
-        image: .string(""), volumes: set(fields.Volumes) ?? .null,
-        workingDir: fields.WorkingDir ?? "", entrypoint: strings(fields.Entrypoint) ?? .null,
-        labels: fields.Labels.map { .object($0.sorted { $0.key < $1.key }.map { ($0, .string($1)) }) }
+        user: fields.user ?? "", exposedPorts: set(fields.exposedPorts),
+        env: strings(fields.env) ?? .null, cmd: strings(fields.cmd) ?? .null,
+        image: .string(""), volumes: set(fields.volumes) ?? .null,
+        workingDir: fields.workingDir ?? "", entrypoint: strings(fields.entrypoint) ?? .null,
+        labels: fields.labels.map {
+          .object($0.sorted { $0.key < $1.key }.map { ($0, .string($1)) })
+        }
           ?? .null,
-        stopSignal: fields.StopSignal)
+        stopSignal: fields.stopSignal)
     } else {
       let optional: [(String, JSONValue?)] = [
-        ("User", fields.User.map(JSONValue.string)),
-        ("ExposedPorts", set(fields.ExposedPorts)),
-        ("Env", strings(fields.Env)),
-        ("Entrypoint", strings(fields.Entrypoint)),
-        ("Cmd", strings(fields.Cmd)),
-        ("Volumes", set(fields.Volumes)),
-        ("WorkingDir", fields.WorkingDir.map(JSONValue.string)),
-        ("Labels", fields.Labels.map { .object($0.sorted { $0.key < $1.key }.map { ($0, .string($1)) }) }),
-        ("StopSignal", fields.StopSignal.map(JSONValue.string)),
-        ("ArgsEscaped", fields.ArgsEscaped.map(JSONValue.bool)),
+        ("User", fields.user.map(JSONValue.string)),
+        ("ExposedPorts", set(fields.exposedPorts)),
+        ("Env", strings(fields.env)),
+        ("Entrypoint", strings(fields.entrypoint)),
+        ("Cmd", strings(fields.cmd)),
+        ("Volumes", set(fields.volumes)),
+        ("WorkingDir", fields.workingDir.map(JSONValue.string)),
+        (
+          "Labels",
+          fields.labels.map { .object($0.sorted { $0.key < $1.key }.map { ($0, .string($1)) }) }
+        ),
+        ("StopSignal", fields.stopSignal.map(JSONValue.string)),
+        ("ArgsEscaped", fields.argsEscaped.map(JSONValue.bool)),
       ]
       config = optional.compactMap { key, value in value.map { (key, $0) } }
     }

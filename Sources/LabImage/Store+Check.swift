@@ -46,17 +46,25 @@ extension ImageStore {
   private func checkLayer(_ name: String) -> [String] {
     let directory = "\(layerDirectory)/\(name)"
     var problems: [String] = []
-    guard let chainID = try? Digest(hex: name) else { return ["layerdb/sha256/\(name) is not a chain ID"] }
-    for file in ["diff", "size", "cache-id", "tar-split.json.gz"] where !exists("\(directory)/\(file)") {
+    guard let chainID = try? Digest(hex: name) else {
+      return ["layerdb/sha256/\(name) is not a chain ID"]
+    }
+    for file in ["diff", "size", "cache-id", "tar-split.json.gz"]
+    where !exists("\(directory)/\(file)") {
       problems.append("layer \(chainID.shortID): \(file) is missing")
     }
     guard let layer = try? layer(chainID) else { return problems }
     let expected = layer.parent.map { Digest.of("\($0) \(layer.diffID)") } ?? layer.diffID
-    if expected != chainID { problems.append("layer \(chainID.shortID): chain ID does not match diff and parent") }
+    if expected != chainID {
+      problems.append("layer \(chainID.shortID): chain ID does not match diff and parent")
+    }
     let overlay = "\(overlayDirectory)/\(layer.cacheID)"
-    if !exists("\(overlay)/diff") { problems.append("layer \(chainID.shortID): overlay2/\(layer.cacheID)/diff is missing") }
+    if !exists("\(overlay)/diff") {
+      problems.append("layer \(chainID.shortID): overlay2/\(layer.cacheID)/diff is missing")
+    }
     if let link = readText("\(overlay)/link") {
-      let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(overlayDirectory)/l/\(link)")
+      let target = try? FileManager.default.destinationOfSymbolicLink(
+        atPath: "\(overlayDirectory)/l/\(link)")
       if target != "../\(layer.cacheID)/diff" {
         problems.append("layer \(chainID.shortID): overlay2/l/\(link) does not lead to its diff")
       }
@@ -64,8 +72,12 @@ extension ImageStore {
       problems.append("layer \(chainID.shortID): overlay2/\(layer.cacheID)/link is missing")
     }
     if let parent = layer.parent {
-      if !hasLayer(parent) { problems.append("layer \(chainID.shortID): parent \(parent.shortID) is missing") }
-      if !exists("\(overlay)/lower") { problems.append("layer \(chainID.shortID): lower is missing") }
+      if !hasLayer(parent) {
+        problems.append("layer \(chainID.shortID): parent \(parent.shortID) is missing")
+      }
+      if !exists("\(overlay)/lower") {
+        problems.append("layer \(chainID.shortID): lower is missing")
+      }
     }
     return problems
   }

@@ -52,7 +52,9 @@ extension ImageStore {
 
   public func hasImage(_ id: Digest) -> Bool { exists("\(contentDirectory)/\(id.hex)") }
 
-  /// Stores a config; its digest is the image ID. The layers must already be in the store.
+  /// Stores a config; its digest is the image ID.
+  ///
+  /// The layers must already be in the store, so an image is never listed without them.
   @discardableResult
   public func storeImage(config bytes: [UInt8]) throws -> Digest {
     let id = Digest.of(bytes)

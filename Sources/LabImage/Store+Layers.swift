@@ -45,6 +45,8 @@ extension ImageStore {
   ///   - expectedDiffID: The diff ID the image config lists for this layer, if known.
   ///   - parent: The chain ID of the layer below, or `nil` for a base layer.
   /// - Returns: The new layer, or the existing one if the chain is already stored.
+  /// - Throws: ``ImageError/digestMismatch(what:expected:actual:)`` when the content is not
+  ///   the expected diff ID, ``ImageError/archive(_:)`` for a bad or unsafe archive.
   @discardableResult
   public func addLayer(
     fromArchiveAt blobPath: String, expectedDiffID: Digest?, parent: Digest?
@@ -68,7 +70,8 @@ extension ImageStore {
     }
     let diffID = hasher.finalize()
     if let expectedDiffID, expectedDiffID != diffID {
-      throw ImageError.digestMismatch(what: "layer content", expected: expectedDiffID, actual: diffID)
+      throw ImageError.digestMismatch(
+        what: "layer content", expected: expectedDiffID, actual: diffID)
     }
     return try addLayer(uncompressedTarAt: tarPath, diffID: diffID, parent: parent)
   }

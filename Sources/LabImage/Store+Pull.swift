@@ -35,6 +35,8 @@ extension ImageStore {
   ///   - reference: The image to pull; `latest` is added when it names no tag or digest.
   ///   - platform: The platform to pick from a multi-platform index; `linux/amd64` if `nil`.
   ///   - registry: Where the blobs come from.
+  /// - Returns: What was pulled, for the lines `docker pull` prints.
+  /// - Throws: ``ImageError`` for unknown images, bad content and store failures.
   public func pull(
     _ reference: ImageReference, platform: Platform? = nil, from registry: any RegistrySource
   ) throws -> PullReport {
@@ -75,11 +77,13 @@ extension ImageStore {
 
     if !hasImage(imageID) {
       let configBytes = try verifiedBlob(imageID, reference, registry)
-      let config = StoredImage(id: imageID, configBytes: configBytes, config: try JSONValue(parsing: configBytes))
+      let config = StoredImage(
+        id: imageID, configBytes: configBytes, config: try JSONValue(parsing: configBytes))
       let diffIDs = config.diffIDs
       guard diffIDs.count == layerDescriptors.count else {
         throw ImageError.invalidJSON(
-          "image \(imageID.shortID) lists \(diffIDs.count) layers but its manifest has \(layerDescriptors.count)")
+          "image \(imageID.shortID) lists \(diffIDs.count) layers but its manifest has \(layerDescriptors.count)"
+        )
       }
       let chains = chainIDs(of: diffIDs)
       // Verify every blob that must be downloaded before writing anything.

@@ -40,7 +40,9 @@ public struct ReferenceTable: Equatable, Sendable {
         .object(
           repositories.keys.sorted().map { name in
             let refs = repositories[name] ?? [:]
-            return (name, .object(refs.keys.sorted().map { ($0, .string(refs[$0]?.description ?? "")) }))
+            return (
+              name, .object(refs.keys.sorted().map { ($0, .string(refs[$0]?.description ?? "")) })
+            )
           })
       )
     ])

@@ -26,6 +26,7 @@ extension ImageStore {
   ///   - force: Untag every reference and remove despite soft conflicts.
   ///   - prune: Also remove untagged parents (legacy builds).
   /// - Returns: The records, in the order Docker reports them.
+  /// - Throws: ``ImageError/noSuchImage(_:)``, ``ImageError/conflict(_:)`` and store failures.
   public func removeImage(_ text: String, force: Bool, prune: Bool) throws -> [DeleteRecord] {
     try withLock { try removeImageLocked(text, force: force, prune: prune) }
   }
@@ -136,6 +137,7 @@ extension ImageStore {
   ///
   /// - Parameter all: Remove every image, not just dangling ones.
   /// - Returns: The records and the bytes reclaimed.
+  /// - Throws: Store failures.
   public func prune(all: Bool) throws -> (records: [DeleteRecord], reclaimed: Int64) {
     try withLock {
       var records: [DeleteRecord] = []
@@ -152,7 +154,8 @@ extension ImageStore {
           let hasTag = references.contains { $0.tag != nil }
           guard all || !hasTag else { continue }
           for reference in references {
-            if let result = try? removeImageLocked(reference.description, force: false, prune: true) {
+            if let result = try? removeImageLocked(reference.description, force: false, prune: true)
+            {
               deleted += result
             }
           }

@@ -65,7 +65,8 @@ public struct ImageStore: Sendable {
     defer { close(descriptor) }
     while flock(descriptor, LOCK_EX) != 0 {
       guard errno == EINTR else {
-        throw ImageError.io(path: "\(stateDirectory)/lock", reason: String(cString: strerror(errno)))
+        throw ImageError.io(
+          path: "\(stateDirectory)/lock", reason: String(cString: strerror(errno)))
       }
     }
     defer { flock(descriptor, LOCK_UN) }

@@ -5,9 +5,11 @@ import Foundation
 /// Docker output depends on the time (`2 weeks ago`, `lastUpdated`, build durations); a
 /// virtual clock makes the same commands print the same text on every machine and day.
 public struct VirtualClock: Equatable, Sendable {
-  /// Where a fresh store's clock starts: a date at which the embedded images are a few
-  /// weeks old, as they were when lessons about them were written.
-  public static let defaultStart = Date(timeIntervalSince1970: 1_725_192_000)  // 2024-09-01T12:00:00Z
+  /// Where a fresh store's clock starts: 2024-09-01T12:00:00Z.
+  ///
+  /// At that date the embedded images are a few weeks old, as they were when lessons about
+  /// them were written.
+  public static let defaultStart = Date(timeIntervalSince1970: 1_725_192_000)
   /// How far each command moves the clock.
   public static let step: TimeInterval = 1
 

@@ -26,7 +26,8 @@ public struct Sandbox: Sendable {
     while words.first == "sudo" { words.removeFirst() }
     // Assignments before the command (`DOCKER_BUILDKIT=0 docker …`) set its environment;
     // none of the toolkit's commands reads one yet.
-    while let first = words.first, let equals = first.firstIndex(of: "="), equals != first.startIndex,
+    while let first = words.first, let equals = first.firstIndex(of: "="),
+      equals != first.startIndex,
       first[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
     {
       words.removeFirst()

@@ -20,7 +20,8 @@ extension LayerLab {
     @Option(help: "The workspace directory (default: the current directory).")
     var workdir: String?
 
-    @Argument(parsing: .captureForPassthrough, help: "The command line, or a command and its arguments.")
+    @Argument(
+      parsing: .captureForPassthrough, help: "The command line, or a command and its arguments.")
     var words: [String] = []
 
     func run() throws {

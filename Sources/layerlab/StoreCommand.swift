@@ -28,7 +28,8 @@ extension LayerLab {
 
     struct Fsck: ParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Check the store's images, layers and references; remove leftovers of interrupted runs.")
+        abstract:
+          "Check the store's images, layers and references; remove leftovers of interrupted runs.")
       @OptionGroup var options: StoreOptions
       func run() throws {
         let store = try options.imageStore()

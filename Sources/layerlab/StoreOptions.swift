@@ -6,7 +6,8 @@ import LabShell
 
 /// Where the store is and what time it is: shared by every command that runs the toolkit.
 struct StoreOptions: ParsableArguments {
-  @Option(help: "The store directory (default: $LAYERLAB_STORE, else under the user's data directory).")
+  @Option(
+    help: "The store directory (default: $LAYERLAB_STORE, else under the user's data directory).")
   var store: String?
 
   @Option(help: "Set the virtual clock: RFC 3339 time or Unix seconds (default: $LAYERLAB_NOW).")
@@ -14,7 +15,8 @@ struct StoreOptions: ParsableArguments {
 
   func validate() throws {
     if let text = now ?? environment["LAYERLAB_NOW"], VirtualClock.parse(text) == nil {
-      throw ValidationError("'\(text)' is not a time: use RFC 3339 (2024-09-01T12:00:00Z) or Unix seconds")
+      throw ValidationError(
+        "'\(text)' is not a time: use RFC 3339 (2024-09-01T12:00:00Z) or Unix seconds")
     }
   }
 

@@ -23,16 +23,20 @@ extension LayerLab {
     ]
 
     func run() throws {
-      let root = NSTemporaryDirectory() + "layerlab-tour-\(ProcessInfo.processInfo.processIdentifier)"
+      let root =
+        NSTemporaryDirectory() + "layerlab-tour-\(ProcessInfo.processInfo.processIdentifier)"
       defer { try? FileManager.default.removeItem(atPath: root) }
       let options = try StoreOptions.parse(["--store", root])
       var session = try SandboxSession(
         options: options, workingDirectory: FileManager.default.currentDirectoryPath)
       guard session.registry != nil else {
-        printError("layerlab: the embedded registry (sandbox/registry) was not found; set LAYERLAB_REGISTRY\n")
+        printError(
+          "layerlab: the embedded registry (sandbox/registry) was not found; set LAYERLAB_REGISTRY\n"
+        )
         throw ExitCode(1)
       }
-      printOut("A tour of the LayerLab image toolkit: Docker's image commands, offline and instant.\n\n")
+      printOut(
+        "A tour of the LayerLab image toolkit: Docker's image commands, offline and instant.\n\n")
       for line in Self.script {
         printOut("$ \(line)\n")
         let result = try session.run([line], standardInput: { nil }, isTerminal: false)
