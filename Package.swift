@@ -44,7 +44,7 @@ let package = Package(
       name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "layerlabTests", dependencies: ["LabTestSupport"],
+      name: "layerlabTests", dependencies: ["LabTestSupport", "layerlab"],
       exclude: ["__Snapshots__"]),
   ],
   swiftLanguageModes: [.v6]

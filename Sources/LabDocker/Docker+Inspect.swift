@@ -48,11 +48,13 @@ extension Docker {
       }
     }
     var result = CommandResult()
-    if let format = flags.string("format"), !format.isEmpty {
+    if flags.string("format") == "json" {
+      // Docker's JSON inspector: the same array, compact.
+      result.stdout = JSONValue.array(documents).compact(escapingHTML: false) + "\n"
+    } else if let format = flags.string("format"), !format.isEmpty {
       let template: GoTemplate
       do {
-        template = try GoTemplate(
-          format == "json" ? "{{json .}}" : format)
+        template = try GoTemplate(format)
       } catch {
         return .failure("template parsing error: \(error)", status: 64)
       }

@@ -44,7 +44,7 @@ public struct Docker: Sendable {
     while let first = rest.first, first.hasPrefix("-") {
       switch first {
       case "-v", "--version":
-        return CommandResult(stdout: "Docker version \(Self.version), build 4c9b3b0\n")
+        return CommandResult(stdout: "Docker version \(Self.version), build 9f9e405\n")
       case "-h", "--help":
         return CommandResult(stdout: Self.rootHelp)
       case "-D", "--debug":

@@ -77,7 +77,7 @@ struct TemplateRun {
   ) throws(TemplateError) -> TemplateValue {
     var result: TemplateValue?
     for command in pipeline.commands {
-      result = try call(command, dot: dot, piped: result, line: line, text: pipeline.text)
+      result = try call(command, dot: dot, piped: result, line: line, pipeline: pipeline)
     }
     let value = result ?? .null(.interface)
     for name in pipeline.declarations { variables.append((name, value)) }
@@ -86,13 +86,14 @@ struct TemplateRun {
 
   mutating func call(
     _ command: [GoTemplate.Operand], dot: TemplateValue, piped: TemplateValue?, line: Int,
-    text: String
+    pipeline: GoTemplate.Pipeline
   ) throws(TemplateError) -> TemplateValue {
+    let text = pipeline.text
     guard let first = command.first else { return .null(.interface) }
     if case .function(let name) = first {
       var arguments: [TemplateValue] = []
       for operand in command.dropFirst() {
-        arguments.append(try value(of: operand, dot: dot, line: line, text: text))
+        arguments.append(try value(of: operand, dot: dot, line: line, pipeline: pipeline))
       }
       if let piped { arguments.append(piped) }
       return try function(name, arguments, line: line, text: text)
@@ -100,63 +101,66 @@ struct TemplateRun {
     guard command.count == 1, piped == nil else {
       throw .execution("\(line): can't give argument to non-function \(text)")
     }
-    return try value(of: first, dot: dot, line: line, text: text)
+    return try value(of: first, dot: dot, line: line, pipeline: pipeline)
   }
 
   mutating func value(
-    of operand: GoTemplate.Operand, dot: TemplateValue, line: Int, text: String
+    of operand: GoTemplate.Operand, dot: TemplateValue, line: Int, pipeline: GoTemplate.Pipeline
   ) throws(TemplateError) -> TemplateValue {
     switch operand {
     case .dot: return dot
     case .literal(let value): return value
-    case .function(let name): return try function(name, [], line: line, text: text)
-    case .field(_, let chain): return try walk(dot, chain, line: line, text: text)
+    case .function(let name): return try function(name, [], line: line, text: pipeline.text)
+    case .field(_, let chain):
+      return try walk(dot, chain, prefix: "", line: line, pipeline: pipeline)
     case .variable(let name, let chain):
       guard let bound = variables.last(where: { $0.0 == name })?.1 else {
         throw .parse("\(line): undefined variable \"\(name)\"")
       }
-      return try walk(bound, chain, line: line, text: text)
-    case .pipeline(let pipeline, let chain):
-      return try walk(try evaluate(pipeline, dot: dot, line: line), chain, line: line, text: text)
+      return try walk(bound, chain, prefix: name, line: line, pipeline: pipeline)
+    case .pipeline(let inner, let chain):
+      return try walk(
+        try evaluate(inner, dot: dot, line: line), chain, prefix: "", line: line, pipeline: pipeline
+      )
     }
   }
 
+  /// Follows `.A.B.C` from `start`; errors name the whole chain at its column, as Go does.
   func walk(
-    _ start: TemplateValue, _ chain: [String], line: Int, text: String
+    _ start: TemplateValue, _ chain: [String], prefix: String, line: Int,
+    pipeline: GoTemplate.Pipeline
   ) throws(TemplateError) -> TemplateValue {
+    let whole = prefix + chain.map { "." + $0 }.joined()
+    let offset = pipeline.text.range(of: whole).map {
+      pipeline.text.distance(from: pipeline.text.startIndex, to: $0.lowerBound)
+    }
+    let text = "\(line):\(pipeline.column + (offset ?? 0))"
     var current = start
     for name in chain {
       switch current {
       case .structure, .context:
         guard let next = current.member(name) else {
           throw .execution(
-            "\(line):\(column(of: name, in: text)): executing \"\" at <.\(name)>: "
+            "\(text): executing \"\" at <\(whole)>: "
               + "can't evaluate field \(name) in type \(current.typeName)")
         }
         current = next
       case .map:
         guard let next = current.member(name) else {
           throw .execution(
-            "\(line):\(column(of: name, in: text)): executing \"\" at <.\(name)>: "
-              + "map has no entry for key \"\(name)\"")
+            "\(text): executing \"\" at <\(whole)>: map has no entry for key \"\(name)\"")
         }
         current = next
       case .null:
         throw .execution(
-          "\(line):\(column(of: name, in: text)): executing \"\" at <.\(name)>: "
-            + "nil pointer evaluating interface {}.\(name)")
+          "\(text): executing \"\" at <\(whole)>: nil pointer evaluating interface {}.\(name)")
       default:
         throw .execution(
-          "\(line):\(column(of: name, in: text)): executing \"\" at <.\(name)>: "
+          "\(text): executing \"\" at <\(whole)>: "
             + "can't evaluate field \(name) in type \(current.typeName)")
       }
     }
     return current
-  }
-
-  private func column(of name: String, in text: String) -> Int {
-    guard let range = text.range(of: "." + name) else { return 2 }
-    return text.distance(from: text.startIndex, to: range.lowerBound) + 2
   }
 
   // MARK: - Functions

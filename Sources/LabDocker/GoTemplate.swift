@@ -31,6 +31,8 @@ public struct GoTemplate: Sendable {
     var declarations: [String] = []
     var commands: [[Operand]]
     var text: String
+    /// The column of `text` in its template line, as Go counts it for error messages.
+    var column = 0
   }
 
   indirect enum Operand: Sendable {
@@ -63,7 +65,7 @@ public struct GoTemplate: Sendable {
 private struct TemplateParser {
   enum Token: Equatable {
     case text(String)
-    case action(String, line: Int)
+    case action(String, line: Int, column: Int)
   }
 
   var tokens: [Token] = []
@@ -105,7 +107,15 @@ private struct TemplateParser {
       line += text.filter { $0 == "\n" }.count
       let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
       if !(trimmed.hasPrefix("/*") && trimmed.hasSuffix("*/")) {
-        tokens.append(.action(trimmed, line: line))
+        let start = body.firstIndex { !$0.isWhitespace } ?? body.startIndex
+        let offset =
+          source.distance(from: source.startIndex, to: inner.startIndex)
+          + body.distance(from: body.startIndex, to: start)
+        let before = source.prefix(offset)
+        let column =
+          before.lastIndex(of: "\n").map { before.distance(from: $0, to: before.endIndex) - 1 }
+          ?? offset
+        tokens.append(.action(trimmed, line: line, column: column))
       }
       line += body.filter { $0 == "\n" }.count
       rest = after
@@ -151,14 +161,15 @@ private struct TemplateParser {
       switch token {
       case .text(let text):
         nodes.append(.text(text))
-      case .action(let body, let line):
+      case .action(let body, let line, let column):
         let keyword = body.prefix { !$0.isWhitespace }
         let rest = body.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)
+        let restColumn = column + body.count - rest.count
         switch keyword {
         case "end", "else":
           return (nodes, Terminator(keyword: String(keyword), rest: rest, line: line))
         case "if", "range", "with":
-          let pipeline = try parsePipeline(rest, line: line)
+          let pipeline = try parsePipeline(rest, line: line, column: restColumn)
           let (body, terminator) = try parseList()
           var otherwise: [GoTemplate.Node] = []
           guard var terminator else { throw .parse("\(line): unexpected EOF") }
@@ -189,7 +200,7 @@ private struct TemplateParser {
           default: nodes.append(.with(pipeline, body: body, otherwise: otherwise, line: line))
           }
         default:
-          nodes.append(.action(try parsePipeline(body, line: line), line: line))
+          nodes.append(.action(try parsePipeline(body, line: line, column: column), line: line))
         }
       }
     }
@@ -214,11 +225,15 @@ private struct TemplateParser {
     return (body, elseBody)
   }
 
-  func parsePipeline(_ text: String, line: Int) throws(TemplateError) -> GoTemplate.Pipeline {
+  func parsePipeline(
+    _ text: String, line: Int, column: Int = 0
+  ) throws(TemplateError) -> GoTemplate.Pipeline {
     var lexer = ActionLexer(text: text, line: line)
     let words = try lexer.lex()
     var index = 0
-    return try Self.pipeline(words, &index, line: line, text: text, closing: nil)
+    var pipeline = try Self.pipeline(words, &index, line: line, text: text, closing: nil)
+    pipeline.column = column
+    return pipeline
   }
 
   static func pipeline(

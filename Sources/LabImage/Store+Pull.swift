@@ -40,8 +40,10 @@ extension ImageStore {
   public func pull(
     _ reference: ImageReference, platform: Platform? = nil, from registry: any RegistrySource
   ) throws -> PullReport {
-    try initialize()
-    return try withLock { try pullLocked(reference.withDefaultTag, platform, registry) }
+    try withLock {
+      try initializeLocked()
+      return try pullLocked(reference.withDefaultTag, platform, registry)
+    }
   }
 
   private func pullLocked(

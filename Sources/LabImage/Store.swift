@@ -32,6 +32,10 @@ public struct ImageStore: Sendable {
 
   /// Creates the directory skeleton of a fresh Docker root, if it is not there yet.
   public func initialize() throws {
+    try withLock { try initializeLocked() }
+  }
+
+  func initializeLocked() throws {
     let manager = FileManager.default
     for directory in [
       contentDirectory, metadataDirectory, layerDirectory, layerTemporaryDirectory,
@@ -90,13 +94,14 @@ public struct ImageStore: Sendable {
 
   /// Removes everything in the store, leaving a fresh empty root.
   public func reset() throws {
-    let manager = FileManager.default
-    if manager.fileExists(atPath: root) {
-      for name in try manager.contentsOfDirectory(atPath: root) {
+    try withLock {
+      let manager = FileManager.default
+      for name in try manager.contentsOfDirectory(atPath: root) where name != ".layerlab" {
         try manager.removeItem(atPath: "\(root)/\(name)")
       }
+      try? manager.removeItem(atPath: "\(stateDirectory)/clock")
+      try initializeLocked()
     }
-    try initialize()
   }
 
   // MARK: - Small files

@@ -1,0 +1,107 @@
+import Foundation
+import LabTestSupport
+import Testing
+
+/// End-to-end: runs the built `layerlab` as a user would.
+@Suite("layerlab exec, store and tour")
+struct ExecTests {
+  static var binary: String {
+    let tests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    var candidate = tests
+    // The test bundle sits in the build folder, beside the executable (or one level up).
+    for _ in 0..<3 {
+      let path = candidate.appendingPathComponent("layerlab").path
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
+      candidate.deleteLastPathComponent()
+    }
+    return tests.appendingPathComponent("layerlab").path
+  }
+
+  func layerlab(_ arguments: [String], store: String, directory: String? = nil) throws -> ToolOutput
+  {
+    try TestSupport.run(
+      Self.binary, arguments,
+      environment: ["LAYERLAB_STORE": store, "LAYERLAB_REGISTRY": TestSupport.registryRoot],
+      directory: directory)
+  }
+
+  @Test func oneWordIsACommandLineManyWordsAreArguments() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let pull = try layerlab(["exec", "--", "docker pull nginx"], store: store)
+    #expect(pull.status == 0, "\(pull.stderr)")
+    #expect(
+      pull.stdout.hasSuffix(
+        "Status: Downloaded newer image for nginx:latest\ndocker.io/library/nginx:latest\n"))
+    let count = try layerlab(
+      ["exec", "--", "docker", "inspect", "-f", "{{len .RootFS.Layers}}", "nginx"], store: store)
+    #expect(count.stdout == "7\n")
+    let cmd = try layerlab(
+      ["exec", "--", "docker inspect -f '{{.Config.Cmd}}' nginx"], store: store)
+    #expect(cmd.stdout == "[nginx -g daemon off;]\n")
+  }
+
+  @Test func exitStatusAndStreamsAreTheCommands() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let missing = try layerlab(["exec", "--", "docker rmi nosuch"], store: store)
+    #expect(missing.status == 1)
+    #expect(missing.stdout == "")
+    #expect(missing.stderr == "Error response from daemon: No such image: nosuch:latest\n")
+    let unknown = try layerlab(["exec", "--", "frobnicate"], store: store)
+    #expect(unknown.status == 127)
+    #expect(unknown.stderr == "bash: frobnicate: command not found\n")
+  }
+
+  @Test func theClockAdvancesPerCommandAndCanBeSet() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    _ = try layerlab(
+      ["exec", "--now", "2024-08-14T21:31:20Z", "--", "docker pull -q nginx"], store: store)
+    let since = try layerlab(
+      ["exec", "--now", "2024-08-14T21:31:20Z", "--", "docker images --format {{.CreatedSince}}"],
+      store: store)
+    #expect(since.stdout == "8 seconds ago\n")
+    let bad = try layerlab(["exec", "--now", "yesterday", "--", "docker images"], store: store)
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("'yesterday' is not a time"))
+  }
+
+  @Test func storePathResetAndFsck() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    #expect(try layerlab(["store", "path"], store: store).stdout == "\(store)\n")
+    _ = try layerlab(["exec", "--", "docker pull -q alpine"], store: store)
+    // A leftover of an interrupted run is cleaned up, and the store is whole.
+    try FileManager.default.createDirectory(
+      atPath: "\(store)/tmp/overlay-leftover", withIntermediateDirectories: true)
+    let fsck = try layerlab(["store", "fsck"], store: store)
+    #expect(fsck.status == 0, "\(fsck.stderr)")
+    #expect(fsck.stdout.contains("removed leftover"))
+    #expect(fsck.stdout.hasSuffix("1 images, 1 layers, 0 problems\n"))
+    _ = try layerlab(["store", "reset"], store: store)
+    #expect(try layerlab(["exec", "--", "docker images -q"], store: store).stdout == "")
+  }
+
+  @Test func theTourRuns() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let tour = try layerlab([], store: store)
+    #expect(tour.status == 0, "\(tour.stderr)")
+    #expect(tour.stdout.contains("$ docker pull nginx\nUsing default tag: latest\n"))
+    #expect(tour.stdout.contains("nginx        latest    "))
+  }
+}
+
+@Suite("The sandbox never starts a host process")
+struct NoProcessTests {
+  @Test func noSourceFileStartsAProcess() throws {
+    let sources = "\(TestSupport.packageRoot)/Sources"
+    let forbidden = [
+      "Process(", "posix_spawn", "popen(", "system(", "execv", "execl", "fork(", "NSTask",
+    ]
+    var offenders: [String] = []
+    let walker = FileManager.default.enumerator(atPath: sources)
+    while let relative = walker?.nextObject() as? String {
+      guard relative.hasSuffix(".swift") || relative.hasSuffix(".h") else { continue }
+      let text = try String(contentsOfFile: "\(sources)/\(relative)", encoding: .utf8)
+      for word in forbidden where text.contains(word) { offenders.append("\(relative): \(word)") }
+    }
+    #expect(offenders.isEmpty, "\(offenders)")
+  }
+}
