@@ -70,20 +70,27 @@ public final class TarWriter {
     }
   }
 
-  /// Appends a regular file whose payload is streamed from `source`, a chunk at a time.
+  /// Appends a regular file of `size` bytes whose payload is streamed from `source`, a chunk
+  /// at a time, so no file is held in memory whole.
   ///
   /// - Parameters:
-  ///   - entry: The header; its kind must be a file of the right size.
+  ///   - entry: The header; its kind is taken to be a regular file.
+  ///   - size: The payload's size; `source` must supply exactly this many bytes.
   ///   - source: Called until it returns an empty chunk.
   /// - Throws: ``ArchiveError`` from libarchive, or what `source` throws.
   public func append(
-    _ entry: TarEntry, streamingFrom source: () throws -> [UInt8]
+    _ entry: TarEntry, size: Int64, streamingFrom source: () throws -> [UInt8]
   ) throws {
-    try writeHeader(entry)
-    while true {
+    try writeHeader(entry, fileSize: size)
+    var written: Int64 = 0
+    while written < size {
       let chunk = try source()
       if chunk.isEmpty { break }
       try writeData(chunk)
+      written += Int64(chunk.count)
+    }
+    guard written == size else {
+      throw ArchiveError.truncated("\(entry.path): the file changed size while it was archived")
     }
   }
 
@@ -101,7 +108,7 @@ public final class TarWriter {
     return sink?.bytes ?? []
   }
 
-  private func writeHeader(_ entry: TarEntry) throws(ArchiveError) {
+  private func writeHeader(_ entry: TarEntry, fileSize: Int64? = nil) throws(ArchiveError) {
     guard let header = archive_entry_new() else {
       throw .library(operation: "new entry", message: "out of memory")
     }
@@ -114,7 +121,7 @@ public final class TarWriter {
     switch entry.kind {
     case .file(let bytes):
       archive_entry_set_filetype(header, fileTypeRegular)
-      archive_entry_set_size(header, la_int64_t(bytes.count))
+      archive_entry_set_size(header, la_int64_t(fileSize ?? Int64(bytes.count)))
     case .sparseFile(let size):
       archive_entry_set_filetype(header, fileTypeRegular)
       archive_entry_set_size(header, la_int64_t(size))

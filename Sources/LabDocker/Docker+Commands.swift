@@ -151,14 +151,6 @@ extension Docker {
 
   // MARK: - Commands of the next toolkit issue
 
-  static let buildCommand = DockerCommand(
-    paths: [["image", "build"], ["build"], ["builder", "build"], ["buildx", "build"]],
-    usageTail: "[OPTIONS] PATH | URL | -", summary: "Build an image from a Dockerfile",
-    flags: [], arguments: .atLeast(0), parsesFlags: false
-  ) { _, _ in
-    .failure("docker build: Dockerfile builds are not available in this version of LayerLab yet")
-  }
-
   static let saveCommand = DockerCommand(
     paths: [["image", "save"], ["save"]], usageTail: "[OPTIONS] IMAGE [IMAGE...]",
     summary: "Save one or more images to a tar archive (streamed to STDOUT by default)",

@@ -14,6 +14,13 @@ public struct DockerEnvironment: Sendable {
   public var isTerminal: Bool
   /// The directory relative paths (a build context, `save -o`) start from.
   public var workingDirectory: String
+  /// Variables set for the command (`DOCKER_BUILDKIT=0 docker build …`).
+  public var variables: [String: String] = [:]
+  /// Runs `RUN` instructions over an image's files; the sandbox shell provides it.
+  public var runExecutor: RunExecutor = { request in
+    let program = request.command.last?.split(separator: " ").first.map(String.init) ?? ""
+    return RunOutcome(output: ["/bin/sh: 1: \(program): not found"], status: 127)
+  }
 
   public init(
     store: ImageStore, registry: (any RegistrySource)?, now: Date,

@@ -46,9 +46,48 @@ extension ImageStore {
     }
   }
 
-  private func pullLocked(
+  func pullLocked(
     _ reference: ImageReference, _ platform: Platform?, _ registry: any RegistrySource
   ) throws -> PullReport {
+    let fetched = try fetchLocked(reference, platform, registry)
+    if !hasImage(fetched.imageID) { try storeImage(config: fetched.configBytes) }
+    var table = try referenceTable()
+    let wasUpToDate = table.image(for: reference) == fetched.imageID
+    table.add(reference, image: fetched.imageID)
+    if reference.tag != nil {
+      var digestReference = reference.repository
+      digestReference.digest = fetched.digest
+      table.add(digestReference, image: fetched.imageID)
+    }
+    try saveReferenceTable(table)
+    return PullReport(
+      reference: reference, layers: fetched.layers, digest: fetched.digest,
+      imageID: fetched.imageID, wasUpToDate: wasUpToDate)
+  }
+
+  /// An image fetched for a build: its layers are in the store, its config is not, so it is
+  /// not listed — BuildKit keeps base images out of `docker images` the same way.
+  public struct FetchedImage: Sendable {
+    public var configBytes: [UInt8]
+    public var imageID: Digest
+    /// The digest the reference resolved to (the index digest for a multi-platform image).
+    public var digest: Digest
+    public var layers: [PullReport.Layer]
+  }
+
+  /// Fetches an image's layers into the store without listing the image.
+  public func fetch(
+    _ reference: ImageReference, platform: Platform? = nil, from registry: any RegistrySource
+  ) throws -> FetchedImage {
+    try withLock {
+      try initializeLocked()
+      return try fetchLocked(reference.withDefaultTag, platform, registry)
+    }
+  }
+
+  func fetchLocked(
+    _ reference: ImageReference, _ platform: Platform?, _ registry: any RegistrySource
+  ) throws -> FetchedImage {
     let top = try registry.resolve(reference)
     let wanted = platform ?? .linuxAMD64
     var manifestDescriptor = top
@@ -75,64 +114,53 @@ extension ImageStore {
       item throws(ImageError) in try Descriptor(json: item)
     }
     let imageID = configDescriptor.digest
+    let configBytes = try verifiedBlob(imageID, reference, registry)
     var layers: [PullReport.Layer] = []
-
-    if !hasImage(imageID) {
-      let configBytes = try verifiedBlob(imageID, reference, registry)
-      let config = StoredImage(
-        id: imageID, configBytes: configBytes, config: try JSONValue(parsing: configBytes))
-      let diffIDs = config.diffIDs
-      guard diffIDs.count == layerDescriptors.count else {
-        throw ImageError.invalidJSON(
-          "image \(imageID.shortID) lists \(diffIDs.count) layers but its manifest has \(layerDescriptors.count)"
-        )
-      }
-      let chains = chainIDs(of: diffIDs)
-      // Verify every blob that must be downloaded before writing anything.
-      var paths: [Digest: String] = [:]
-      for (index, descriptor) in layerDescriptors.enumerated() where !hasLayer(chains[index]) {
-        let path = try registry.blobPath(descriptor.digest, in: reference)
-        let actual = try Digest.ofFile(at: path)
-        guard actual == descriptor.digest else {
-          throw ImageError.digestMismatch(what: "blob", expected: descriptor.digest, actual: actual)
-        }
-        paths[descriptor.digest] = path
-      }
-      var added: [Digest] = []
-      do {
-        for (index, descriptor) in layerDescriptors.enumerated() {
-          if hasLayer(chains[index]) {
-            layers.append(.init(blob: descriptor.digest, status: .alreadyExists))
-            continue
-          }
-          guard let path = paths[descriptor.digest] else { continue }
-          try addLayer(
-            fromArchiveAt: path, expectedDiffID: diffIDs[index],
-            parent: index > 0 ? chains[index - 1] : nil)
-          added.append(chains[index])
-          try recordDistribution(
-            blob: descriptor.digest, diffID: diffIDs[index], repository: reference.name)
-          layers.append(.init(blob: descriptor.digest, status: .pulled))
-        }
-        try storeImage(config: configBytes)
-      } catch {
-        for chain in added.reversed() { try? removeLayer(chain) }
-        throw error
-      }
+    if hasImage(imageID) {
+      return FetchedImage(
+        configBytes: configBytes, imageID: imageID, digest: top.digest, layers: [])
     }
-
-    var table = try referenceTable()
-    let wasUpToDate = table.image(for: reference) == imageID
-    table.add(reference, image: imageID)
-    if reference.tag != nil {
-      var digestReference = reference.repository
-      digestReference.digest = top.digest
-      table.add(digestReference, image: imageID)
+    let config = StoredImage(
+      id: imageID, configBytes: configBytes, config: try JSONValue(parsing: configBytes))
+    let diffIDs = config.diffIDs
+    guard diffIDs.count == layerDescriptors.count else {
+      throw ImageError.invalidJSON(
+        "image \(imageID.shortID) lists \(diffIDs.count) layers but its manifest has \(layerDescriptors.count)"
+      )
     }
-    try saveReferenceTable(table)
-    return PullReport(
-      reference: reference, layers: layers, digest: top.digest, imageID: imageID,
-      wasUpToDate: wasUpToDate)
+    let chains = chainIDs(of: diffIDs)
+    // Verify every blob that must be downloaded before writing anything.
+    var paths: [Digest: String] = [:]
+    for (index, descriptor) in layerDescriptors.enumerated() where !hasLayer(chains[index]) {
+      let path = try registry.blobPath(descriptor.digest, in: reference)
+      let actual = try Digest.ofFile(at: path)
+      guard actual == descriptor.digest else {
+        throw ImageError.digestMismatch(what: "blob", expected: descriptor.digest, actual: actual)
+      }
+      paths[descriptor.digest] = path
+    }
+    var added: [Digest] = []
+    do {
+      for (index, descriptor) in layerDescriptors.enumerated() {
+        if hasLayer(chains[index]) {
+          layers.append(.init(blob: descriptor.digest, status: .alreadyExists))
+          continue
+        }
+        guard let path = paths[descriptor.digest] else { continue }
+        try addLayer(
+          fromArchiveAt: path, expectedDiffID: diffIDs[index],
+          parent: index > 0 ? chains[index - 1] : nil)
+        added.append(chains[index])
+        try recordDistribution(
+          blob: descriptor.digest, diffID: diffIDs[index], repository: reference.name)
+        layers.append(.init(blob: descriptor.digest, status: .pulled))
+      }
+    } catch {
+      for chain in added.reversed() { try? removeLayer(chain) }
+      throw error
+    }
+    return FetchedImage(
+      configBytes: configBytes, imageID: imageID, digest: top.digest, layers: layers)
   }
 
   private func verifiedBlob(

@@ -24,12 +24,13 @@ public struct Sandbox: Sendable {
     var words = arguments[...]
     // `sudo` only changes who runs the command; the sandbox has one user.
     while words.first == "sudo" { words.removeFirst() }
-    // Assignments before the command (`DOCKER_BUILDKIT=0 docker …`) set its environment;
-    // none of the toolkit's commands reads one yet.
+    // Assignments before the command (`DOCKER_BUILDKIT=0 docker …`) set its environment.
+    var environment = self.environment
     while let first = words.first, let equals = first.firstIndex(of: "="),
       equals != first.startIndex,
       first[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
     {
+      environment.variables[String(first[..<equals])] = String(first[first.index(after: equals)...])
       words.removeFirst()
     }
     guard let command = words.first else { return CommandResult() }

@@ -1,0 +1,571 @@
+import Foundation
+import LabArchive
+
+extension BuildRun {
+  /// Applies one instruction to a stage, adding its layer and history entry.
+  mutating func apply(
+    _ instruction: Instruction, to state: inout StageState, context: inout BuildContext,
+    states: [Int: StageState], plan: BuildPlan, vertex: inout BuildVertex
+  ) throws {
+    var environment = state.config.environmentMap
+    for (name, value) in state.arguments where environment[name] == nil {
+      environment[name] = value
+    }
+    let expansion = WordExpansion(environment: environment)
+    let keyword = instruction.keyword
+    let arguments = instruction.arguments
+    switch keyword {
+    case "ENV":
+      let pairs = Self.keyValuePairs(arguments, expansion: expansion)
+      for (name, value) in pairs { state.config.setEnvironment(name, value) }
+      let text = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+      try metadata(&state, buildKit: "ENV \(text)", legacy: "ENV \(text)", instruction: instruction)
+    case "ARG":
+      for (name, value) in BuildPlan.argumentPairs(instruction, known: environment) {
+        state.arguments[name] = options.buildArgs[name] ?? value ?? state.arguments[name] ?? ""
+      }
+      let text = BuildPlan.argumentPairs(instruction, known: environment).map { name, _ in
+        "\(name)=\(state.arguments[name] ?? "")"
+      }.joined(separator: " ")
+      try metadata(&state, buildKit: "ARG \(text)", legacy: "ARG \(text)", instruction: instruction)
+    case "LABEL":
+      let pairs = Self.keyValuePairs(arguments, expansion: expansion)
+      for (name, value) in pairs { state.config.setLabel(name, value) }
+      let text = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+      try metadata(
+        &state, buildKit: "LABEL \(text)", legacy: "LABEL \(text)", instruction: instruction)
+    case "MAINTAINER":
+      state.author = arguments
+      try metadata(
+        &state, buildKit: "MAINTAINER \(arguments)", legacy: "MAINTAINER \(arguments)",
+        instruction: instruction)
+    case "EXPOSE":
+      var ports: [String] = []
+      for word in expansion.words(arguments) {
+        let port = word.contains("/") ? word.lowercased() : "\(word)/tcp"
+        guard let number = Int(port.split(separator: "/")[0].split(separator: "-")[0]), number > 0,
+          number < 65536
+        else {
+          throw BuildFailure(.step, "failed to solve: invalid containerPort: \(word)")
+        }
+        ports.append(port)
+        state.config.addToSet("ExposedPorts", port)
+      }
+      let map = "map[" + ports.sorted().map { "\($0):{}" }.joined(separator: " ") + "]"
+      try metadata(
+        &state, buildKit: "EXPOSE \(map)", legacy: "EXPOSE \(ports.joined(separator: " "))",
+        instruction: instruction)
+    case "USER":
+      let user = expansion.word(arguments)
+      state.config["User"] = .string(user)
+      try metadata(
+        &state, buildKit: "USER \(user)", legacy: "USER \(user)", instruction: instruction)
+    case "STOPSIGNAL":
+      let signal = expansion.word(arguments)
+      state.config["StopSignal"] = .string(signal)
+      try metadata(
+        &state, buildKit: "STOPSIGNAL \(signal)", legacy: "STOPSIGNAL \(signal)",
+        instruction: instruction)
+    case "VOLUME":
+      let volumes = instruction.jsonArguments ?? expansion.words(arguments)
+      for volume in volumes { state.config.addToSet("Volumes", volume) }
+      let text = "[" + volumes.joined(separator: " ") + "]"
+      try metadata(
+        &state, buildKit: "VOLUME \(text)", legacy: "VOLUME \(text)", instruction: instruction)
+    case "CMD", "ENTRYPOINT":
+      let command = shellOrExec(instruction, state: state)
+      state.config[keyword == "CMD" ? "Cmd" : "Entrypoint"] = .array(command.map(JSONValue.string))
+      if keyword == "CMD" {
+        state.commandWasSet = true
+      } else if !state.commandWasSet {
+        state.config["Cmd"] = nil
+      }
+      let quoted =
+        "[" + command.map { JSONValue.quote($0, escapingHTML: false) }.joined(separator: " ") + "]"
+      try metadata(
+        &state, buildKit: "\(keyword) \(quoted)", legacy: "\(keyword) \(quoted)",
+        instruction: instruction)
+    case "SHELL":
+      let shell = instruction.jsonArguments ?? []
+      state.config["Shell"] = .array(shell.map(JSONValue.string))
+      let text = "[" + shell.joined(separator: " ") + "]"
+      try metadata(
+        &state, buildKit: "SHELL \(text)", legacy: "SHELL \(text)", instruction: instruction)
+    case "ONBUILD":
+      var triggers = state.config["OnBuild"]?.arrayValue ?? []
+      triggers.append(.string(arguments))
+      state.config["OnBuild"] = .array(triggers)
+      try metadata(
+        &state, buildKit: "ONBUILD \(arguments)", legacy: "ONBUILD \(arguments)",
+        instruction: instruction)
+    case "HEALTHCHECK":
+      try healthcheck(instruction, state: &state)
+    case "WORKDIR":
+      try workdir(instruction, expansion: expansion, state: &state, vertex: &vertex)
+    case "COPY", "ADD":
+      try copy(
+        instruction, expansion: expansion, state: &state, context: context, states: states,
+        plan: plan, vertex: &vertex)
+    case "RUN":
+      try run(instruction, environment: environment, state: &state, vertex: &vertex)
+    default:
+      throw BuildFailure(.step, "\(keyword) is not supported")
+    }
+  }
+
+  // MARK: - Metadata instructions
+
+  /// Records an instruction that changes only the config.
+  mutating func metadata(
+    _ state: inout StageState, buildKit: String, legacy legacyText: String, instruction: Instruction
+  ) throws {
+    let key = stepKey(state, "\(buildKit)")
+    let created = cache.entry(for: key)?.created ?? createdText
+    cache.record(.init(diffID: nil, created: created), for: key)
+    state.lastStepKey = key
+    if legacy {
+      state.lastCommand = ["/bin/sh", "-c", "#(nop) ", legacyText]
+      state.appendHistory(
+        "/bin/sh -c #(nop)  \(legacyText)", created: createdText, emptyLayer: true, legacy: true)
+    } else {
+      state.appendHistory(buildKit, created: created, emptyLayer: true, legacy: false)
+    }
+  }
+
+  func stepKey(_ state: StageState, _ text: String) -> String {
+    let parent = state.lastStepKey.isEmpty ? state.stageKey : state.lastStepKey
+    let arguments = state.arguments.keys.sorted().map { "\($0)=\(state.arguments[$0] ?? "")" }
+      .joined(separator: " ")
+    return Digest.of("\(parent)\n\(text)\n\(arguments)\n\(legacy ? "legacy" : "buildkit")").hex
+  }
+
+  func shellOrExec(_ instruction: Instruction, state: StageState) -> [String] {
+    if let json = instruction.jsonArguments { return json }
+    let shell = state.config["Shell"]?.arrayValue?.compactMap(\.stringValue) ?? ["/bin/sh", "-c"]
+    return shell + [instruction.arguments]
+  }
+
+  static func keyValuePairs(_ text: String, expansion: WordExpansion) -> [(String, String)] {
+    let words = expansion.words(text)
+    // Legacy form: `ENV NAME value with spaces`.
+    if let first = words.first, !first.contains("=") {
+      let rest = text.drop { !$0.isWhitespace }.drop { $0.isWhitespace }
+      return [(first, expansion.word(String(rest)))]
+    }
+    return words.map { word in
+      let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+      return (parts[0], parts.count > 1 ? parts[1] : "")
+    }
+  }
+
+  mutating func healthcheck(_ instruction: Instruction, state: inout StageState) throws {
+    var words = instruction.arguments.split(separator: " ", omittingEmptySubsequences: true).map(
+      String.init)
+    var options: [String: String] = [:]
+    for flag in instruction.flags { options[flag.name] = flag.value }
+    while let first = words.first, first.hasPrefix("--") {
+      let parts = first.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
+      options[parts[0]] = parts.count > 1 ? parts[1] : ""
+      words.removeFirst()
+    }
+    guard let kind = words.first?.uppercased() else {
+      throw BuildFailure(.step, "HEALTHCHECK requires an argument")
+    }
+    var test: [String]
+    if kind == "NONE" {
+      test = ["NONE"]
+    } else {
+      let rest =
+        instruction.arguments.range(of: words[0]).map {
+          String(instruction.arguments[$0.upperBound...]).trimmingCharacters(in: .whitespaces)
+        } ?? ""
+      if rest.hasPrefix("["), let data = rest.data(using: .utf8),
+        let json = try? JSONSerialization.jsonObject(with: data) as? [String]
+      {
+        test = ["CMD"] + json
+      } else {
+        test = ["CMD-SHELL", rest]
+      }
+    }
+    var members: [(String, JSONValue)] = [("Test", .array(test.map(JSONValue.string)))]
+    for (name, key) in [
+      ("interval", "Interval"), ("timeout", "Timeout"), ("start-period", "StartPeriod"),
+      ("start-interval", "StartInterval"),
+    ] {
+      if let value = options[name] { members.append((key, .int(Self.nanoseconds(value)))) }
+    }
+    if let retries = options["retries"], let count = Int(retries) {
+      members.append(("Retries", .int(count)))
+    }
+    state.config["Healthcheck"] = .object(members)
+    let quoted =
+      "[" + test.map { JSONValue.quote($0, escapingHTML: false) }.joined(separator: " ") + "]"
+    try metadata(
+      &state, buildKit: "HEALTHCHECK &{\(quoted)}", legacy: "HEALTHCHECK &{\(quoted)}",
+      instruction: instruction)
+  }
+
+  static func nanoseconds(_ text: String) -> Int64 {
+    var total = 0.0
+    var number = ""
+    var characters = Array(text)[...]
+    while let character = characters.first {
+      characters.removeFirst()
+      if character.isNumber || character == "." {
+        number.append(character)
+        continue
+      }
+      var unit = String(character)
+      if character == "m", characters.first == "s" {
+        unit = "ms"
+        characters.removeFirst()
+      }
+      let value = Double(number) ?? 0
+      number = ""
+      switch unit {
+      case "h": total += value * 3600
+      case "m": total += value * 60
+      case "s": total += value
+      case "ms": total += value / 1000
+      default: break
+      }
+    }
+    return Int64(total * 1e9)
+  }
+
+  // MARK: - Layer instructions
+
+  mutating func workdir(
+    _ instruction: Instruction, expansion: WordExpansion, state: inout StageState,
+    vertex: inout BuildVertex
+  ) throws {
+    var path = expansion.word(instruction.arguments)
+    if !path.hasPrefix("/") {
+      let current = state.config["WorkingDir"]?.stringValue ?? "/"
+      path = (current as NSString).appendingPathComponent(path)
+    }
+    path = "/" + DockerIgnore.clean(path)
+    state.config["WorkingDir"] = .string(path)
+    let view = RootfsView(layers: try layerDirectories(state))
+    let exists = view.resolve(path).map { view.locate($0) != nil } ?? false
+    let key = stepKey(state, "WORKDIR \(path)")
+    if path == "/" || exists {
+      try metadataLayerless(
+        &state, key: key, buildKit: "WORKDIR \(path)", legacy: "WORKDIR \(path)", vertex: &vertex)
+      return
+    }
+    try layerStep(
+      &state, key: key, buildKit: "WORKDIR \(path)", legacy: "/bin/sh -c #(nop) WORKDIR \(path)",
+      legacyCommand: ["/bin/sh", "-c", "#(nop) WORKDIR \(path)"], vertex: &vertex
+    ) {
+      Self.directoryEntries(for: String(path.dropFirst()))
+    }
+  }
+
+  /// A step that would make a layer but changes nothing: recorded as an empty layer.
+  mutating func metadataLayerless(
+    _ state: inout StageState, key: String, buildKit: String, legacy legacyText: String,
+    vertex: inout BuildVertex
+  ) throws {
+    if !legacy, let cached = cache.entry(for: key), !options.noCache {
+      vertex.isCached = true
+      state.appendHistory(buildKit, created: cached.created, emptyLayer: true, legacy: false)
+    } else {
+      cache.record(.init(diffID: nil, created: createdText), for: key)
+      if legacy {
+        state.appendHistory(
+          "/bin/sh -c #(nop) \(legacyText)", created: createdText, emptyLayer: true, legacy: true)
+      } else {
+        state.appendHistory(buildKit, created: createdText, emptyLayer: true, legacy: false)
+      }
+    }
+    state.lastStepKey = key
+  }
+
+  static func directoryEntries(for path: String) -> [CopyItem] {
+    var items: [CopyItem] = []
+    var prefix = ""
+    for component in path.split(separator: "/") {
+      prefix = prefix.isEmpty ? String(component) : "\(prefix)/\(component)"
+      items.append(
+        CopyItem(destination: prefix, hostPath: "", kind: .directory, mode: 0o755, size: 0))
+    }
+    return items
+  }
+
+  mutating func copy(
+    _ instruction: Instruction, expansion: WordExpansion, state: inout StageState,
+    context: BuildContext,
+    states: [Int: StageState], plan: BuildPlan, vertex: inout BuildVertex
+  ) throws {
+    var words = instruction.jsonArguments ?? expansion.words(instruction.arguments)
+    if !instruction.heredocs.isEmpty {
+      throw BuildFailure(
+        .step, "\(instruction.keyword) with a here-document is not supported by this builder yet")
+    }
+    guard words.count >= 2, let destinationWord = words.popLast() else {
+      throw BuildFailure(
+        .request,
+        "dockerfile parse error on line \(instruction.line): \(instruction.keyword) requires at least two arguments, but only one was provided. Destination could not be determined",
+        line: instruction.line)
+    }
+    for source in words where source.contains("://") {
+      throw BuildFailure(
+        .step,
+        "failed to solve: ADD of a URL (\(source)) needs the network, and this sandbox has none")
+    }
+    var destination = destinationWord
+    if !destination.hasPrefix("/") {
+      let current = state.config["WorkingDir"]?.stringValue ?? "/"
+      destination =
+        (current as NSString).appendingPathComponent(destination)
+        + (destination.hasSuffix("/") ? "/" : "")
+    }
+    let destinationIsDirectory = destination.hasSuffix("/") || words.count > 1
+    let cleanDestination = DockerIgnore.clean(destination)
+    var items: [CopyItem] = []
+    if let from = instruction.flag("from") {
+      // From another stage or image: read its files.
+      let directories: [String]
+      if let index = plan.stages.firstIndex(where: { $0.name == from.lowercased() }) ?? Int(from),
+        let source = states[index]
+      {
+        directories = try layerDirectories(source)
+      } else {
+        throw BuildFailure(
+          .step, "failed to solve: COPY --from=\(from): no such stage in this Dockerfile",
+          line: instruction.line)
+      }
+      let view = RootfsView(layers: directories)
+      for source in words {
+        guard let resolved = view.resolve(source), let host = view.locate(resolved) else {
+          throw BuildFailure(
+            .step, "failed to solve: failed to compute cache key: \"\(source)\": not found",
+            line: instruction.line)
+        }
+        let scratch = BuildContext(
+          root: (host as NSString).deletingLastPathComponent, ignore: DockerIgnore(""))
+        items += scratch.items(
+          source: (host as NSString).lastPathComponent, to: cleanDestination,
+          destinationIsDirectory: destinationIsDirectory)
+      }
+    } else {
+      for source in words {
+        for path in try context.sources(for: source, legacy: legacy) {
+          let host = path.isEmpty ? context.root : "\(context.root)/\(path)"
+          if instruction.keyword == "ADD", !isDirectory(host), Self.isArchive(host) {
+            items += try extractedItems("\(context.root)/\(path)", to: cleanDestination)
+            continue
+          }
+          items += context.items(
+            source: path, to: cleanDestination, destinationIsDirectory: destinationIsDirectory)
+        }
+      }
+    }
+    let chown = instruction.flag("chown").map { Self.owner($0) }
+    let chmod = instruction.flag("chmod").flatMap { UInt32($0, radix: 8) }
+    if let chmod {
+      items = items.map { item in
+        var copy = item
+        copy.mode = chmod
+        return copy
+      }
+    }
+    let content = try Self.contentHash(items)
+    let sourceText = words.joined(separator: " ")
+    let flagText = instruction.flags.map { "--\($0.name)=\($0.value)" }.joined(separator: " ")
+    let buildKitText =
+      "\(instruction.keyword) \(flagText.isEmpty ? "" : flagText + " ")\(sourceText) \(destinationWord) # buildkit"
+    let hashKind = items.count == 1 && !destinationIsDirectory ? "file" : "dir"
+    let legacyText =
+      "/bin/sh -c #(nop) \(instruction.keyword) \(hashKind):\(content) in \(destinationWord) "
+    let key = stepKey(state, "\(buildKitText) \(content)")
+    var entries = Self.directoryEntries(
+      for: destinationIsDirectory || items.count > 1
+        ? cleanDestination : (cleanDestination as NSString).deletingLastPathComponent)
+    entries += items
+    let owner = chown
+    try layerStep(
+      &state, key: key, buildKit: buildKitText, legacy: legacyText,
+      legacyCommand: [
+        "/bin/sh", "-c",
+        "#(nop) \(instruction.keyword) \(hashKind):\(content) in \(destinationWord) ",
+      ],
+      owner: owner, vertex: &vertex
+    ) { entries }
+  }
+
+  static func owner(_ text: String) -> (Int64, Int64) {
+    let parts = text.split(separator: ":").map(String.init)
+    func id(_ name: String) -> Int64 { Int64(name) ?? (name == "root" ? 0 : 1000) }
+    let user = parts.first.map(id) ?? 0
+    return (user, parts.count > 1 ? id(parts[1]) : user)
+  }
+
+  static func isArchive(_ path: String) -> Bool {
+    guard let reader = try? TarReader(path: path), (try? reader.next()) != nil else { return false }
+    return true
+  }
+
+  /// `ADD` of a local archive: its members, extracted into the destination.
+  func extractedItems(_ archive: String, to destination: String) throws -> [CopyItem] {
+    let scratch = "\(store.temporaryDirectory)/add-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    do {
+      _ = try LayerExtractor.extract(archiveAt: archive, into: scratch)
+    } catch {
+      throw BuildFailure(.step, "failed to solve: \(archive): \(error)")
+    }
+    return BuildContext(root: scratch, ignore: DockerIgnore("")).items(
+      source: "", to: destination, destinationIsDirectory: true)
+  }
+
+  /// A digest over every copied file's path, mode and bytes: what the cache keys on.
+  static func contentHash(_ items: [CopyItem]) throws -> String {
+    var hasher = DigestHasher()
+    for item in items.sorted(by: { $0.destination < $1.destination }) {
+      hasher.update(Array("\(item.destination) \(item.mode)\n".utf8))
+      switch item.kind {
+      case .file:
+        guard let handle = FileHandle(forReadingAtPath: item.hostPath) else { continue }
+        defer { try? handle.close() }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+          hasher.update(chunk)
+        }
+      case .symlink(let target): hasher.update(Array("-> \(target)\n".utf8))
+      case .directory: hasher.update(Array("dir\n".utf8))
+      }
+    }
+    return hasher.finalize().hex
+  }
+
+  mutating func run(
+    _ instruction: Instruction, environment: [String: String], state: inout StageState,
+    vertex: inout BuildVertex
+  ) throws {
+    let command = shellOrExec(instruction, state: state)
+    let buildKitText =
+      "RUN "
+      + (instruction.jsonArguments == nil ? command.joined(separator: " ") : instruction.arguments)
+      + " # buildkit"
+    var runEnvironment = state.config.environmentMap
+    for (name, value) in state.arguments { runEnvironment[name] = runEnvironment[name] ?? value }
+    let argumentPrefix =
+      state.arguments.isEmpty
+      ? ""
+      : "|\(state.arguments.count) "
+        + state.arguments.keys.sorted().map { "\($0)=\(state.arguments[$0] ?? "")" }.joined(
+          separator: " ") + " "
+    let legacyText = argumentPrefix + command.joined(separator: " ")
+    let key = stepKey(state, buildKitText + (instruction.heredocs.map(\.content).joined()))
+    let directories = try layerDirectories(state)
+    let upper = "\(store.temporaryDirectory)/run-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: upper) }
+    let executor = builder.runExecutor
+    let workingDirectory = state.config["WorkingDir"]?.stringValue ?? "/"
+    let user = state.config["User"]?.stringValue ?? ""
+    let isLegacy = legacy
+    var logs: [String] = []
+    defer { vertex.logs += logs }
+    try layerStep(
+      &state, key: key, buildKit: buildKitText, legacy: legacyText, legacyCommand: command,
+      vertex: &vertex
+    ) { () throws -> [CopyItem] in
+      try FileManager.default.createDirectory(atPath: upper, withIntermediateDirectories: true)
+      let outcome = executor(
+        RunRequest(
+          command: command, environment: runEnvironment, workingDirectory: workingDirectory,
+          user: user,
+          lowerDirectories: directories, upperDirectory: upper))
+      logs += outcome.output
+      guard outcome.status == 0 else {
+        let shown =
+          command.count == 3 && command[0] == "/bin/sh"
+          ? "/bin/sh -c \(command[2])" : command.joined(separator: " ")
+        throw BuildFailure(
+          .step,
+          isLegacy
+            ? "The command '\(shown)' returned a non-zero code: \(outcome.status)"
+            : "failed to solve: process \"\(shown)\" did not complete successfully: exit code: \(outcome.status)"
+        )
+      }
+      return BuildContext(root: upper, ignore: DockerIgnore("")).items(
+        source: "", to: "", destinationIsDirectory: true)
+    }
+  }
+
+  /// Makes (or takes from the cache) a step's layer and records its history.
+  mutating func layerStep(
+    _ state: inout StageState, key: String, buildKit: String, legacy legacyText: String,
+    legacyCommand: [String], owner: (Int64, Int64)? = nil, vertex: inout BuildVertex,
+    items: () throws -> [CopyItem]
+  ) throws {
+    state.lastStepKey = key
+    state.lastCommand = legacyCommand
+    let parent = state.chainIDs.last
+    if !options.noCache, let cached = cache.entry(for: key) {
+      let chain = cached.diffID.map { diffID in
+        parent.map { Digest.of("\($0) \(diffID)") } ?? diffID
+      }
+      if chain == nil || store.hasLayer(chain ?? diffIDPlaceholder) {
+        vertex.isCached = true
+        if let diffID = cached.diffID { state.diffIDs.append(diffID) }
+        state.appendHistory(
+          legacy ? legacyText : buildKit, created: legacy ? createdText : cached.created,
+          emptyLayer: cached.diffID == nil, legacy: legacy)
+        return
+      }
+    }
+    let entries = try items()
+    let diffID = try writeLayer(entries, owner: owner, parent: parent)
+    if let diffID { state.diffIDs.append(diffID) }
+    cache.record(.init(diffID: diffID, created: createdText), for: key)
+    state.appendHistory(
+      legacy ? legacyText : buildKit, created: createdText, emptyLayer: diffID == nil,
+      legacy: legacy)
+  }
+
+  private var diffIDPlaceholder: Digest { Digest.of("") }
+
+  /// Writes a layer tar from `items` and adds it to the store; `nil` when there is nothing.
+  func writeLayer(_ items: [CopyItem], owner: (Int64, Int64)?, parent: Digest?) throws -> Digest? {
+    guard !items.isEmpty else { return nil }
+    let mtime = Int64(builder.now.timeIntervalSince1970)
+    var unique: [String: CopyItem] = [:]
+    for item in items { unique[item.destination] = item }
+    let path = "\(store.temporaryDirectory)/build-\(UUID().uuidString).tar"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let writer = try TarWriter(path: path)
+    for destination in unique.keys.sorted() {
+      guard let item = unique[destination] else { continue }
+      let kind: TarEntry.Kind
+      switch item.kind {
+      case .directory: kind = .directory
+      case .symlink(let target): kind = .symlink(target: target)
+      case .file: kind = .file([])
+      }
+      let entry = TarEntry(
+        path: destination, kind: kind, mode: item.mode, modificationTime: mtime, uid: owner?.0 ?? 0,
+        gid: owner?.1 ?? 0)
+      if case .file = item.kind {
+        guard let handle = FileHandle(forReadingAtPath: item.hostPath) else {
+          throw BuildFailure(.step, "failed to solve: cannot read \(item.destination)")
+        }
+        defer { try? handle.close() }
+        try writer.append(entry, size: item.size) {
+          Array((try handle.read(upToCount: 1 << 20)) ?? Data())
+        }
+      } else {
+        try writer.append(entry)
+      }
+    }
+    try writer.finish()
+    let diffID = try Digest.ofFile(at: path)
+    try store.addLayer(uncompressedTarAt: path, diffID: diffID, parent: parent)
+    return diffID
+  }
+
+  func layerDirectories(_ state: StageState) throws -> [String] {
+    try state.chainIDs.reversed().map { try store.diffDirectory(of: $0) }
+  }
+}
