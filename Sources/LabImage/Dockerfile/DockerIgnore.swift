@@ -1,8 +1,10 @@
 import Foundation
 
-/// `.dockerignore` rules, matched as Docker's `patternmatcher` does: `*`, `?`, `**`, character
-/// classes, and `!` exceptions, the last matching rule winning. A path is also excluded when
-/// one of its parent directories is.
+/// The rules of a `.dockerignore` file.
+///
+/// They match as Docker's `patternmatcher` does: `*`, `?`, `**`, character classes, and `!`
+/// exceptions, the last matching rule winning. A path is also excluded when one of its parent
+/// directories is.
 public struct DockerIgnore: Sendable {
   struct Rule: Sendable {
     var pattern: String
