@@ -1,4 +1,5 @@
 internal import CArchive
+import Foundation
 
 /// gzip compression of plain byte streams (not tar archives), through libarchive.
 public enum Gzip {
@@ -42,6 +43,40 @@ public enum Gzip {
     }
     try check(archive_write_close(archive), archive, "gzip")
     return withExtendedLifetime(sink) { sink.bytes }
+  }
+
+  /// Compresses the file at `source` into `destination`, a chunk at a time.
+  public static func compress(fileAt source: String, to destination: String) throws {
+    guard let archive = archive_write_new() else {
+      throw ArchiveError.library(operation: "gzip", message: "out of memory")
+    }
+    defer { archive_write_free(archive) }
+    try check(archive_write_set_format_raw(archive), archive, "gzip")
+    try check(archive_write_add_filter_gzip(archive), archive, "gzip")
+    try check(archive_write_set_filter_option(archive, "gzip", "timestamp", nil), archive, "gzip")
+    try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "gzip")
+    try check(archive_write_open_filename(archive, destination), archive, "open \(destination)")
+    guard let entry = archive_entry_new() else {
+      throw ArchiveError.library(operation: "gzip", message: "out of memory")
+    }
+    defer { archive_entry_free(entry) }
+    guard let input = fopen(source, "rb") else {
+      throw ArchiveError.io(path: source, reason: "cannot open file")
+    }
+    defer { fclose(input) }
+    archive_entry_set_filetype(entry, fileTypeRegular)
+    archive_entry_set_pathname(entry, "data")
+    try check(archive_write_header(archive, entry), archive, "gzip")
+    var buffer = [UInt8](repeating: 0, count: streamChunkSize)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, input) }
+      if count == 0 { break }
+      let written = buffer.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, count) }
+      guard written >= 0 else {
+        throw ArchiveError.library(operation: "gzip", message: errorMessage(archive))
+      }
+    }
+    try check(archive_write_close(archive), archive, "gzip")
   }
 
   /// Decompresses gzip bytes held in memory.

@@ -87,7 +87,7 @@ public enum LayerExtractor {
   }
 
   /// Strips `./` and trailing slashes; refuses absolute paths and `..` components.
-  static func safeRelativePath(_ path: String) throws(ArchiveError) -> String {
+  public static func safeRelativePath(_ path: String) throws(ArchiveError) -> String {
     if path.hasPrefix("/") { throw .unsafePath(path) }
     var parts: [Substring] = []
     for component in path.split(separator: "/", omittingEmptySubsequences: true) {

@@ -48,10 +48,18 @@ extension Docker {
       return .failure(
         "docker build: a context from standard input or a URL is not supported in this sandbox")
     }
-    let contextPath = absolute(contextArgument)
+    guard let contextPath = sandboxPath(contextArgument) else {
+      let message = "unable to prepare context: path \"\(contextArgument)\" not found"
+      return .failure(legacy ? message : "ERROR: \(message)")
+    }
     let dockerfileName = flags.string("file") ?? "Dockerfile"
-    let dockerfilePath =
-      dockerfileName.hasPrefix("/") ? dockerfileName : contextPath + "/" + dockerfileName
+    let dockerfileArgument =
+      dockerfileName.hasPrefix("/") ? dockerfileName : contextArgument + "/" + dockerfileName
+    guard let dockerfilePath = sandboxPath(dockerfileArgument) else {
+      return .failure(
+        "ERROR: failed to solve: failed to read dockerfile: open \(dockerfileName): no such file or directory"
+      )
+    }
     var options = BuildOptions(
       contextDirectory: contextPath, dockerfilePath: dockerfilePath, dockerfileName: dockerfileName)
     options.tags = tags
@@ -90,9 +98,22 @@ extension Docker {
       dockerfileName: dockerfileName, dockerfileText: dockerfileText)
   }
 
-  func absolute(_ path: String) -> String {
-    let joined = path.hasPrefix("/") ? path : environment.workingDirectory + "/" + path
-    return URL(fileURLWithPath: joined).standardizedFileURL.path
+  /// The host path of a path the user named, or `nil` when it would leave the workspace.
+  ///
+  /// Relative paths start at the working directory; `..` never climbs above the workspace,
+  /// and an absolute path must name a place inside it.
+  func sandboxPath(_ path: String) -> String? {
+    let root = URL(fileURLWithPath: environment.workingDirectory).standardizedFileURL.path
+    let joined = path.hasPrefix("/") ? path : root + "/" + path
+    let normalized = URL(fileURLWithPath: joined).standardizedFileURL.path
+    guard normalized == root || normalized.hasPrefix(root == "/" ? "/" : root + "/") else {
+      return nil
+    }
+    // A symlink on the way must not lead out either.
+    let real = URL(fileURLWithPath: normalized).resolvingSymlinksInPath().path
+    let realRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+    guard real == realRoot || real.hasPrefix(realRoot + "/") else { return nil }
+    return normalized
   }
 }
 

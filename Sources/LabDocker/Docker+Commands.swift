@@ -150,20 +150,4 @@ extension Docker {
   }
 
   // MARK: - Commands of the next toolkit issue
-
-  static let saveCommand = DockerCommand(
-    paths: [["image", "save"], ["save"]], usageTail: "[OPTIONS] IMAGE [IMAGE...]",
-    summary: "Save one or more images to a tar archive (streamed to STDOUT by default)",
-    flags: [], arguments: .atLeast(0), parsesFlags: false
-  ) { _, _ in
-    .failure("docker save: image archives are not available in this version of LayerLab yet")
-  }
-
-  static let loadCommand = DockerCommand(
-    paths: [["image", "load"], ["load"]], usageTail: "[OPTIONS]",
-    summary: "Load an image from a tar archive or STDIN", flags: [], arguments: .atLeast(0),
-    parsesFlags: false
-  ) { _, _ in
-    .failure("docker load: image archives are not available in this version of LayerLab yet")
-  }
 }

@@ -84,6 +84,21 @@ extension ImageStore {
     let chainID = parent.map { Digest.of("\($0) \(diffID)") } ?? diffID
     if hasLayer(chainID) { return try layer(chainID) }
     let manager = FileManager.default
+    // The layer's tar is kept, compressed, so `docker save` can write it back byte for byte.
+    let archive = layerArchivePath(diffID)
+    if !manager.fileExists(atPath: archive) {
+      try manager.createDirectory(
+        atPath: (archive as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      let staged = archive + ".tmp-\(UUID().uuidString)"
+      do {
+        try Gzip.compress(fileAt: tarPath, to: staged)
+      } catch let error as ArchiveError {
+        throw ImageError.archive(error.description)
+      }
+      guard rename(staged, archive) == 0 else {
+        throw ImageError.io(path: archive, reason: String(cString: strerror(errno)))
+      }
+    }
     let cacheID = SeededID.cacheID(for: chainID)
     let linkID = SeededID.linkID(for: cacheID)
     let parentLayer = try parent.map { try layer($0) }
@@ -138,11 +153,23 @@ extension ImageStore {
       chainID: chainID, diffID: diffID, parent: parent, cacheID: cacheID, size: summary.size)
   }
 
+  /// Where the layer with `diffID` is kept as a gzip'd tar.
+  public func layerArchivePath(_ diffID: Digest) -> String {
+    "\(stateDirectory)/layers/\(diffID.hex).tar.gz"
+  }
+
   /// Deletes a layer no image uses any more: its layerdb entry first, so it stops existing
   /// at once, then its overlay2 directory and link.
   func removeLayer(_ chainID: Digest) throws {
     let stored = try layer(chainID)
     let manager = FileManager.default
+    defer {
+      let chains = (try? manager.contentsOfDirectory(atPath: layerDirectory)) ?? []
+      let stillKept = chains.contains {
+        readText("\(layerDirectory)/\($0)/diff") == stored.diffID.description
+      }
+      if !stillKept { try? manager.removeItem(atPath: layerArchivePath(stored.diffID)) }
+    }
     let trash = "\(temporaryDirectory)/removed-\(chainID.hex)"
     try? manager.removeItem(atPath: trash)
     try manager.moveItem(atPath: "\(layerDirectory)/\(chainID.hex)", toPath: trash)

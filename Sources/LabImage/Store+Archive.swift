@@ -1,0 +1,239 @@
+import Foundation
+import LabArchive
+
+/// What `docker load` did, for the lines it prints.
+public struct LoadReport: Sendable {
+  /// `Loaded image: nginx:latest`, or `Loaded image ID: sha256:…` for untagged images.
+  public var lines: [String] = []
+}
+
+extension ImageStore {
+  /// Writes images to a tar archive as `docker save` does: an OCI layout with Docker's
+  /// `manifest.json` and `repositories` beside it.
+  ///
+  /// - Parameters:
+  ///   - images: Each image with the references to record for it.
+  ///   - path: The archive to write; it is written under a temporary name and renamed.
+  /// - Throws: Store and archive failures.
+  public func save(_ images: [(id: Digest, references: [ImageReference])], to path: String) throws {
+    let staged = path + ".tmp-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: staged) }
+    try withLock {
+      let writer = try TarWriter(path: staged)
+      var written: Set<Digest> = []
+      var indexEntries: [JSONValue] = []
+      var manifestEntries: [JSONValue] = []
+      var repositories: [(String, [(String, JSONValue)])] = []
+      try writer.append(TarEntry(path: "blobs", kind: .directory, mode: 0o755))
+      try writer.append(TarEntry(path: "blobs/sha256", kind: .directory, mode: 0o755))
+      for (id, references) in images {
+        let image = try self.image(id)
+        let mtime = Int64(image.created?.timeIntervalSince1970 ?? 0)
+        func blob(_ bytes: [UInt8]) throws -> Digest {
+          let digest = Digest.of(bytes)
+          if written.insert(digest).inserted {
+            try writer.append(
+              TarEntry(
+                path: "blobs/sha256/\(digest.hex)", kind: .file(bytes), mode: 0o644,
+                modificationTime: mtime))
+          }
+          return digest
+        }
+        _ = try blob(image.configBytes)
+        var layerDescriptors: [JSONValue] = []
+        for diffID in image.diffIDs {
+          let archive = layerArchivePath(diffID)
+          var size: Int64 = 0
+          try Gzip.decompress(fileAt: archive) { size += Int64($0.count) }
+          if written.insert(diffID).inserted {
+            // Stream the layer back out of its gzip'd copy through a scratch file.
+            let scratch = "\(temporaryDirectory)/save-\(UUID().uuidString).tar"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            guard FileManager.default.createFile(atPath: scratch, contents: nil),
+              let output = FileHandle(forWritingAtPath: scratch)
+            else { throw ImageError.io(path: scratch, reason: "cannot create file") }
+            try Gzip.decompress(fileAt: archive) { try output.write(contentsOf: Data($0)) }
+            try output.close()
+            guard let input = FileHandle(forReadingAtPath: scratch) else {
+              throw ImageError.io(path: scratch, reason: "cannot open file")
+            }
+            defer { try? input.close() }
+            try writer.append(
+              TarEntry(
+                path: "blobs/sha256/\(diffID.hex)", kind: .file([]), mode: 0o644,
+                modificationTime: mtime),
+              size: size
+            ) { Array((try input.read(upToCount: 1 << 20)) ?? Data()) }
+          }
+          layerDescriptors.append(
+            .object([
+              ("mediaType", .string(MediaType.ociLayer)), ("digest", .string(diffID.description)),
+              ("size", .int(size)),
+            ]))
+        }
+        let manifest = JSONValue.object([
+          ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.ociManifest)),
+          (
+            "config",
+            .object([
+              ("mediaType", .string(MediaType.ociConfig)), ("digest", .string(id.description)),
+              ("size", .int(image.configBytes.count)),
+            ])
+          ),
+          ("layers", .array(layerDescriptors)),
+        ])
+        let manifestBytes = Array(manifest.compact().utf8)
+        let manifestDigest = try blob(manifestBytes)
+        let tags = references.filter { $0.tag != nil }
+        if tags.isEmpty {
+          indexEntries.append(
+            .object([
+              ("mediaType", .string(MediaType.ociManifest)),
+              ("digest", .string(manifestDigest.description)),
+              ("size", .int(manifestBytes.count)),
+            ]))
+        }
+        for tag in tags {
+          indexEntries.append(
+            .object([
+              ("mediaType", .string(MediaType.ociManifest)),
+              ("digest", .string(manifestDigest.description)),
+              ("size", .int(manifestBytes.count)),
+              (
+                "annotations",
+                .object([
+                  ("io.containerd.image.name", .string(tag.description)),
+                  ("org.opencontainers.image.ref.name", .string(tag.tag ?? "")),
+                ])
+              ),
+            ]))
+          if let top = image.diffIDs.last, let tagName = tag.tag {
+            if let index = repositories.firstIndex(where: { $0.0 == tag.familiarName }) {
+              repositories[index].1.append((tagName, .string(top.hex)))
+            } else {
+              repositories.append((tag.familiarName, [(tagName, .string(top.hex))]))
+            }
+          }
+        }
+        manifestEntries.append(
+          .object([
+            ("Config", .string("blobs/sha256/\(id.hex)")),
+            ("RepoTags", tags.isEmpty ? .null : .array(tags.map { .string($0.familiarString) })),
+            ("Layers", .array(image.diffIDs.map { .string("blobs/sha256/\($0.hex)") })),
+          ]))
+      }
+      let index = JSONValue.object([
+        ("schemaVersion", .int(2)), ("mediaType", .string(MediaType.ociIndex)),
+        ("manifests", .array(indexEntries)),
+      ])
+      try writer.append(
+        TarEntry(path: "index.json", kind: .file(Array((index.compact() + "\n").utf8))))
+      try writer.append(
+        TarEntry(
+          path: "manifest.json",
+          kind: .file(Array((JSONValue.array(manifestEntries).compact() + "\n").utf8))))
+      try writer.append(
+        TarEntry(path: "oci-layout", kind: .file(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))))
+      if !repositories.isEmpty {
+        let json = JSONValue.object(repositories.map { ($0.0, .object($0.1)) })
+        try writer.append(
+          TarEntry(path: "repositories", kind: .file(Array((json.compact() + "\n").utf8))))
+      }
+      try writer.finish()
+    }
+    guard rename(staged, path) == 0 else {
+      throw ImageError.io(path: path, reason: String(cString: strerror(errno)))
+    }
+  }
+
+  /// Loads the images of a `docker save` archive (Docker's or ours).
+  ///
+  /// Every layer is checked against the diff ID its config lists before the image is stored.
+  ///
+  /// - Parameters:
+  ///   - path: The archive, compressed or not.
+  ///   - date: When the images are tagged.
+  /// - Returns: The lines `docker load` prints.
+  /// - Throws: ``ImageError`` for a damaged or foreign archive.
+  public func load(archiveAt path: String, at date: Date) throws -> LoadReport {
+    let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    // Unpack the archive's members to scratch files, a member at a time.
+    let reader: TarReader
+    do {
+      reader = try TarReader(path: path)
+    } catch {
+      throw ImageError.archive("\(error)")
+    }
+    var members: [String: String] = [:]
+    do {
+      while let header = try reader.next() as TarHeader? {
+        guard header.type == .file else { continue }
+        let name = try LayerExtractor.safeRelativePath(header.path)
+        let target = "\(scratch)/member-\(members.count)"
+        guard FileManager.default.createFile(atPath: target, contents: nil),
+          let handle = FileHandle(forWritingAtPath: target)
+        else { throw ImageError.io(path: target, reason: "cannot create file") }
+        defer { try? handle.close() }
+        try reader.readData { try handle.write(contentsOf: Data($0)) }
+        members[name] = target
+      }
+    } catch let error as ImageError {
+      throw error
+    } catch {
+      throw ImageError.archive("\(path): \(error)")
+    }
+    guard let manifestPath = members["manifest.json"] else {
+      throw ImageError.archive(
+        "\(path): no manifest.json: not an image archive written by docker save")
+    }
+    let manifest = try JSONValue(parsing: readFile(manifestPath))
+    var report = LoadReport()
+    return try withLock {
+      try initializeLocked()
+      for entry in manifest.arrayValue ?? [] {
+        guard let configName = entry["Config"]?.stringValue, let configPath = members[configName]
+        else {
+          throw ImageError.archive("\(path): manifest.json names a config the archive lacks")
+        }
+        let configBytes = try readFile(configPath)
+        let config = StoredImage(
+          id: Digest.of(configBytes), configBytes: configBytes,
+          config: try JSONValue(parsing: configBytes))
+        let layerNames = (entry["Layers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        guard layerNames.count == config.diffIDs.count else {
+          throw ImageError.archive(
+            "\(path): \(configName) lists \(config.diffIDs.count) layers but the manifest has \(layerNames.count)"
+          )
+        }
+        var parent: Digest?
+        for (index, name) in layerNames.enumerated() {
+          guard let layerPath = members[name] else {
+            throw ImageError.archive("\(path): the archive lacks layer \(name)")
+          }
+          let layer = try addLayer(
+            fromArchiveAt: layerPath, expectedDiffID: config.diffIDs[index], parent: parent)
+          parent = layer.chainID
+        }
+        let id = try storeImage(config: configBytes)
+        var table = try referenceTable()
+        let tags = (entry["RepoTags"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if tags.isEmpty { report.lines.append("Loaded image ID: \(id)") }
+        for tag in tags {
+          guard let reference = try? ImageReference(parsing: tag).withDefaultTag else { continue }
+          if let old = table.image(for: reference), old != id {
+            report.lines.append(
+              "The image \(reference.familiarString) already exists, renaming the old one with ID \(old) to empty string"
+            )
+          }
+          table.add(reference, image: id)
+          report.lines.append("Loaded image: \(reference.familiarString)")
+        }
+        try saveReferenceTable(table)
+        if !tags.isEmpty { try setLastUpdated(id, to: date) }
+      }
+      return report
+    }
+  }
+}
