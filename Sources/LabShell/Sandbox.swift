@@ -8,7 +8,10 @@ import LabImage
 public struct Sandbox: Sendable {
   public var environment: DockerEnvironment
 
-  public init(environment: DockerEnvironment) { self.environment = environment }
+  public init(environment: DockerEnvironment) {
+    self.environment = environment
+    self.environment.runExecutor = ImageCommandRunner.executor
+  }
 
   /// Runs one command line.
   public func run(commandLine: String) -> CommandResult {

@@ -8,13 +8,23 @@ import Testing
 /// Runs command lines in a fresh store, as `layerlab exec` does, and records a transcript.
 struct Scenario {
   let store: ImageStore
+  let workspace: String
   var clock = VirtualClock()
   let registry = EmbeddedRegistry(root: TestSupport.registryRoot)
   var transcript = ""
 
   init() throws {
     store = ImageStore(root: try TestSupport.scratchDirectory("docker"))
+    workspace = try TestSupport.scratchDirectory("workspace")
     try store.initialize()
+  }
+
+  /// Writes a file into the workspace.
+  func write(_ path: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: "\(workspace)/\(path)")
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url)
   }
 
   @discardableResult
@@ -22,7 +32,7 @@ struct Scenario {
     let sandbox = Sandbox(
       environment: DockerEnvironment(
         store: store, registry: registry, now: clock.now, standardInput: { input },
-        workingDirectory: store.root))
+        workingDirectory: workspace))
     let result = sandbox.run(commandLine: line)
     clock.advance()
     transcript += "$ \(line)\n" + result.stdout

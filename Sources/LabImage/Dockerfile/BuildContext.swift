@@ -86,7 +86,7 @@ struct BuildContext {
     return BuildFailure(
       .step,
       "failed to solve: failed to compute cache key: failed to calculate checksum of ref "
-        + "\(SeededID.randomID("ref \(root)").prefix(26))::\(SeededID.randomID("ref2 \(root)").prefix(25)): \"\(path)\": not found"
+        + "\(SeededID.randomID("ref \(pattern)").prefix(26))::\(SeededID.randomID("ref2 \(pattern)").prefix(25)): \"\(path)\": not found"
     )
   }
 

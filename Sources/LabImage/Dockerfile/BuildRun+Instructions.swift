@@ -120,7 +120,7 @@ extension BuildRun {
     _ state: inout StageState, buildKit: String, legacy legacyText: String, instruction: Instruction
   ) throws {
     let key = stepKey(state, "\(buildKit)")
-    let created = cache.entry(for: key)?.created ?? createdText
+    let created = options.noCache ? createdText : cache.entry(for: key)?.created ?? createdText
     cache.record(.init(diffID: nil, created: created), for: key)
     state.lastStepKey = key
     if legacy {

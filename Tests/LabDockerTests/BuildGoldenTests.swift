@@ -1,0 +1,174 @@
+import Foundation
+import LabDocker
+import LabImage
+import LabTestSupport
+import Testing
+
+@Suite("docker build, save and load against golden transcripts")
+struct BuildGoldenTests {
+  static let appDockerfile = """
+    FROM python:3.9-slim
+
+    # Everything below happens in /app
+    WORKDIR /app
+
+    # Bring in the whole build context
+    COPY . /app
+
+    CMD ["python", "app.py"]
+
+    """
+
+  @Test func buildKitBuildAndCache() throws {
+    var scenario = try Scenario()
+    try scenario.write("app.py", "print('hello from layerlab')\n")
+    try scenario.write("Dockerfile", Self.appDockerfile)
+    scenario.run([
+      "docker pull nginx",
+      "docker build -t example .",
+      "docker image ls",
+      "docker build -t example:v1 .",
+      "docker image ls",
+      "docker inspect -f '{{len .RootFS.Layers}} {{.Config.WorkingDir}} {{.Config.Cmd}} {{.Comment}}' example",
+      "docker history example",
+      "docker build --progress=plain -t example:v2 .",
+    ])
+    try scenario.write("app.py", "print('changed')\n")
+    scenario.run([
+      "docker build -t example:v3 .",
+      "docker build -q --no-cache -t example:v4 .",
+      "docker images",
+    ])
+    scenario.expectGolden("build-buildkit.txt")
+  }
+
+  @Test func legacyBuilder() throws {
+    var scenario = try Scenario()
+    try scenario.write("app.py", "print('hello from layerlab')\n")
+    try scenario.write("Dockerfile", Self.appDockerfile)
+    scenario.run([
+      "DOCKER_BUILDKIT=0 docker build -t hello .",
+      "DOCKER_BUILDKIT=0 docker build -t hello:2 .",
+      "docker images",
+      "docker history hello",
+      "docker inspect -f '{{.Parent}} {{.DockerVersion}} {{.Config.Image}}' hello",
+      "docker rmi python:3.9-slim",
+    ])
+    scenario.expectGolden("build-legacy.txt")
+  }
+
+  @Test func multiStageIgnoreAndTarget() throws {
+    var scenario = try Scenario()
+    try scenario.write("app.txt", "the app\n")
+    try scenario.write("notes/readme.md", "notes\n")
+    try scenario.write("secret.txt", "do not ship\n")
+    try scenario.write("debug.log", "noise\n")
+    try scenario.write("keep.log", "kept\n")
+    try scenario.write(".dockerignore", "# not for the image\nsecret.txt\n*.log\n!keep.log\n")
+    try scenario.write(
+      "Dockerfile",
+      """
+      ARG BASE=alpine:3.20
+      FROM ${BASE} AS builder
+      WORKDIR /src
+      COPY . .
+      RUN ["true"]
+
+      FROM busybox
+      LABEL org.example.stage="final" maintainer="LayerLab"
+      ENV GREETING="hello there" PATH=/usr/bin:/bin
+      EXPOSE 8080 53/udp
+      USER 1000:1000
+      COPY --from=builder /src/app.txt /srv/app.txt
+      ENTRYPOINT ["cat"]
+      CMD ["/srv/app.txt"]
+
+      """)
+    scenario.run([
+      "docker build -t multi .",
+      "docker history multi",
+      "docker inspect -f '{{json .Config}}' multi",
+      "docker build --target builder -t builder-only --progress=plain .",
+      "docker build --build-arg BASE=alpine:latest -q --target builder .",
+    ])
+    scenario.expectGolden("build-multistage.txt")
+    let store = scenario.store
+    let builder = try store.image(try store.resolveImage("builder-only"))
+    let top = try #require(builder.topChainID)
+    let files = try FileManager.default.subpathsOfDirectory(
+      atPath: try store.diffDirectory(of: top))
+    #expect(
+      files.sorted() == [
+        "src", "src/.dockerignore", "src/Dockerfile", "src/app.txt", "src/keep.log", "src/notes",
+        "src/notes/readme.md",
+      ])
+  }
+
+  @Test func buildErrors() throws {
+    var scenario = try Scenario()
+    func attempt(_ dockerfile: String, _ commands: [String]) throws {
+      try scenario.write("Dockerfile", dockerfile)
+      scenario.run(commands)
+    }
+    try scenario.write("data.txt", "data\n")
+    try attempt("FROM alpine\nCOPPY . .\n", ["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
+    try attempt("RUN echo hi\nFROM alpine\n", ["docker build ."])
+    try attempt("\n# only a comment\n", ["docker build ."])
+    try attempt(
+      "FROM alpine\nCOPY missing.txt /\n", ["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
+    try attempt("FROM alpine\nCOPY ../outside.txt /\n", ["docker build ."])
+    try FileManager.default.createSymbolicLink(
+      atPath: "\(scenario.workspace)/leak", withDestinationPath: "/etc/passwd")
+    try attempt(
+      "FROM alpine\nCOPY leak /leak\n", ["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
+    try attempt("FROM alpine\nADD https://example.com/x.tgz /x\n", ["docker build ."])
+    try attempt(
+      "FROM alpine\nRUN apk add --no-cache curl\n",
+      ["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
+    try attempt("FROM nosuchimage\n", ["docker build ."])
+    try attempt(
+      "FROM alpine\n",
+      [
+        "docker build -t MyApp .", "DOCKER_BUILDKIT=0 docker build -t MyApp .",
+        "docker build nowhere", "docker build /etc", "docker build -f Other.dockerfile .",
+      ])
+    try FileManager.default.removeItem(atPath: "\(scenario.workspace)/Dockerfile")
+    scenario.run(["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
+    scenario.expectGolden("build-errors.txt")
+  }
+
+  @Test func saveAndLoadRoundTrip() throws {
+    var scenario = try Scenario()
+    try scenario.write("app.py", "print('hello from layerlab')\n")
+    try scenario.write("Dockerfile", Self.appDockerfile)
+    scenario.run([
+      "docker build -q -t example .",
+      "docker save -o example.tar example",
+      "docker rmi example",
+      "docker load -i example.tar",
+      "docker images",
+      "docker save example",
+      "docker save -o /etc/example.tar example",
+      "docker load",
+      "docker load -i nowhere.tar",
+    ])
+    scenario.expectGolden("save-and-load.txt")
+    let archive = "\(scenario.workspace)/example.tar"
+    if let skopeo = TestSupport.tool("skopeo") {
+      let inspect = try TestSupport.run(skopeo, ["inspect", "docker-archive:\(archive)"])
+      #expect(inspect.status == 0, "\(inspect.stderr)")
+      #expect(inspect.stdout.contains("\"Created\": \"2024-09-01T12:00:00Z\""))
+      if let umoci = TestSupport.tool("umoci") {
+        let layout = try TestSupport.scratchDirectory("layout")
+        let copy = try TestSupport.run(
+          skopeo, ["copy", "docker-archive:\(archive)", "oci:\(layout)/oci:example"])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        let unpack = try TestSupport.run(
+          umoci, ["unpack", "--rootless", "--image", "\(layout)/oci:example", "\(layout)/bundle"])
+        #expect(unpack.status == 0, "\(unpack.stderr)")
+        let app = try String(contentsOfFile: "\(layout)/bundle/rootfs/app/app.py", encoding: .utf8)
+        #expect(app == "print('hello from layerlab')\n")
+      }
+    }
+  }
+}
