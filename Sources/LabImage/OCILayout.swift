@@ -66,7 +66,7 @@ func readFile(_ path: String) throws -> [UInt8] {
 
 /// Writes a file through a temporary name and a rename, so readers never see half of it.
 func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) throws {
-  let directory = (path as NSString).deletingLastPathComponent
+  let directory = PathText.parent(path)
   try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
   let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
   guard

@@ -143,10 +143,10 @@ public struct RegistryGenerator {
       let path = item.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
       let mode = item.mode.flatMap { UInt32($0, radix: 8) }
       func add(_ path: String, _ kind: TarEntry.Kind, _ mode: UInt32?) {
-        var parent = (path as NSString).deletingLastPathComponent
+        var parent = PathText.parent(path)
         while !parent.isEmpty, entries[parent] == nil {
           entries[parent] = TarEntry(path: parent, kind: .directory, modificationTime: mtime)
-          parent = (parent as NSString).deletingLastPathComponent
+          parent = PathText.parent(parent)
         }
         entries[path] = TarEntry(
           path: path, kind: kind, mode: mode, modificationTime: mtime, uid: item.uid ?? 0,

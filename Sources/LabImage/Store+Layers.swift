@@ -88,7 +88,7 @@ extension ImageStore {
     let archive = layerArchivePath(diffID)
     if !manager.fileExists(atPath: archive) {
       try manager.createDirectory(
-        atPath: (archive as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        atPath: PathText.parent(archive), withIntermediateDirectories: true)
       let staged = archive + ".tmp-\(UUID().uuidString)"
       do {
         try Gzip.compress(fileAt: tarPath, to: staged)

@@ -127,7 +127,7 @@ public enum ImageCommandRunner {
     for path in paths {
       guard let relative = upperPath(path, request: request) else { continue }
       let target = "\(request.upperDirectory)/\(relative)"
-      let parent = (target as NSString).deletingLastPathComponent
+      let parent = PathText.parent(target)
       switch name {
       case "mkdir":
         let existsBelow = request.lowerDirectories.contains {
@@ -159,7 +159,7 @@ public enum ImageCommandRunner {
         try? manager.removeItem(atPath: target)
         if existsBelow {
           try? manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
-          let whiteout = "\(parent)/.wh.\((relative as NSString).lastPathComponent)"
+          let whiteout = "\(parent)/.wh.\(PathText.name(relative))"
           _ = manager.createFile(atPath: whiteout, contents: nil)
         }
       }

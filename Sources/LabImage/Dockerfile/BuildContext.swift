@@ -95,7 +95,7 @@ struct BuildContext {
     let host = source.isEmpty ? root : "\(root)/\(source)"
     let real = URL(fileURLWithPath: host).resolvingSymlinksInPath().path
     if !isDirectory(real) {
-      let name = (source as NSString).lastPathComponent
+      let name = PathText.name(source)
       let target = destinationIsDirectory ? join(destination, name) : destination
       return [item(hostPath: real, destination: target, followLink: true)]
     }

@@ -141,6 +141,11 @@ extension BuildRun {
 
   func shellOrExec(_ instruction: Instruction, state: StageState) -> [String] {
     if let json = instruction.jsonArguments { return json }
+    if instruction.keyword == "RUN", let heredoc = instruction.heredocs.first {
+      // `RUN <<EOF`: the document is the script.
+      let shell = state.config["Shell"]?.arrayValue?.compactMap(\.stringValue) ?? ["/bin/sh", "-c"]
+      return shell + [heredoc.content]
+    }
     let shell = state.config["Shell"]?.arrayValue?.compactMap(\.stringValue) ?? ["/bin/sh", "-c"]
     return shell + [instruction.arguments]
   }
@@ -242,7 +247,7 @@ extension BuildRun {
     var path = expansion.word(instruction.arguments)
     if !path.hasPrefix("/") {
       let current = state.config["WorkingDir"]?.stringValue ?? "/"
-      path = (current as NSString).appendingPathComponent(path)
+      path = PathText.join(current, path)
     }
     path = "/" + DockerIgnore.clean(path)
     state.config["WorkingDir"] = .string(path)
@@ -299,9 +304,22 @@ extension BuildRun {
     states: [Int: StageState], plan: BuildPlan, vertex: inout BuildVertex
   ) throws {
     var words = instruction.jsonArguments ?? expansion.words(instruction.arguments)
+    var heredocFiles: [CopyItem] = []
     if !instruction.heredocs.isEmpty {
-      throw BuildFailure(
-        .step, "\(instruction.keyword) with a here-document is not supported by this builder yet")
+      // `COPY <<EOF /path`: each document becomes a file.
+      let scratch = "\(store.temporaryDirectory)/heredoc-\(UUID().uuidString)"
+      try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+      for heredoc in instruction.heredocs {
+        let host = "\(scratch)/\(heredoc.name)"
+        let text = heredoc.isQuoted ? heredoc.content : expansion.word(heredoc.content)
+        _ = FileManager.default.createFile(atPath: host, contents: Data(text.utf8))
+        heredocFiles.append(
+          CopyItem(
+            destination: heredoc.name, hostPath: host, kind: .file, mode: 0o644,
+            size: Int64(text.utf8.count)))
+      }
+      words.removeAll { $0.hasPrefix("<<") }
+      words.insert(contentsOf: heredocFiles.map(\.destination), at: 0)
     }
     guard words.count >= 2, let destinationWord = words.popLast() else {
       throw BuildFailure(
@@ -318,7 +336,7 @@ extension BuildRun {
     if !destination.hasPrefix("/") {
       let current = state.config["WorkingDir"]?.stringValue ?? "/"
       destination =
-        (current as NSString).appendingPathComponent(destination)
+        PathText.join(current, destination)
         + (destination.hasSuffix("/") ? "/" : "")
     }
     let destinationIsDirectory = destination.hasSuffix("/") || words.count > 1
@@ -344,10 +362,17 @@ extension BuildRun {
             line: instruction.line)
         }
         let scratch = BuildContext(
-          root: (host as NSString).deletingLastPathComponent, ignore: DockerIgnore(""))
+          root: PathText.parent(host), ignore: DockerIgnore(""))
         items += scratch.items(
-          source: (host as NSString).lastPathComponent, to: cleanDestination,
+          source: PathText.name(host), to: cleanDestination,
           destinationIsDirectory: destinationIsDirectory)
+      }
+    } else if !heredocFiles.isEmpty {
+      let single = heredocFiles.count == 1 && !destinationIsDirectory
+      items = heredocFiles.map { file in
+        var item = file
+        item.destination = single ? cleanDestination : "\(cleanDestination)/\(file.destination)"
+        return item
       }
     } else {
       for source in words {
@@ -372,7 +397,10 @@ extension BuildRun {
       }
     }
     let content = try Self.contentHash(items)
-    let sourceText = words.joined(separator: " ")
+    let sourceText =
+      heredocFiles.isEmpty
+      ? words.joined(separator: " ")
+      : instruction.heredocs.map { "<<\($0.name)" }.joined(separator: " ")
     let flagText = instruction.flags.map { "--\($0.name)=\($0.value)" }.joined(separator: " ")
     let buildKitText =
       "\(instruction.keyword) \(flagText.isEmpty ? "" : flagText + " ")\(sourceText) \(destinationWord) # buildkit"
@@ -382,7 +410,7 @@ extension BuildRun {
     let key = stepKey(state, "\(buildKitText) \(content)")
     var entries = Self.directoryEntries(
       for: destinationIsDirectory || items.count > 1
-        ? cleanDestination : (cleanDestination as NSString).deletingLastPathComponent)
+        ? cleanDestination : PathText.parent(cleanDestination))
     entries += items
     let owner = chown
     try layerStep(

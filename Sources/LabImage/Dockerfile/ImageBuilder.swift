@@ -247,6 +247,11 @@ struct BuildRun {
           try apply(
             instruction, to: &state, context: &context, states: states, plan: plan, vertex: &vertex)
         } catch var failure as BuildFailure {
+          if instruction.keyword == "RUN" {
+            let key = "legacy " + (parentID?.description ?? "scratch") + " " + instruction.original
+            step.lines.append(
+              " ---> Running in \(SeededID.randomID("container \(key)").prefix(12))")
+          }
           step.lines += vertex.logs
           log.steps.append(step)
           failure.kind = .step
