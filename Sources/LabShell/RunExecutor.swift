@@ -69,10 +69,22 @@ public enum ImageCommandRunner {
     return list.filter { !$0.0.trimmingCharacters(in: .whitespaces).isEmpty }
   }
 
+  /// The words of a simple command, quotes removed; `nil` for anything more than literals.
+  static func literalWords(_ text: String) -> [String]? {
+    var lexer = ShellLexer(Array(text))
+    guard let tokens = try? lexer.tokenize() else { return nil }
+    var words: [String] = []
+    for token in tokens {
+      guard case .word(let word) = token, let literal = word.literalText else { return nil }
+      words.append(literal)
+    }
+    return words
+  }
+
   static func simpleCommand(
     _ text: String, request: RunRequest, output: inout [String]
   ) -> (status: Int32, exits: Bool) {
-    guard let words = try? WordSplitter.split(text), let name = words.first else {
+    guard let words = literalWords(text), let name = words.first else {
       output.append("/bin/sh: 1: Syntax error: \(text)")
       return (2, true)
     }

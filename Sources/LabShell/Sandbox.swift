@@ -1,51 +1,50 @@
+import Foundation
 import LabDocker
 import LabImage
 
-/// Runs commands inside the sandbox: the `docker` toolkit and nothing of the host.
+/// The sandbox as a command runs in it: the shell, its file system and the `docker` toolkit.
 ///
 /// No command ever starts a host process. Commands the sandbox does not have fail as bash
 /// reports a missing program.
 public struct Sandbox: Sendable {
-  public var environment: DockerEnvironment
+  public var shell: Shell
 
+  /// A sandbox whose home directory is `environment.workingDirectory` and whose
+  /// `/var/lib/docker` is the store.
   public init(environment: DockerEnvironment) {
-    self.environment = environment
-    self.environment.runExecutor = ImageCommandRunner.executor
+    let temporary = "\(environment.store.stateDirectory)/tmp"
+    try? FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+    let fileSystem = VirtualFileSystem(
+      storeRoot: environment.store.root, workspace: environment.workingDirectory,
+      temporary: temporary)
+    shell = Shell(fileSystem: fileSystem, docker: environment)
   }
 
-  /// Runs one command line.
-  public func run(commandLine: String) -> CommandResult {
-    do {
-      return run(arguments: try WordSplitter.split(commandLine))
-    } catch {
-      return .failure(error.description, status: 2)
-    }
+  /// Runs one command line with the whole shell language.
+  public mutating func run(commandLine: String, input: [UInt8] = []) -> CommandResult {
+    Self.result(shell.run(commandLine, input: input))
   }
 
-  /// Runs a command given as words, with no further splitting.
-  public func run(arguments: [String]) -> CommandResult {
+  /// Runs a command given as words, with no further splitting or expansion; leading
+  /// `NAME=value` words set its environment.
+  public mutating func run(arguments: [String], input: [UInt8] = []) -> CommandResult {
     var words = arguments[...]
-    // `sudo` only changes who runs the command; the sandbox has one user.
-    while words.first == "sudo" { words.removeFirst() }
-    // Assignments before the command (`DOCKER_BUILDKIT=0 docker …`) set its environment.
-    var environment = self.environment
+    var assignments: [(String, String)] = []
     while let first = words.first, let equals = first.firstIndex(of: "="),
       equals != first.startIndex,
       first[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
     {
-      environment.variables[String(first[..<equals])] = String(first[first.index(after: equals)...])
+      assignments.append((String(first[..<equals]), String(first[first.index(after: equals)...])))
       words.removeFirst()
     }
-    guard let command = words.first else { return CommandResult() }
-    switch command {
-    case "docker":
-      return Docker(environment: environment).run(Array(words.dropFirst()))
-    case "true", ":":
-      return CommandResult()
-    case "false":
-      return CommandResult(status: 1)
-    default:
-      return .failure("bash: \(command): command not found", status: 127)
-    }
+    guard !words.isEmpty else { return CommandResult() }
+    return Self.result(
+      shell.invoke(Array(words), assignments: assignments, input: input, terminal: true))
+  }
+
+  static func result(_ output: ShellOutput) -> CommandResult {
+    CommandResult(
+      stdout: String(decoding: output.stdout, as: UTF8.self),
+      stderr: String(decoding: output.stderr, as: UTF8.self), status: output.status)
   }
 }

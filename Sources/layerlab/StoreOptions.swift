@@ -69,7 +69,7 @@ struct SandboxSession {
   mutating func run(
     _ words: [String], standardInput: @escaping @Sendable () -> String?, isTerminal: Bool
   ) throws -> CommandResult {
-    let sandbox = Sandbox(
+    var sandbox = Sandbox(
       environment: DockerEnvironment(
         store: store, registry: registry, now: clock.now, standardInput: standardInput,
         isTerminal: isTerminal, workingDirectory: workingDirectory))

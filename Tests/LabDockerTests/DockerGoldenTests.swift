@@ -29,7 +29,7 @@ struct Scenario {
 
   @discardableResult
   mutating func run(_ line: String, input: String? = nil) -> CommandResult {
-    let sandbox = Sandbox(
+    var sandbox = Sandbox(
       environment: DockerEnvironment(
         store: store, registry: registry, now: clock.now, standardInput: { input },
         workingDirectory: workspace))

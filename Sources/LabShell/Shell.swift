@@ -1,0 +1,346 @@
+import Foundation
+import LabDocker
+import LabImage
+
+/// What a command wrote and how it ended, as bytes (pipes carry archives too).
+public struct ShellOutput: Sendable {
+  public var stdout: [UInt8] = []
+  public var stderr: [UInt8] = []
+  public var status: Int32 = 0
+
+  public init(stdout: [UInt8] = [], stderr: [UInt8] = [], status: Int32 = 0) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.status = status
+  }
+
+  static func error(_ message: String, status: Int32 = 1) -> ShellOutput {
+    ShellOutput(stderr: Array((message + "\n").utf8), status: status)
+  }
+
+  mutating func print(_ text: String) { stdout += Array(text.utf8) }
+  mutating func printError(_ text: String) { stderr += Array(text.utf8) }
+}
+
+/// One command to run: its name, arguments and standard input.
+struct Invocation {
+  var name: String
+  var arguments: [String]
+  var input: [UInt8]
+  /// Whether standard output goes to the terminal (not a pipe or a file): `ls` lays out
+  /// columns only then.
+  var outputIsTerminal: Bool
+}
+
+/// The sandbox shell: bash's language over the virtual file system, with built-in utilities.
+///
+/// It never starts a host process: every command is a function here or the `docker` toolkit.
+public struct Shell: Sendable {
+  public var fileSystem: VirtualFileSystem
+  public var docker: DockerEnvironment
+  public var directory: String = VirtualFileSystem.home
+  public var variables: [String: String]
+  public var lastStatus: Int32 = 0
+  public var history: [String] = []
+  /// After `sudo -i` or `sudo su`: the prompt ends in `#`.
+  public var isRoot = false
+  var isSudo = false
+  /// Set by `exit`: the script or session ends.
+  public var exitRequested: Int32?
+  var positional: [String] = []
+
+  public init(fileSystem: VirtualFileSystem, docker: DockerEnvironment) {
+    self.fileSystem = fileSystem
+    self.docker = docker
+    variables = [
+      "HOME": VirtualFileSystem.home, "USER": "learner", "LOGNAME": "learner", "SHELL": "/bin/bash",
+      "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
+      "HOSTNAME": "layerlab", "PWD": VirtualFileSystem.home, "TERM": "xterm-256color",
+    ]
+    var environment = docker
+    environment.runExecutor = ImageCommandRunner.executor
+    self.docker = environment
+  }
+
+  /// The prompt: `learner@layerlab:~$ `, or with `#` as root.
+  public var prompt: String {
+    let shown =
+      directory == VirtualFileSystem.home
+      ? "~"
+      : directory.hasPrefix(VirtualFileSystem.home + "/")
+        ? "~" + directory.dropFirst(VirtualFileSystem.home.count) : directory
+    return isRoot ? "root@layerlab:\(shown)# " : "learner@layerlab:\(shown)$ "
+  }
+
+  /// Runs a command line; the last command's output goes to the terminal.
+  public mutating func run(_ line: String, input: [UInt8] = []) -> ShellOutput {
+    let node: ShellNode
+    do {
+      node = try ShellParser.parse(line)
+    } catch {
+      lastStatus = 2
+      return .error(error.description, status: 2)
+    }
+    if !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { history.append(line) }
+    var output = execute(node, input: input, terminal: true)
+    lastStatus = output.status
+    if let code = exitRequested { output.status = code }
+    return output
+  }
+
+  // MARK: - Nodes
+
+  mutating func execute(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
+    if exitRequested != nil { return ShellOutput(status: exitRequested ?? 0) }
+    switch node {
+    case .sequence(let items):
+      var output = ShellOutput()
+      for item in items {
+        let result = execute(item, input: input, terminal: terminal)
+        output.stdout += result.stdout
+        output.stderr += result.stderr
+        output.status = result.status
+        lastStatus = result.status
+        if exitRequested != nil { break }
+      }
+      return output
+    case .and(let left, let right), .or(let left, let right):
+      var output = execute(left, input: input, terminal: terminal)
+      lastStatus = output.status
+      let runRight: Bool
+      if case .and = node { runRight = output.status == 0 } else { runRight = output.status != 0 }
+      if runRight && exitRequested == nil {
+        let result = execute(right, input: input, terminal: terminal)
+        output.stdout += result.stdout
+        output.stderr += result.stderr
+        output.status = result.status
+        lastStatus = result.status
+      }
+      return output
+    case .pipeline(let commands, let negated):
+      var data = input
+      var errors: [UInt8] = []
+      var status: Int32 = 0
+      for (index, command) in commands.enumerated() {
+        let isLast = index == commands.count - 1
+        var copy = self
+        let result =
+          isLast
+          ? execute(command, input: data, terminal: terminal)
+          : copy.execute(command, input: data, terminal: false)
+        data = result.stdout
+        errors += result.stderr
+        status = result.status
+      }
+      if negated { status = status == 0 ? 1 : 0 }
+      return ShellOutput(stdout: data, stderr: errors, status: status)
+    case .subshell(let body, let redirections):
+      var copy = self
+      copy.exitRequested = nil
+      return withRedirections(redirections, input: input, terminal: terminal) {
+        shell, stdin, isTerminal in
+        _ = shell
+        return copy.execute(body, input: stdin, terminal: isTerminal)
+      }
+    case .group(let body, let redirections):
+      return withRedirections(redirections, input: input, terminal: terminal) {
+        shell, stdin, isTerminal in
+        shell.execute(body, input: stdin, terminal: isTerminal)
+      }
+    case .simple(let command):
+      return executeSimple(command, input: input, terminal: terminal)
+    }
+  }
+
+  mutating func executeSimple(_ command: SimpleCommand, input: [UInt8], terminal: Bool)
+    -> ShellOutput
+  {
+    var words: [String] = []
+    var expansionErrors: [UInt8] = []
+    for word in command.words {
+      let (fields, errors) = expand(word)
+      words += fields
+      expansionErrors += errors
+    }
+    var assignments: [(String, String)] = []
+    for (name, value) in command.assignments {
+      assignments.append((name, expandToString(value)))
+    }
+    if words.isEmpty {
+      for (name, value) in assignments { variables[name] = value }
+      var output = withRedirections(command.redirections, input: input, terminal: terminal) {
+        _, _, _ in ShellOutput()
+      }
+      output.stderr = expansionErrors + output.stderr
+      return output
+    }
+    var output = withRedirections(command.redirections, input: input, terminal: terminal) {
+      shell, stdin, isTerminal in
+      shell.invoke(words, assignments: assignments, input: stdin, terminal: isTerminal)
+    }
+    output.stderr = expansionErrors + output.stderr
+    return output
+  }
+
+  // MARK: - Redirections
+
+  enum Sink {
+    case stdout, stderr
+    case file(String, append: Bool)
+  }
+
+  mutating func withRedirections(
+    _ redirections: [Redirection], input: [UInt8], terminal: Bool,
+    body: (inout Shell, [UInt8], Bool) -> ShellOutput
+  ) -> ShellOutput {
+    var stdin = input
+    var out: Sink = .stdout
+    var err: Sink = .stderr
+    for redirection in redirections {
+      let target = expandToString(redirection.target)
+      switch redirection.kind {
+      case .input:
+        do {
+          stdin = try fileSystem.read(target, from: directory)
+        } catch {
+          return .error("bash: \(target): \(error)")
+        }
+      case .heredoc(let text, let expands):
+        stdin = Array((expands ? expandHeredoc(text) : text).utf8)
+      case .herestring:
+        stdin = Array((target + "\n").utf8)
+      case .output, .append, .outputAndError, .appendOutputAndError:
+        let append = redirection.kind == .append || redirection.kind == .appendOutputAndError
+        // The file is created (or emptied) before the command runs, as bash does.
+        do {
+          let existing = append ? ((try? fileSystem.read(target, from: directory)) ?? []) : []
+          try fileSystem.write(existing, to: target, from: directory)
+          try? fileSystem.touch(target, from: directory, at: docker.now)
+        } catch {
+          return .error("bash: \(target): \(error)")
+        }
+        let sink = Sink.file(target, append: true)
+        if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
+          out = sink
+          err = sink
+        } else if redirection.descriptor == 2 {
+          err = sink
+        } else {
+          out = sink
+        }
+      case .duplicate:
+        let to: Sink
+        switch target {
+        case "1": to = out
+        case "2": to = err
+        case "-": continue
+        default: return .error("bash: \(target): ambiguous redirect")
+        }
+        if redirection.descriptor == 2 { err = to } else { out = to }
+      }
+    }
+    let isTerminal: Bool
+    if case .stdout = out { isTerminal = terminal } else { isTerminal = false }
+    let result = body(&self, stdin, isTerminal)
+    var output = ShellOutput(status: result.status)
+    func route(_ bytes: [UInt8], _ sink: Sink) {
+      switch sink {
+      case .stdout: output.stdout += bytes
+      case .stderr: output.stderr += bytes
+      case .file(let path, _):
+        if !bytes.isEmpty { try? fileSystem.write(bytes, to: path, from: directory, append: true) }
+      }
+    }
+    route(result.stdout, out)
+    route(result.stderr, err)
+    return output
+  }
+
+  // MARK: - Commands
+
+  mutating func invoke(
+    _ words: [String], assignments: [(String, String)], input: [UInt8], terminal: Bool
+  ) -> ShellOutput {
+    var words = words
+    // `sudo` runs the command as root; alone with -i, -s or su it opens a root shell.
+    var wasSudo = false
+    while words.first == "sudo" {
+      wasSudo = true
+      words.removeFirst()
+      while let option = words.first, option.hasPrefix("-") {
+        words.removeFirst()
+        if option == "-u", !words.isEmpty { words.removeFirst() }
+        if option == "-i" || option == "-s", words.isEmpty {
+          isRoot = true
+          return ShellOutput()
+        }
+      }
+      if words == ["su"] || words == ["su", "-"] || words == ["bash"] || words == ["-s"] {
+        isRoot = true
+        return ShellOutput()
+      }
+    }
+    guard let name = words.first else { return ShellOutput() }
+    let previousSudo = isSudo
+    isSudo = wasSudo || isRoot
+    fileSystem.isPrivileged = isSudo
+    defer {
+      isSudo = previousSudo
+      fileSystem.isPrivileged = previousSudo
+    }
+    let invocation = Invocation(
+      name: name, arguments: Array(words.dropFirst()), input: input, outputIsTerminal: terminal)
+    if name == "docker" {
+      var environment = docker
+      for (key, value) in assignments { environment.variables[key] = value }
+      for (key, value) in variables where key.hasPrefix("DOCKER_") {
+        environment.variables[key] = environment.variables[key] ?? value
+      }
+      environment.workingDirectory =
+        (try? fileSystem.hostPath(directory, from: "/")) ?? environment.workingDirectory
+      if !input.isEmpty {
+        environment.standardInput = { [input] in String(decoding: input, as: UTF8.self) }
+      }
+      environment.isTerminal = docker.isTerminal && terminal
+      let result = Docker(environment: environment).run(invocation.arguments)
+      return ShellOutput(
+        stdout: Array(result.stdout.utf8), stderr: Array(result.stderr.utf8), status: result.status)
+    }
+    if let utility = Self.utilities[name] {
+      var saved: [String: String?] = [:]
+      for (key, value) in assignments {
+        saved[key] = variables[key]
+        variables[key] = value
+      }
+      defer { for (key, value) in saved { variables[key] = value } }
+      return utility(&self, invocation)
+    }
+    if name.contains("/") { return runScript(invocation) }
+    return .error("bash: \(name): command not found", status: 127)
+  }
+
+  /// Runs a script file (`./setup.sh`) in a copy of this shell.
+  mutating func runScript(_ invocation: Invocation) -> ShellOutput {
+    let path = invocation.name
+    let entry: FileInfo
+    do {
+      entry = try fileSystem.info(path, from: directory)
+    } catch {
+      return .error("bash: \(path): \(error)", status: 127)
+    }
+    if entry.kind == .directory { return .error("bash: \(path): Is a directory", status: 126) }
+    guard entry.mode & 0o111 != 0 else {
+      return .error("bash: \(path): Permission denied", status: 126)
+    }
+    let text = String(decoding: (try? fileSystem.read(path, from: directory)) ?? [], as: UTF8.self)
+    var script = self
+    script.positional = invocation.arguments
+    script.exitRequested = nil
+    var output = script.run(text, input: invocation.input)
+    if let code = script.exitRequested { output.status = code }
+    return output
+  }
+
+  /// The last status as `$?` shows it.
+  var statusText: String { String(lastStatus) }
+}

@@ -1,0 +1,537 @@
+/// Parses bash command lines: quoting, expansions, operators, redirections, here-documents.
+public enum ShellParser {
+  enum Token: Equatable {
+    case word(ShellWord)
+    case op(String)
+    /// A redirection operator with its file descriptor; here-documents carry their body.
+    case redirect(descriptor: Int, op: String)
+    case newline
+  }
+
+  /// Parses a whole command line (or script).
+  public static func parse(_ text: String) throws(ShellSyntaxError) -> ShellNode {
+    var lexer = ShellLexer(Array(text))
+    let tokens = try lexer.tokenize()
+    var parser = TokenParser(tokens: tokens, heredocs: lexer.heredocBodies)
+    let node = try parser.parseList(until: [])
+    if parser.index < tokens.count, case .op(let op) = tokens[parser.index] {
+      throw .unexpectedToken(op)
+    }
+    return node
+  }
+}
+
+/// Splits text into tokens.
+struct ShellLexer {
+  let characters: [Character]
+  var index = 0
+  var tokens: [ShellParser.Token] = []
+  /// Here-document bodies by the token index of their `<<` operator, with their delimiters.
+  var heredocBodies: [Int: (body: String, expands: Bool)] = [:]
+  var pending: [(token: Int, delimiter: String, expands: Bool, stripTabs: Bool)] = []
+
+  init(_ characters: [Character]) { self.characters = characters }
+
+  var current: Character? { index < characters.count ? characters[index] : nil }
+
+  func peek(_ offset: Int = 1) -> Character? {
+    index + offset < characters.count ? characters[index + offset] : nil
+  }
+
+  mutating func tokenize() throws(ShellSyntaxError) -> [ShellParser.Token] {
+    while let character = current {
+      switch character {
+      case " ", "\t":
+        index += 1
+      case "\\" where peek() == "\n":
+        index += 2
+      case "\n":
+        index += 1
+        tokens.append(.newline)
+        try readHeredocs()
+      case "#":
+        while let next = current, next != "\n" { index += 1 }
+      case "|":
+        if peek() == "|" {
+          tokens.append(.op("||"))
+          index += 2
+        } else {
+          tokens.append(.op("|"))
+          index += 1
+        }
+      case "&":
+        if peek() == "&" {
+          tokens.append(.op("&&"))
+          index += 2
+        } else if peek() == ">" {
+          index += 2
+          if current == ">" {
+            index += 1
+            tokens.append(.redirect(descriptor: 1, op: "&>>"))
+          } else {
+            tokens.append(.redirect(descriptor: 1, op: "&>"))
+          }
+        } else {
+          tokens.append(.op("&"))
+          index += 1
+        }
+      case ";":
+        if peek() == ";" { throw .unexpectedToken(";;") }
+        tokens.append(.op(";"))
+        index += 1
+      case "(", ")":
+        tokens.append(.op(String(character)))
+        index += 1
+      case "<", ">":
+        try redirection(descriptor: character == "<" ? 0 : 1)
+      default:
+        // A number right before `>` or `<` is a file descriptor.
+        if character.isNumber {
+          var end = index
+          while end < characters.count, characters[end].isNumber { end += 1 }
+          if end < characters.count, characters[end] == ">" || characters[end] == "<",
+            let descriptor = Int(String(characters[index..<end]))
+          {
+            index = end
+            try redirection(descriptor: descriptor)
+            continue
+          }
+        }
+        tokens.append(.word(try word()))
+      }
+    }
+    if !pending.isEmpty { try readHeredocs() }
+    return tokens
+  }
+
+  mutating func redirection(descriptor: Int) throws(ShellSyntaxError) {
+    let first = characters[index]
+    index += 1
+    var op = String(first)
+    if first == ">" {
+      if current == ">" {
+        op = ">>"
+        index += 1
+      } else if current == "&" {
+        op = ">&"
+        index += 1
+      } else if current == "|" {
+        index += 1
+      }
+    } else {
+      if current == "<" {
+        index += 1
+        if current == "<" {
+          index += 1
+          op = "<<<"
+        } else if current == "-" {
+          index += 1
+          op = "<<-"
+        } else {
+          op = "<<"
+        }
+      } else if current == "&" {
+        op = "<&"
+        index += 1
+      }
+    }
+    tokens.append(.redirect(descriptor: descriptor, op: op))
+    if op == "<<" || op == "<<-" {
+      while current == " " || current == "\t" { index += 1 }
+      let delimiterWord = try word()
+      var delimiter = ""
+      for part in delimiterWord.parts {
+        if case .text(let text, _) = part { delimiter += text }
+      }
+      let redirectIndex = tokens.count - 1
+      tokens.append(.word(.literal(delimiter)))
+      pending.append((redirectIndex, delimiter, !delimiterWord.hasQuotes, op == "<<-"))
+    }
+  }
+
+  /// After a newline: the bodies of the here-documents opened on the line before.
+  mutating func readHeredocs() throws(ShellSyntaxError) {
+    for heredoc in pending {
+      var body = ""
+      var found = false
+      while index < characters.count {
+        var end = index
+        while end < characters.count, characters[end] != "\n" { end += 1 }
+        var line = String(characters[index..<end])
+        index = min(end + 1, characters.count)
+        if heredoc.stripTabs { line = String(line.drop { $0 == "\t" }) }
+        if line == heredoc.delimiter {
+          found = true
+          break
+        }
+        body += line + "\n"
+      }
+      if !found && body.isEmpty && index >= characters.count {
+        // Tolerated as bash does: the document ends at the end of input.
+      }
+      heredocBodies[heredoc.token] = (body, heredoc.expands)
+    }
+    pending.removeAll()
+  }
+
+  static let wordEnd: Set<Character> = [" ", "\t", "\n", "|", "&", ";", "(", ")", "<", ">"]
+
+  /// One word, with its quoting and expansions.
+  mutating func word() throws(ShellSyntaxError) -> ShellWord {
+    var parts: [ShellWord.Part] = []
+    var literal = ""
+    func flush(_ parts: inout [ShellWord.Part]) {
+      if !literal.isEmpty {
+        parts.append(.text(literal, quoted: false))
+        literal = ""
+      }
+    }
+    while let character = current, !Self.wordEnd.contains(character) {
+      switch character {
+      case "\\":
+        index += 1
+        if let next = current {
+          if next != "\n" {
+            flush(&parts)
+            parts.append(.text(String(next), quoted: true))
+          }
+          index += 1
+        }
+      case "'":
+        index += 1
+        var text = ""
+        while let next = current, next != "'" {
+          text.append(next)
+          index += 1
+        }
+        guard current == "'" else { throw .unexpectedEnd("'") }
+        index += 1
+        flush(&parts)
+        parts.append(.text(text, quoted: true))
+      case "\"":
+        index += 1
+        flush(&parts)
+        parts += try doubleQuoted()
+      case "$":
+        flush(&parts)
+        parts.append(try dollar(quoted: false))
+      case "`":
+        flush(&parts)
+        parts.append(.command(try backticks(), quoted: false))
+      default:
+        literal.append(character)
+        index += 1
+      }
+    }
+    flush(&parts)
+    if parts.isEmpty { parts = [.text("", quoted: true)] }
+    return ShellWord(parts)
+  }
+
+  mutating func doubleQuoted() throws(ShellSyntaxError) -> [ShellWord.Part] {
+    var parts: [ShellWord.Part] = []
+    var text = ""
+    while let character = current {
+      switch character {
+      case "\"":
+        index += 1
+        if !text.isEmpty || parts.isEmpty { parts.append(.text(text, quoted: true)) }
+        return parts
+      case "\\":
+        if let next = peek(), "$`\"\\\n".contains(next) {
+          if next != "\n" { text.append(next) }
+          index += 2
+        } else {
+          text.append(character)
+          index += 1
+        }
+      case "$":
+        if !text.isEmpty { parts.append(.text(text, quoted: true)) }
+        text = ""
+        parts.append(try dollar(quoted: true))
+      case "`":
+        if !text.isEmpty { parts.append(.text(text, quoted: true)) }
+        text = ""
+        parts.append(.command(try backticks(), quoted: true))
+      default:
+        text.append(character)
+        index += 1
+      }
+    }
+    throw .unexpectedEnd("\"")
+  }
+
+  mutating func dollar(quoted: Bool) throws(ShellSyntaxError) -> ShellWord.Part {
+    index += 1
+    guard let next = current else { return .text("$", quoted: quoted) }
+    if next == "(" {
+      if peek() == "(" {
+        index += 2
+        let body = try balanced(open: "(", close: ")", depth: 2)
+        return .arithmetic(String(body.dropLast()), quoted: quoted)
+      }
+      index += 1
+      return .command(try balanced(open: "(", close: ")", depth: 1), quoted: quoted)
+    }
+    if next == "{" {
+      index += 1
+      var name = ""
+      while let character = current,
+        character.isLetter || character.isNumber || character == "_"
+          || (name.isEmpty && "?#@*$!".contains(character))
+      {
+        name.append(character)
+        index += 1
+        if "?#@*$!".contains(character) { break }
+      }
+      var operation: String?
+      var argument: ShellWord?
+      if let character = current, character != "}" {
+        var op = String(character)
+        index += 1
+        if character == ":", let second = current, "-=+?".contains(second) {
+          op.append(second)
+          index += 1
+        } else if character == "#" || character == "%", current == character {
+          op.append(character)
+          index += 1
+        }
+        operation = op
+        let body = try balanced(open: "{", close: "}", depth: 1)
+        var inner = ShellLexer(Array(body))
+        argument = try inner.wordUntilEnd()
+      } else {
+        guard current == "}" else { throw .unexpectedEnd("}") }
+        index += 1
+      }
+      return .parameter(name: name, operation: operation, argument: argument, quoted: quoted)
+    }
+    if "?#@*$!0123456789-".contains(next) {
+      index += 1
+      return .parameter(name: String(next), operation: nil, argument: nil, quoted: quoted)
+    }
+    if next.isLetter || next == "_" {
+      var name = ""
+      while let character = current, character.isLetter || character.isNumber || character == "_" {
+        name.append(character)
+        index += 1
+      }
+      return .parameter(name: name, operation: nil, argument: nil, quoted: quoted)
+    }
+    return .text("$", quoted: quoted)
+  }
+
+  /// The rest of the input as one word, spaces included (for `${name:-a b}`).
+  mutating func wordUntilEnd() throws(ShellSyntaxError) -> ShellWord {
+    var parts: [ShellWord.Part] = []
+    while current != nil {
+      let word = try self.word()
+      parts += word.parts
+      if let character = current, Self.wordEnd.contains(character) {
+        parts.append(.text(String(character), quoted: true))
+        index += 1
+      }
+    }
+    return ShellWord(parts)
+  }
+
+  /// Text up to the matching close bracket, quotes respected; the close is consumed.
+  mutating func balanced(open: Character, close: Character, depth start: Int)
+    throws(ShellSyntaxError) -> String
+  {
+    var depth = start
+    var text = ""
+    var quote: Character?
+    while let character = current {
+      index += 1
+      if let open = quote {
+        if character == open { quote = nil }
+        text.append(character)
+        continue
+      }
+      if character == "'" || character == "\"" {
+        quote = character
+      } else if character == open {
+        depth += 1
+      } else if character == close {
+        depth -= 1
+        if depth == 0 { return text }
+      }
+      text.append(character)
+    }
+    throw .unexpectedEnd(close)
+  }
+
+  mutating func backticks() throws(ShellSyntaxError) -> String {
+    index += 1
+    var text = ""
+    while let character = current {
+      index += 1
+      if character == "`" { return text }
+      if character == "\\", let next = current, "`\\$".contains(next) {
+        text.append(next)
+        index += 1
+        continue
+      }
+      text.append(character)
+    }
+    throw .unexpectedEnd("`")
+  }
+}
+
+/// Builds the tree from tokens.
+struct TokenParser {
+  let tokens: [ShellParser.Token]
+  let heredocs: [Int: (body: String, expands: Bool)]
+  var index = 0
+
+  mutating func skipNewlines() {
+    while index < tokens.count, tokens[index] == .newline { index += 1 }
+  }
+
+  mutating func parseList(until terminators: Set<String>) throws(ShellSyntaxError) -> ShellNode {
+    var items: [ShellNode] = []
+    skipNewlines()
+    while index < tokens.count {
+      if case .op(let op) = tokens[index], terminators.contains(op) { break }
+      if case .op(let op) = tokens[index],
+        op == ")" || op == ";" || op == "&&" || op == "||" || op == "|"
+      {
+        throw .unexpectedToken(op)
+      }
+      items.append(try parseAndOr())
+      guard index < tokens.count else { break }
+      switch tokens[index] {
+      case .op(";"), .op("&"), .newline:
+        index += 1
+        skipNewlines()
+      case .op(let op) where terminators.contains(op):
+        break
+      case .op(let op):
+        throw .unexpectedToken(op)
+      default:
+        break
+      }
+    }
+    return items.count == 1 ? items[0] : .sequence(items)
+  }
+
+  mutating func parseAndOr() throws(ShellSyntaxError) -> ShellNode {
+    var node = try parsePipeline()
+    while index < tokens.count, case .op(let op) = tokens[index], op == "&&" || op == "||" {
+      index += 1
+      skipNewlines()
+      guard index < tokens.count else { throw .unexpectedToken("newline") }
+      let right = try parsePipeline()
+      node = op == "&&" ? .and(node, right) : .or(node, right)
+    }
+    return node
+  }
+
+  mutating func parsePipeline() throws(ShellSyntaxError) -> ShellNode {
+    var negated = false
+    if index < tokens.count, case .word(let word) = tokens[index], word.literalText == "!",
+      !word.hasQuotes
+    {
+      negated = true
+      index += 1
+    }
+    var commands = [try parseCommand()]
+    while index < tokens.count, tokens[index] == .op("|") {
+      index += 1
+      skipNewlines()
+      guard index < tokens.count else { throw .unexpectedToken("newline") }
+      commands.append(try parseCommand())
+    }
+    return commands.count == 1 && !negated ? commands[0] : .pipeline(commands, negated: negated)
+  }
+
+  mutating func parseCommand() throws(ShellSyntaxError) -> ShellNode {
+    guard index < tokens.count else { throw .unexpectedToken("newline") }
+    if tokens[index] == .op("(") {
+      index += 1
+      let body = try parseList(until: [")"])
+      guard index < tokens.count, tokens[index] == .op(")") else { throw .unexpectedEnd(")") }
+      index += 1
+      return .subshell(body, try parseRedirections())
+    }
+    if case .word(let word) = tokens[index], word.literalText == "{", !word.hasQuotes {
+      index += 1
+      var items: [ShellNode] = []
+      skipNewlines()
+      while index < tokens.count {
+        if case .word(let closing) = tokens[index], closing.literalText == "}" { break }
+        items.append(try parseAndOr())
+        if index < tokens.count, tokens[index] == .op(";") || tokens[index] == .newline {
+          index += 1
+        }
+        skipNewlines()
+      }
+      guard index < tokens.count else { throw .unexpectedToken("newline") }
+      index += 1
+      return .group(items.count == 1 ? items[0] : .sequence(items), try parseRedirections())
+    }
+    var command = SimpleCommand()
+    while index < tokens.count {
+      switch tokens[index] {
+      case .word(let word):
+        index += 1
+        if command.words.isEmpty, let text = word.parts.first, case .text(let raw, false) = text,
+          let equals = raw.firstIndex(of: "="), equals != raw.startIndex,
+          raw[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+          !(raw.first?.isNumber ?? false)
+        {
+          var valueParts = word.parts
+          valueParts[0] = .text(String(raw[raw.index(after: equals)...]), quoted: false)
+          command.assignments.append((String(raw[..<equals]), ShellWord(valueParts)))
+        } else {
+          command.words.append(word)
+        }
+      case .redirect:
+        command.redirections.append(try parseRedirection())
+      default:
+        if command.words.isEmpty && command.assignments.isEmpty && command.redirections.isEmpty {
+          if case .op(let op) = tokens[index] { throw .unexpectedToken(op) }
+          throw .unexpectedToken("newline")
+        }
+        return .simple(command)
+      }
+    }
+    return .simple(command)
+  }
+
+  mutating func parseRedirections() throws(ShellSyntaxError) -> [Redirection] {
+    var result: [Redirection] = []
+    while index < tokens.count, case .redirect = tokens[index] {
+      result.append(try parseRedirection())
+    }
+    return result
+  }
+
+  mutating func parseRedirection() throws(ShellSyntaxError) -> Redirection {
+    guard case .redirect(let descriptor, let op) = tokens[index] else {
+      throw .unexpectedToken("newline")
+    }
+    let redirectIndex = index
+    index += 1
+    guard index < tokens.count, case .word(let target) = tokens[index] else {
+      if index < tokens.count, case .op(let next) = tokens[index] { throw .unexpectedToken(next) }
+      throw .unexpectedToken("newline")
+    }
+    index += 1
+    let kind: Redirection.Kind
+    switch op {
+    case ">": kind = .output
+    case ">>": kind = .append
+    case "<": kind = .input
+    case ">&", "<&": kind = .duplicate
+    case "&>": kind = .outputAndError
+    case "&>>": kind = .appendOutputAndError
+    case "<<<": kind = .herestring
+    default:
+      let heredoc = heredocs[redirectIndex] ?? ("", true)
+      kind = .heredoc(body: heredoc.body, expands: heredoc.expands)
+    }
+    return Redirection(descriptor: descriptor, kind: kind, target: target)
+  }
+}

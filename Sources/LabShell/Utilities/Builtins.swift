@@ -1,0 +1,388 @@
+import Foundation
+
+extension Shell {
+  static let builtinUtilities: [String: Utility] = [
+    "cd": { shell, invocation in shell.changeDirectory(invocation) },
+    "pwd": { shell, _ in ShellOutput(stdout: Array((shell.directory + "\n").utf8)) },
+    "echo": { _, invocation in echo(invocation) },
+    "printf": { _, invocation in printf(invocation) },
+    "true": { _, _ in ShellOutput() },
+    ":": { _, _ in ShellOutput() },
+    "false": { _, _ in ShellOutput(status: 1) },
+    "exit": { shell, invocation in
+      let code = invocation.arguments.first.flatMap { Int32($0) } ?? shell.lastStatus
+      shell.exitRequested = code
+      return ShellOutput(status: code)
+    },
+    "export": { shell, invocation in
+      for argument in invocation.arguments where argument != "-p" {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        if parts.count == 2 { shell.variables[parts[0]] = parts[1] }
+      }
+      if invocation.arguments.isEmpty || invocation.arguments == ["-p"] {
+        var output = ShellOutput()
+        for key in shell.variables.keys.sorted() {
+          output.print("declare -x \(key)=\"\(shell.variables[key] ?? "")\"\n")
+        }
+        return output
+      }
+      return ShellOutput()
+    },
+    "unset": { shell, invocation in
+      for name in invocation.arguments where !name.hasPrefix("-") { shell.variables[name] = nil }
+      return ShellOutput()
+    },
+    "env": { shell, invocation in
+      if !invocation.arguments.isEmpty {
+        // `env NAME=value command`: run the command with those variables.
+        var arguments = invocation.arguments[...]
+        var assignments: [(String, String)] = []
+        while let first = arguments.first, first.contains("="), !first.hasPrefix("=") {
+          let parts = first.split(separator: "=", maxSplits: 1).map(String.init)
+          assignments.append((parts[0], parts.count > 1 ? parts[1] : ""))
+          arguments.removeFirst()
+        }
+        if !arguments.isEmpty {
+          return shell.invoke(
+            Array(arguments), assignments: assignments, input: invocation.input,
+            terminal: invocation.outputIsTerminal)
+        }
+      }
+      var output = ShellOutput()
+      for key in shell.variables.keys.sorted() where key != "PWD" || true {
+        output.print("\(key)=\(shell.variables[key] ?? "")\n")
+      }
+      return output
+    },
+    "whoami": { shell, _ in ShellOutput(stdout: Array((shell.isSudo ? "root\n" : "learner\n").utf8))
+    },
+    "id": { shell, _ in
+      ShellOutput(
+        stdout: Array(
+          (shell.isSudo
+            ? "uid=0(root) gid=0(root) groups=0(root)\n"
+            : "uid=1000(learner) gid=1000(learner) groups=1000(learner),27(sudo),999(docker)\n")
+            .utf8))
+    },
+    "hostname": { _, _ in ShellOutput(stdout: Array("layerlab\n".utf8)) },
+    "clear": { _, invocation in
+      ShellOutput(
+        stdout: invocation.outputIsTerminal ? Array("\u{1B}[H\u{1B}[2J\u{1B}[3J".utf8) : [])
+    },
+    "history": { shell, _ in
+      var output = ShellOutput()
+      for (index, line) in shell.history.enumerated() {
+        let number = String(index + 1)
+        output.print(
+          String(repeating: " ", count: max(0, 5 - number.count)) + number + "  " + line + "\n")
+      }
+      return output
+    },
+    "test": { shell, invocation in shell.test(invocation.arguments, name: "test") },
+    "[": { shell, invocation in
+      guard invocation.arguments.last == "]" else {
+        return .error("bash: [: missing `]'", status: 2)
+      }
+      return shell.test(Array(invocation.arguments.dropLast()), name: "[")
+    },
+    "sh": { shell, invocation in shell.runShell(invocation) },
+    "bash": { shell, invocation in shell.runShell(invocation) },
+    "source": { shell, invocation in shell.source(invocation) },
+    ".": { shell, invocation in shell.source(invocation) },
+    "sleep": { _, _ in ShellOutput() },
+    "which": { _, invocation in
+      var output = ShellOutput()
+      for name in invocation.arguments {
+        if Shell.utilities[name] != nil || name == "docker" {
+          output.print(
+            (["cd", "export", "unset", "source", ".", "exit", "history"].contains(name)
+              ? "" : "/usr/bin/\(name)\n"))
+        } else {
+          output.status = 1
+        }
+      }
+      return output
+    },
+    "type": { _, invocation in
+      var output = ShellOutput()
+      for name in invocation.arguments {
+        if [
+          "cd", "echo", "pwd", "export", "exit", "history", "printf", "test", "true", "false",
+          "source",
+        ].contains(name) {
+          output.print("\(name) is a shell builtin\n")
+        } else if Shell.utilities[name] != nil || name == "docker" {
+          output.print("\(name) is /usr/bin/\(name)\n")
+        } else {
+          output.printError("bash: type: \(name): not found\n")
+          output.status = 1
+        }
+      }
+      return output
+    },
+  ]
+
+  mutating func changeDirectory(_ invocation: Invocation) -> ShellOutput {
+    let target: String
+    switch invocation.arguments.first {
+    case nil, "~": target = VirtualFileSystem.home
+    case "-": target = variables["OLDPWD"] ?? directory
+    case let path?: target = path
+    }
+    do {
+      let resolved = try fileSystem.resolve(target, from: directory)
+      let entry = try fileSystem.info(resolved, from: "/")
+      guard entry.kind == .directory else { return .error("bash: cd: \(target): Not a directory") }
+      if resolved == VirtualFileSystem.dockerRoot
+        || resolved.hasPrefix(VirtualFileSystem.dockerRoot + "/"),
+        !isRoot
+      {
+        return .error("bash: cd: \(target): Permission denied")
+      }
+      variables["OLDPWD"] = directory
+      directory = resolved
+      variables["PWD"] = resolved
+      return invocation.arguments.first == "-"
+        ? ShellOutput(stdout: Array((resolved + "\n").utf8)) : ShellOutput()
+    } catch {
+      return .error("bash: cd: \(target): \(error)")
+    }
+  }
+
+  static func echo(_ invocation: Invocation) -> ShellOutput {
+    var arguments = invocation.arguments[...]
+    var newline = true
+    var escapes = false
+    while let first = arguments.first, first.hasPrefix("-"), first.count > 1,
+      first.dropFirst().allSatisfy({ "neE".contains($0) })
+    {
+      if first.contains("n") { newline = false }
+      if first.contains("e") { escapes = true }
+      if first.contains("E") { escapes = false }
+      arguments.removeFirst()
+    }
+    var text = arguments.joined(separator: " ")
+    if escapes {
+      let (expanded, stop) = Self.interpretEscapes(text)
+      text = expanded
+      if stop { newline = false }
+    }
+    return ShellOutput(stdout: Array((text + (newline ? "\n" : "")).utf8))
+  }
+
+  /// Backslash escapes as `echo -e` and `printf` read them; `\c` stops the output.
+  static func interpretEscapes(_ text: String) -> (String, Bool) {
+    var result = ""
+    var characters = Array(text)[...]
+    while let character = characters.first {
+      characters.removeFirst()
+      guard character == "\\", let next = characters.first else {
+        result.append(character)
+        continue
+      }
+      characters.removeFirst()
+      switch next {
+      case "n": result.append("\n")
+      case "t": result.append("\t")
+      case "r": result.append("\r")
+      case "\\": result.append("\\")
+      case "a": result.append("\u{7}")
+      case "b": result.append("\u{8}")
+      case "e": result.append("\u{1B}")
+      case "0":
+        var digits = ""
+        while digits.count < 3, let digit = characters.first, ("0"..."7").contains(digit) {
+          digits.append(digit)
+          characters.removeFirst()
+        }
+        result.append(Character(Unicode.Scalar(UInt8(digits, radix: 8) ?? 0)))
+      case "c": return (result, true)
+      default:
+        result.append("\\")
+        result.append(next)
+      }
+    }
+    return (result, false)
+  }
+
+  static func printf(_ invocation: Invocation) -> ShellOutput {
+    guard let format = invocation.arguments.first else {
+      return .error("printf: usage: printf [-v var] format [arguments]", status: 2)
+    }
+    var arguments = Array(invocation.arguments.dropFirst())
+    var output = ""
+    repeat {
+      var consumed = false
+      var characters = Array(format)[...]
+      while let character = characters.first {
+        characters.removeFirst()
+        if character == "\\" {
+          var escape = "\\"
+          if let next = characters.first {
+            escape.append(next)
+            characters.removeFirst()
+          }
+          output += interpretEscapes(escape).0
+          continue
+        }
+        guard character == "%" else {
+          output.append(character)
+          continue
+        }
+        var spec = ""
+        while let next = characters.first, "-+ #0123456789.".contains(next) {
+          spec.append(next)
+          characters.removeFirst()
+        }
+        guard let verb = characters.first else { break }
+        characters.removeFirst()
+        if verb == "%" {
+          output.append("%")
+          continue
+        }
+        let argument = arguments.isEmpty ? "" : arguments.removeFirst()
+        consumed = true
+        var text: String
+        switch verb {
+        case "d", "i": text = String(Int(argument) ?? 0)
+        case "s": text = argument
+        case "b": text = interpretEscapes(argument).0
+        case "x": text = String(Int(argument) ?? 0, radix: 16)
+        case "o": text = String(Int(argument) ?? 0, radix: 8)
+        case "c": text = String(argument.prefix(1))
+        case "f":
+          let precision =
+            spec.split(separator: ".").last.flatMap { spec.contains(".") ? Int($0) : nil } ?? 6
+          text = Self.fixed(Double(argument) ?? 0, precision: precision)
+        default: text = argument
+        }
+        let width =
+          Int(
+            spec.split(separator: ".").first.map {
+              String($0).trimmingCharacters(in: CharacterSet(charactersIn: "-+ #0"))
+            } ?? "") ?? 0
+        if verb == "s", spec.contains("."),
+          let precision = spec.split(separator: ".").last.flatMap({ Int($0) })
+        {
+          text = String(text.prefix(precision))
+        }
+        if text.count < width {
+          let padding = String(
+            repeating: spec.hasPrefix("0") && verb != "s" ? "0" : " ", count: width - text.count)
+          text = spec.contains("-") ? text + padding : padding + text
+        }
+        output += text
+      }
+      if !consumed { break }
+    } while !arguments.isEmpty
+    return ShellOutput(stdout: Array(output.utf8))
+  }
+
+  static func fixed(_ value: Double, precision: Int) -> String {
+    let scale = pow(10.0, Double(precision))
+    let rounded = (abs(value) * scale).rounded()
+    let integer = Int(rounded / scale)
+    let fraction = Int(rounded.truncatingRemainder(dividingBy: scale))
+    var text = (value < 0 ? "-" : "") + String(integer)
+    if precision > 0 {
+      let digits = String(fraction)
+      text += "." + String(repeating: "0", count: max(0, precision - digits.count)) + digits
+    }
+    return text
+  }
+
+  /// `test` and `[`: files, strings, integers, `!`, `-a`, `-o`.
+  mutating func test(_ arguments: [String], name: String) -> ShellOutput {
+    func evaluate(_ words: ArraySlice<String>) -> Bool? {
+      if let index = words.firstIndex(of: "-o") {
+        guard let left = evaluate(words[..<index]), let right = evaluate(words[(index + 1)...])
+        else { return nil }
+        return left || right
+      }
+      if let index = words.firstIndex(of: "-a"), index != words.startIndex {
+        guard let left = evaluate(words[..<index]), let right = evaluate(words[(index + 1)...])
+        else { return nil }
+        return left && right
+      }
+      let items = Array(words)
+      if items.first == "!" { return evaluate(words.dropFirst()).map { !$0 } }
+      switch items.count {
+      case 0: return false
+      case 1: return !items[0].isEmpty
+      case 2:
+        let path = items[1]
+        let entry = try? fileSystem.info(path, from: directory)
+        switch items[0] {
+        case "-e", "-a": return entry != nil
+        case "-f": return entry?.kind == .file
+        case "-d": return entry?.kind == .directory
+        case "-s": return (entry?.size ?? 0) > 0
+        case "-L", "-h":
+          return (try? fileSystem.info(path, from: directory, follow: false))?.kind == .symlink
+        case "-x": return (entry?.mode ?? 0) & 0o111 != 0
+        case "-r", "-w": return entry != nil
+        case "-z": return path.isEmpty
+        case "-n": return !path.isEmpty
+        default: return nil
+        }
+      case 3:
+        let (left, op, right) = (items[0], items[1], items[2])
+        switch op {
+        case "=", "==": return left == right
+        case "!=": return left != right
+        case "-eq", "-ne", "-lt", "-le", "-gt", "-ge":
+          guard let a = Int(left), let b = Int(right) else { return nil }
+          switch op {
+          case "-eq": return a == b
+          case "-ne": return a != b
+          case "-lt": return a < b
+          case "-le": return a <= b
+          case "-gt": return a > b
+          default: return a >= b
+          }
+        default: return nil
+        }
+      default:
+        return nil
+      }
+    }
+    guard let result = evaluate(arguments[...]) else {
+      return .error("bash: \(name): too many arguments", status: 2)
+    }
+    return ShellOutput(status: result ? 0 : 1)
+  }
+
+  /// `sh -c '…'`, `sh script.sh`, or `sh` reading standard input.
+  mutating func runShell(_ invocation: Invocation) -> ShellOutput {
+    var arguments = invocation.arguments[...]
+    if arguments.first == "-c", arguments.count >= 2 {
+      var copy = self
+      copy.positional = Array(arguments.dropFirst(2).dropFirst())
+      copy.exitRequested = nil
+      return copy.run(arguments[arguments.startIndex + 1], input: invocation.input)
+    }
+    while let first = arguments.first, first.hasPrefix("-") { arguments.removeFirst() }
+    guard let script = arguments.first else {
+      var copy = self
+      return copy.run(String(decoding: invocation.input, as: UTF8.self))
+    }
+    guard let text = try? fileSystem.read(script, from: directory) else {
+      return .error("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
+    }
+    var copy = self
+    copy.positional = Array(arguments.dropFirst())
+    copy.exitRequested = nil
+    return copy.run(String(decoding: text, as: UTF8.self), input: invocation.input)
+  }
+
+  /// `source file`: runs the file in this shell, so its variables stay.
+  mutating func source(_ invocation: Invocation) -> ShellOutput {
+    guard let script = invocation.arguments.first else {
+      return .error("bash: source: filename argument required", status: 2)
+    }
+    guard let text = try? fileSystem.read(script, from: directory) else {
+      return .error("bash: \(script): No such file or directory")
+    }
+    return run(String(decoding: text, as: UTF8.self), input: invocation.input)
+  }
+}

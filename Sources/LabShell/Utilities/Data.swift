@@ -1,0 +1,233 @@
+import Foundation
+import LabArchive
+import LabImage
+
+extension Shell {
+  static let dataUtilities: [String: Utility] = [
+    "sha256sum": { shell, invocation in
+      let options = Options(invocation.arguments, known: "btz")
+      var output = ShellOutput()
+      for file in shell.inputs(options.operands, invocation: invocation, output: &output) {
+        output.print("\(Digest.of(file.bytes).hex)  \(file.name)\n")
+      }
+      return output
+    },
+    "base64": { shell, invocation in
+      let options = Options(invocation.arguments, known: "dw", withValue: "w")
+      var output = ShellOutput()
+      guard let file = shell.inputs(options.operands, invocation: invocation, output: &output).first
+      else { return output }
+      if options.has("d") {
+        let text = String(decoding: file.bytes, as: UTF8.self).filter { !$0.isWhitespace }
+        guard let data = Data(base64Encoded: text) else { return .error("base64: invalid input") }
+        output.stdout += Array(data)
+        return output
+      }
+      let encoded = Data(file.bytes).base64EncodedString()
+      var lines: [String] = []
+      var rest = Substring(encoded)
+      while !rest.isEmpty {
+        lines.append(String(rest.prefix(76)))
+        rest = rest.dropFirst(76)
+      }
+      output.print(lines.map { $0 + "\n" }.joined())
+      return output
+    },
+    "gzip": { shell, invocation in shell.gzip(invocation, decompress: false) },
+    "gunzip": { shell, invocation in shell.gzip(invocation, decompress: true) },
+    "zcat": { shell, invocation in
+      var output = ShellOutput()
+      for file in shell.inputs(invocation.arguments, invocation: invocation, output: &output) {
+        guard let bytes = try? Gzip.decompress(file.bytes) else {
+          output.printError("gzip: \(file.name): not in gzip format\n")
+          output.status = 1
+          continue
+        }
+        output.stdout += bytes
+      }
+      return output
+    },
+    "tar": { shell, invocation in shell.tar(invocation) },
+    "jq": { shell, invocation in shell.jq(invocation) },
+  ]
+
+  mutating func gzip(_ invocation: Invocation, decompress: Bool) -> ShellOutput {
+    let options = Options(invocation.arguments, known: "dckfq")
+    let decompress = decompress || options.has("d")
+    var output = ShellOutput()
+    if options.operands.isEmpty || options.has("c") {
+      for file in inputs(options.operands, invocation: invocation, output: &output) {
+        do {
+          output.stdout +=
+            decompress ? try Gzip.decompress(file.bytes) : try Gzip.compress(file.bytes)
+        } catch {
+          output.printError("gzip: \(file.name): not in gzip format\n")
+          output.status = 1
+        }
+      }
+      return output
+    }
+    for path in options.operands {
+      do {
+        let bytes = try fileSystem.read(path, from: directory)
+        let target: String
+        if decompress {
+          guard path.hasSuffix(".gz") else {
+            output.printError("gzip: \(path): unknown suffix -- ignored\n")
+            output.status = 2
+            continue
+          }
+          target = String(path.dropLast(3))
+          try fileSystem.write(try Gzip.decompress(bytes), to: target, from: directory)
+        } else {
+          target = path + ".gz"
+          try fileSystem.write(try Gzip.compress(bytes), to: target, from: directory)
+        }
+        if !options.has("k") { try fileSystem.remove(path, from: directory, recursive: false) }
+      } catch let error as FileSystemError {
+        output.printError("gzip: \(path): \(error)\n")
+        output.status = 1
+      } catch {
+        output.printError("gzip: \(path): not in gzip format\n")
+        output.status = 1
+      }
+    }
+    return output
+  }
+
+  // MARK: - tar
+
+  mutating func tar(_ invocation: Invocation) -> ShellOutput {
+    var arguments = invocation.arguments
+    // `tar xvf x.tar`: the first word may be options without a dash.
+    if let first = arguments.first, !first.hasPrefix("-"),
+      first.allSatisfy({ "cxtvfzjC".contains($0) })
+    {
+      arguments[0] = "-" + first
+    }
+    let options = Options(arguments, known: "cxtvzjpO", withValue: "fC")
+    let archive = options.values["f"] ?? "-"
+    var output = ShellOutput()
+    let changeDirectory = options.values["C"] ?? "."
+    if options.has("c") {
+      do {
+        let writer = try TarWriter(compression: options.has("z") ? .gzip : .none)
+        for operand in options.operands {
+          try addToArchive(
+            operand, base: changeDirectory, writer: writer, verbose: options.has("v"),
+            output: &output)
+        }
+        let bytes = try writer.finish()
+        if archive == "-" {
+          output.stdout += bytes
+        } else {
+          try fileSystem.write(bytes, to: archive, from: directory)
+        }
+      } catch {
+        return .error("tar: \(error)", status: 2)
+      }
+      return output
+    }
+    guard options.has("t") || options.has("x") else {
+      return .error(
+        "tar: You must specify one of the '-Acdtrux', '--delete' or '--test-label' options\nTry 'tar --help' or 'tar --usage' for more information.",
+        status: 2)
+    }
+    let bytes: [UInt8]
+    if archive == "-" {
+      bytes = invocation.input
+    } else {
+      do {
+        bytes = try fileSystem.read(archive, from: directory)
+      } catch {
+        return .error(
+          "tar: \(archive): Cannot open: \(error)\ntar: Error is not recoverable: exiting now",
+          status: 2)
+      }
+    }
+    if options.has("x") {
+      do {
+        let target = try fileSystem.writableHost(changeDirectory, from: directory)
+        let scratch = target + "/.layerlab-tar-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        _ = FileManager.default.createFile(atPath: scratch, contents: Data(bytes))
+        let summary = try LayerExtractor.extract(archiveAt: scratch, into: target)
+        if options.has("v") { output.print(summary.paths.map { $0 + "\n" }.joined()) }
+      } catch {
+        return .error("tar: \(error)\ntar: Error is not recoverable: exiting now", status: 2)
+      }
+      return output
+    }
+    do {
+      let reader = try TarReader(bytes: bytes, label: archive)
+      while let header = try reader.next() {
+        guard options.has("v") else {
+          output.print(header.path + "\n")
+          continue
+        }
+        var mode = FileInfo(
+          kind: .file, size: header.size, mode: header.mode, modified: Date(), links: 1, inode: 0,
+          blocks: 0,
+          owner: "", linkTarget: nil)
+        switch header.type {
+        case .directory: mode.kind = .directory
+        case .symlink: mode.kind = .symlink
+        default: break
+        }
+        var permissions = Listing.permissions(mode)
+        if header.type == .hardlink { permissions = "h" + permissions.dropFirst() }
+        let owner =
+          (header.userName.isEmpty ? String(header.uid) : header.userName) + "/"
+          + (header.groupName.isEmpty ? String(header.gid) : header.groupName)
+        let size = String(header.size)
+        let padding = max(1, 19 - owner.count - size.count)
+        var line = "\(permissions) \(owner)\(String(repeating: " ", count: padding))\(size) "
+        line += Self.tarDate(header.modificationTime) + " " + header.path
+        if header.type == .symlink, let target = header.linkTarget { line += " -> " + target }
+        if header.type == .hardlink, let target = header.linkTarget { line += " link to " + target }
+        output.print(line + "\n")
+      }
+    } catch {
+      output.printError(
+        "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n"
+      )
+      output.status = 2
+    }
+    return output
+  }
+
+  static func tarDate(_ seconds: Int64) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    return formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
+  }
+
+  mutating func addToArchive(
+    _ path: String, base: String, writer: TarWriter, verbose: Bool, output: inout ShellOutput
+  ) throws {
+    let full = base == "." ? path : base + "/" + path
+    let info = try fileSystem.info(full, from: directory, follow: false)
+    let name = path.hasPrefix("/") ? String(path.drop { $0 == "/" }) : path
+    if verbose { output.print(name + (info.kind == .directory ? "/" : "") + "\n") }
+    let mtime = Int64(info.modified.timeIntervalSince1970)
+    switch info.kind {
+    case .directory:
+      try writer.append(
+        TarEntry(path: name, kind: .directory, mode: info.mode, modificationTime: mtime))
+      for child in try fileSystem.list(full, from: directory).sorted() {
+        try addToArchive(
+          path + "/" + child, base: base, writer: writer, verbose: verbose, output: &output)
+      }
+    case .symlink:
+      try writer.append(
+        TarEntry(path: name, kind: .symlink(target: info.linkTarget ?? ""), modificationTime: mtime)
+      )
+    default:
+      let bytes = try fileSystem.read(full, from: directory)
+      try writer.append(
+        TarEntry(path: name, kind: .file(bytes), mode: info.mode, modificationTime: mtime))
+    }
+  }
+}

@@ -1,0 +1,520 @@
+import Foundation
+
+extension Shell {
+  static let textUtilities: [String: Utility] = [
+    "head": { shell, invocation in shell.headOrTail(invocation, head: true) },
+    "tail": { shell, invocation in shell.headOrTail(invocation, head: false) },
+    "wc": { shell, invocation in
+      let options = Options(invocation.arguments, known: "lwcm")
+      var output = ShellOutput()
+      let files = shell.inputs(options.operands, invocation: invocation, output: &output)
+      let all = !(options.has("l") || options.has("w") || options.has("c") || options.has("m"))
+      var rows: [[Int]] = []
+      var totals = [0, 0, 0]
+      for file in files {
+        let text = String(decoding: file.bytes, as: UTF8.self)
+        let counts = [
+          file.bytes.filter { $0 == 10 }.count,
+          text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).count,
+          options.has("m") ? text.count : file.bytes.count,
+        ]
+        rows.append(counts)
+        for index in 0..<3 { totals[index] += counts[index] }
+      }
+      let selected = [
+        all || options.has("l"), all || options.has("w"),
+        all || options.has("c") || options.has("m"),
+      ]
+      let single = selected.filter { $0 }.count == 1 && files.count == 1
+      let width =
+        single ? 0 : max(String(totals.max() ?? 0).count, files.contains { $0.name == "-" } ? 7 : 1)
+      func line(_ counts: [Int], _ name: String) -> String {
+        let fields = (0..<3).filter { selected[$0] }.map { index -> String in
+          let text = String(counts[index])
+          return String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+        return fields.joined(separator: " ") + (name == "-" ? "" : " \(name)") + "\n"
+      }
+      for (file, counts) in zip(files, rows) { output.print(line(counts, file.name)) }
+      if files.count > 1 { output.print(line(totals, "total")) }
+      return output
+    },
+    "grep": { shell, invocation in shell.grep(invocation) },
+    "sort": { shell, invocation in
+      let options = Options(invocation.arguments, known: "rnuf", withValue: "kt")
+      var output = ShellOutput()
+      var lines = shell.inputs(options.operands, invocation: invocation, output: &output).flatMap {
+        $0.bytes.lines
+      }
+      let field = options.values["k"].flatMap { Int($0.split(separator: ",").first ?? "") }
+      let separator = options.values["t"].flatMap(\.first)
+      func key(_ line: String) -> String {
+        guard let field else { return line }
+        let parts =
+          separator.map {
+            line.split(separator: $0, omittingEmptySubsequences: false).map(String.init)
+          }
+          ?? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        return field - 1 < parts.count ? parts[(field - 1)...].joined(separator: " ") : ""
+      }
+      lines.sort { a, b in
+        let (left, right) = (key(a), key(b))
+        if options.has("n") {
+          let x = Double(left.prefix { $0.isNumber || $0 == "." || $0 == "-" }) ?? 0
+          let y = Double(right.prefix { $0.isNumber || $0 == "." || $0 == "-" }) ?? 0
+          if x != y { return x < y }
+        }
+        if options.has("f"), left.lowercased() != right.lowercased() {
+          return left.lowercased() < right.lowercased()
+        }
+        return Array(left.utf8).lexicographicallyPrecedes(Array(right.utf8))
+          || (left == right && Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)))
+      }
+      if options.has("r") { lines.reverse() }
+      if options.has("u") {
+        var seen: Set<String> = []
+        lines = lines.filter { seen.insert(key($0)).inserted }
+      }
+      output.print(lines.map { $0 + "\n" }.joined())
+      return output
+    },
+    "uniq": { shell, invocation in
+      let options = Options(invocation.arguments, known: "cdu")
+      var output = ShellOutput()
+      let lines = shell.inputs(
+        Array(options.operands.prefix(1)), invocation: invocation, output: &output
+      ).flatMap { $0.bytes.lines }
+      var groups: [(String, Int)] = []
+      for line in lines {
+        if let last = groups.last, last.0 == line {
+          groups[groups.count - 1].1 += 1
+        } else {
+          groups.append((line, 1))
+        }
+      }
+      for (line, count) in groups {
+        if options.has("d") && count < 2 { continue }
+        if options.has("u") && count > 1 { continue }
+        if options.has("c") {
+          let text = String(count)
+          output.print(
+            String(repeating: " ", count: max(0, 7 - text.count)) + text + " " + line + "\n")
+        } else {
+          output.print(line + "\n")
+        }
+      }
+      return output
+    },
+    "cut": { shell, invocation in
+      let options = Options(invocation.arguments, known: "s", withValue: "dfc")
+      var output = ShellOutput()
+      let delimiter = options.values["d"].flatMap(\.first) ?? "\t"
+      guard let spec = options.values["f"] ?? options.values["c"] else {
+        return .error(
+          "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information."
+        )
+      }
+      let wanted = Self.ranges(spec)
+      for line in shell.inputs(options.operands, invocation: invocation, output: &output).flatMap({
+        $0.bytes.lines
+      }) {
+        if options.values["c"] != nil {
+          let characters = Array(line)
+          output.print(
+            String(characters.enumerated().filter { wanted($0.offset + 1) }.map(\.element)) + "\n")
+          continue
+        }
+        let fields = line.split(separator: delimiter, omittingEmptySubsequences: false)
+        if fields.count == 1 {
+          if !options.has("s") { output.print(line + "\n") }
+          continue
+        }
+        output.print(
+          fields.enumerated().filter { wanted($0.offset + 1) }.map { String($0.element) }.joined(
+            separator: String(delimiter)) + "\n")
+      }
+      return output
+    },
+    "tr": { _, invocation in
+      let options = Options(invocation.arguments, known: "dsc")
+      let sets = options.operands.map(Self.characterSet)
+      var text = String(decoding: invocation.input, as: UTF8.self)
+      if options.has("d"), let remove = sets.first {
+        text.removeAll { remove.contains($0) }
+      } else if sets.count >= 2 {
+        let from = sets[0]
+        let to = sets[1]
+        text = String(
+          text.map { character in
+            guard let index = from.firstIndex(of: character) else { return character }
+            return index < to.count ? to[index] : (to.last ?? character)
+          })
+      }
+      if options.has("s"), let squeeze = sets.last {
+        var result = ""
+        for character in text where !(squeeze.contains(character) && result.last == character) {
+          result.append(character)
+        }
+        text = result
+      }
+      return ShellOutput(stdout: Array(text.utf8))
+    },
+    "tee": { shell, invocation in
+      let options = Options(invocation.arguments, known: "a")
+      for path in options.operands {
+        try? shell.fileSystem.write(
+          invocation.input, to: path, from: shell.directory, append: options.has("a"))
+      }
+      return ShellOutput(stdout: invocation.input)
+    },
+    "sed": { shell, invocation in shell.sed(invocation) },
+    "awk": { shell, invocation in shell.awk(invocation) },
+    "nl": { shell, invocation in
+      var output = ShellOutput()
+      var number = 0
+      for line in shell.inputs(invocation.arguments, invocation: invocation, output: &output)
+        .flatMap({ $0.bytes.lines })
+      {
+        if line.isEmpty {
+          output.print("       \n")
+          continue
+        }
+        number += 1
+        let text = String(number)
+        output.print(
+          String(repeating: " ", count: max(0, 6 - text.count)) + text + "\t" + line + "\n")
+      }
+      return output
+    },
+  ]
+
+  /// `1,3-5,7-` as a membership test.
+  static func ranges(_ spec: String) -> (Int) -> Bool {
+    let parts = spec.split(separator: ",").map { part -> ClosedRange<Int> in
+      let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+      if bounds.count == 1 { return (Int(bounds[0]) ?? 1)...(Int(bounds[0]) ?? 1) }
+      return (Int(bounds[0]) ?? 1)...(Int(bounds[1]) ?? Int.max)
+    }
+    return { index in parts.contains { $0.contains(index) } }
+  }
+
+  /// `a-z`, `[:upper:]`, escapes: the characters a `tr` set names.
+  static func characterSet(_ text: String) -> [Character] {
+    let classes: [String: String] = [
+      "[:lower:]": "abcdefghijklmnopqrstuvwxyz", "[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      "[:digit:]": "0123456789", "[:space:]": " \t\n\r\u{B}\u{C}", "[:blank:]": " \t",
+    ]
+    var result: [Character] = []
+    var rest = Substring(text)
+    while !rest.isEmpty {
+      if let (name, members) = classes.first(where: { rest.hasPrefix($0.key) }) {
+        result += members
+        rest = rest.dropFirst(name.count)
+        continue
+      }
+      var character = rest.removeFirst()
+      if character == "\\", let next = rest.first {
+        rest.removeFirst()
+        character = next == "n" ? "\n" : next == "t" ? "\t" : next
+      }
+      if rest.hasPrefix("-"), rest.count > 1, let end = rest.dropFirst().first,
+        let low = character.unicodeScalars.first?.value, let high = end.unicodeScalars.first?.value,
+        low <= high
+      {
+        result += (low...high).compactMap { Unicode.Scalar($0).map(Character.init) }
+        rest = rest.dropFirst(2)
+        continue
+      }
+      result.append(character)
+    }
+    return result
+  }
+
+  mutating func headOrTail(_ invocation: Invocation, head: Bool) -> ShellOutput {
+    var arguments = invocation.arguments
+    // `head -5` is `head -n 5`.
+    arguments = arguments.map {
+      $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().allSatisfy(\.isNumber)
+        ? "-n\($0.dropFirst())" : $0
+    }
+    let options = Options(arguments, known: "qvf", withValue: "nc")
+    var output = ShellOutput()
+    let files = inputs(options.operands, invocation: invocation, output: &output)
+    let countText = options.values["n"] ?? options.values["c"] ?? "10"
+    let fromStart = countText.hasPrefix("+")
+    let allButLast = countText.hasPrefix("-")
+    let count = Int(countText.trimmingCharacters(in: CharacterSet(charactersIn: "+-"))) ?? 10
+    for (index, file) in files.enumerated() {
+      if files.count > 1 {
+        output.print(
+          (index > 0 ? "\n" : "") + "==> \(file.name == "-" ? "standard input" : file.name) <==\n")
+      }
+      if options.values["c"] != nil {
+        let bytes = file.bytes
+        output.stdout +=
+          head
+          ? Array(bytes.prefix(allButLast ? max(0, bytes.count - count) : count))
+          : Array(bytes.suffix(count))
+        continue
+      }
+      let lines = file.bytes.lines
+      var chosen: ArraySlice<String>
+      if head {
+        chosen = allButLast ? lines.dropLast(count) : lines.prefix(count)
+      } else {
+        chosen = fromStart ? lines.dropFirst(max(0, count - 1)) : lines.suffix(count)
+      }
+      output.print(chosen.map { $0 + "\n" }.joined())
+    }
+    return output
+  }
+
+  mutating func grep(_ invocation: Invocation) -> ShellOutput {
+    let options = Options(invocation.arguments, known: "ivcnErlqwFoHh", withValue: "e")
+    var operands = options.operands
+    guard let pattern = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
+    else {
+      return .error(
+        "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.",
+        status: 2)
+    }
+    var regexPattern =
+      options.has("F")
+      ? NSRegularExpression.escapedPattern(for: pattern)
+      : Self.basicToExtended(pattern, extended: options.has("E"))
+    if options.has("w") { regexPattern = "\\b(?:\(regexPattern))\\b" }
+    guard
+      let regex = try? NSRegularExpression(
+        pattern: regexPattern, options: options.has("i") ? [.caseInsensitive] : [])
+    else {
+      return .error("grep: Unmatched ( or \\(", status: 2)
+    }
+    var output = ShellOutput(status: 1)
+    var sources: [(String, [UInt8])] = []
+    if options.has("r") {
+      let roots = operands.isEmpty ? ["."] : operands
+      for root in roots {
+        var paths: [String] = []
+        func walk(_ path: String) {
+          guard let info = try? fileSystem.info(path, from: directory) else { return }
+          if info.kind == .directory {
+            for name in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
+              walk(path + "/" + name)
+            }
+          } else {
+            paths.append(path)
+          }
+        }
+        walk(root)
+        for path in paths {
+          sources.append((path, (try? fileSystem.read(path, from: directory)) ?? []))
+        }
+      }
+    } else {
+      var errors = ShellOutput()
+      sources = inputs(operands, invocation: invocation, output: &errors).map {
+        ($0.name, $0.bytes)
+      }
+      output.stderr = errors.stderr
+      if errors.status != 0 && sources.isEmpty { output.status = 2 }
+    }
+    let showNames = (sources.count > 1 || options.has("r")) && !options.has("h") || options.has("H")
+    for (name, bytes) in sources {
+      var count = 0
+      for (number, line) in bytes.lines.enumerated() {
+        let range = NSRange(line.startIndex..., in: line)
+        let matched = regex.firstMatch(in: line, range: range) != nil
+        guard matched != options.has("v") else { continue }
+        count += 1
+        output.status = 0
+        if options.has("q") { return ShellOutput() }
+        if options.has("c") || options.has("l") { continue }
+        let prefix = (showNames ? "\(name):" : "") + (options.has("n") ? "\(number + 1):" : "")
+        if options.has("o") {
+          for match in regex.matches(in: line, range: range) {
+            if let swiftRange = Range(match.range, in: line) {
+              output.print(prefix + line[swiftRange] + "\n")
+            }
+          }
+        } else {
+          output.print(prefix + line + "\n")
+        }
+      }
+      if options.has("c") { output.print((showNames ? "\(name):" : "") + "\(count)\n") }
+      if options.has("l") && count > 0 { output.print(name + "\n") }
+    }
+    if options.has("c") && output.status == 1 && !output.stdout.isEmpty { output.status = 1 }
+    return output
+  }
+
+  /// POSIX basic regular expressions to ICU's: `\(`, `\|`, `\+` become operators.
+  static func basicToExtended(_ pattern: String, extended: Bool) -> String {
+    guard !extended else { return pattern }
+    var result = ""
+    var characters = Array(pattern)[...]
+    while let character = characters.first {
+      characters.removeFirst()
+      if character == "\\", let next = characters.first {
+        characters.removeFirst()
+        if "(){}|+?".contains(next) { result.append(next) } else { result += "\\\(next)" }
+      } else if "(){}|+?".contains(character) {
+        result += "\\\(character)"
+      } else {
+        result.append(character)
+      }
+    }
+    return result
+  }
+
+  /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
+  mutating func sed(_ invocation: Invocation) -> ShellOutput {
+    let options = Options(invocation.arguments, known: "nirE", withValue: "e")
+    var operands = options.operands
+    guard let script = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
+    else {
+      return .error(
+        "Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...", status: 1)
+    }
+    var output = ShellOutput()
+    let files = inputs(operands, invocation: invocation, output: &output)
+    for file in files {
+      var lines = file.bytes.lines
+      var result = ""
+      let commands = script.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      for (index, var line) in lines.enumerated() {
+        var printed = !options.has("n")
+        var extra = ""
+        for command in commands {
+          var body = Substring(command)
+          var addressMatches = true
+          if let first = body.first, first.isNumber {
+            let number = Int(String(body.prefix { $0.isNumber })) ?? 0
+            body = body.drop { $0.isNumber }
+            addressMatches = index + 1 == number
+          } else if body.hasPrefix("$") {
+            body = body.dropFirst()
+            addressMatches = index == lines.count - 1
+          } else if body.hasPrefix("/"), let end = body.dropFirst().firstIndex(of: "/") {
+            let pattern = String(body[body.index(after: body.startIndex)..<end])
+            body = body[body.index(after: end)...]
+            addressMatches =
+              line.range(
+                of: Self.basicToExtended(pattern, extended: options.has("E") || options.has("r")),
+                options: .regularExpression) != nil
+          }
+          guard addressMatches else { continue }
+          guard let verb = body.first else { continue }
+          switch verb {
+          case "d": printed = false
+          case "p": extra += line + "\n"
+          case "s":
+            let delimiter = body.dropFirst().first ?? "/"
+            let pieces = body.dropFirst(2).split(
+              separator: delimiter, omittingEmptySubsequences: false
+            ).map(String.init)
+            guard pieces.count >= 2 else {
+              return .error(
+                "sed: -e expression #1, char \(command.count): unterminated `s' command")
+            }
+            let flags = pieces.count > 2 ? pieces[2] : ""
+            let pattern = Self.basicToExtended(
+              pieces[0], extended: options.has("E") || options.has("r"))
+            let replacement = pieces[1].replacingOccurrences(of: "&", with: "$0")
+              .replacingOccurrences(of: "\\1", with: "$1").replacingOccurrences(
+                of: "\\2", with: "$2")
+            guard
+              let regex = try? NSRegularExpression(
+                pattern: pattern, options: flags.contains("I") ? [.caseInsensitive] : [])
+            else { continue }
+            let range = NSRange(line.startIndex..., in: line)
+            if flags.contains("g") {
+              line = regex.stringByReplacingMatches(
+                in: line, range: range, withTemplate: replacement)
+            } else if let match = regex.firstMatch(in: line, range: range),
+              let swiftRange = Range(match.range, in: line)
+            {
+              let replaced = regex.replacementString(
+                for: match, in: line, offset: 0, template: replacement)
+              line.replaceSubrange(swiftRange, with: replaced)
+            }
+            if flags.contains("p") { extra += line + "\n" }
+          default:
+            return .error("sed: -e expression #1, char 1: unknown command: `\(verb)'")
+          }
+        }
+        result += extra + (printed ? line + "\n" : "")
+        lines[index] = line
+      }
+      if options.has("i"), file.name != "-" {
+        try? fileSystem.write(Array(result.utf8), to: file.name, from: directory)
+      } else {
+        output.print(result)
+      }
+    }
+    return output
+  }
+
+  /// `awk`: `{print $N, …}` programs with `-F`, optional `/re/` patterns and `NR`/`NF`.
+  mutating func awk(_ invocation: Invocation) -> ShellOutput {
+    let options = Options(invocation.arguments, known: "", withValue: "Fv")
+    var operands = options.operands
+    guard !operands.isEmpty else {
+      return .error("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]", status: 2)
+    }
+    let program = operands.removeFirst().trimmingCharacters(in: .whitespaces)
+    var output = ShellOutput()
+    var pattern: String?
+    var action = program
+    if program.hasPrefix("/"), let end = program.dropFirst().firstIndex(of: "/") {
+      pattern = String(program[program.index(after: program.startIndex)..<end])
+      action = String(program[program.index(after: end)...]).trimmingCharacters(in: .whitespaces)
+    }
+    guard action.isEmpty || (action.hasPrefix("{") && action.hasSuffix("}")) else {
+      return .error("awk: this sandbox's awk runs `{print …}` programs only", status: 2)
+    }
+    let body =
+      action.isEmpty
+      ? "print" : String(action.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+    let separator = options.values["F"]
+    var number = 0
+    for line in inputs(operands, invocation: invocation, output: &output).flatMap({ $0.bytes.lines }
+    ) {
+      number += 1
+      if let pattern, line.range(of: pattern, options: .regularExpression) == nil { continue }
+      let fields =
+        separator.map { line.components(separatedBy: $0 == "\\t" ? "\t" : $0) }
+        ?? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+      guard body.hasPrefix("print") else {
+        return .error("awk: this sandbox's awk runs `{print …}` programs only", status: 2)
+      }
+      let arguments = body.dropFirst(5).trimmingCharacters(in: .whitespaces)
+      if arguments.isEmpty {
+        output.print(line + "\n")
+        continue
+      }
+      var pieces: [String] = []
+      for item in arguments.split(separator: ",") {
+        var text = ""
+        for token in item.split(separator: " ") {
+          let token = String(token)
+          if token.hasPrefix("$") {
+            let name = String(token.dropFirst())
+            let index = name == "NF" ? fields.count : Int(name) ?? 0
+            text += index == 0 ? line : index <= fields.count ? fields[index - 1] : ""
+          } else if token == "NR" {
+            text += String(number)
+          } else if token == "NF" {
+            text += String(fields.count)
+          } else if token.hasPrefix("\""), token.hasSuffix("\""), token.count >= 2 {
+            text += String(token.dropFirst().dropLast())
+          } else {
+            text += token
+          }
+        }
+        pieces.append(text)
+      }
+      output.print(pieces.joined(separator: " ") + "\n")
+    }
+    return output
+  }
+}
