@@ -44,6 +44,9 @@ let package = Package(
       name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
+      name: "LabShellTests", dependencies: ["LabShell", "LabDocker", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
       name: "layerlabTests", dependencies: ["LabTestSupport", "layerlab"],
       exclude: ["__Snapshots__"]),
   ],

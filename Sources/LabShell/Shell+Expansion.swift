@@ -173,6 +173,7 @@ extension Shell {
       }
     }
     guard let operation else { return (value ?? "", []) }
+    if operation == "length" { return (String((value ?? "").count), []) }
     let word = argument.map { expandToString($0) } ?? ""
     switch operation {
     case ":-": return ((value ?? "").isEmpty ? word : value ?? "", [])

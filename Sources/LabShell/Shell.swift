@@ -185,7 +185,7 @@ public struct Shell: Sendable {
   // MARK: - Redirections
 
   enum Sink {
-    case stdout, stderr
+    case stdout, stderr, discard
     case file(String, append: Bool)
   }
 
@@ -199,6 +199,19 @@ public struct Shell: Sendable {
     for redirection in redirections {
       let target = expandToString(redirection.target)
       switch redirection.kind {
+      case .input where target == "/dev/null":
+        stdin = []
+      case .output where target == "/dev/null", .append where target == "/dev/null",
+        .outputAndError where target == "/dev/null",
+        .appendOutputAndError where target == "/dev/null":
+        if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
+          out = .discard
+          err = .discard
+        } else if redirection.descriptor == 2 {
+          err = .discard
+        } else {
+          out = .discard
+        }
       case .input:
         do {
           stdin = try fileSystem.read(target, from: directory)
@@ -247,6 +260,7 @@ public struct Shell: Sendable {
       switch sink {
       case .stdout: output.stdout += bytes
       case .stderr: output.stderr += bytes
+      case .discard: break
       case .file(let path, _):
         if !bytes.isEmpty { try? fileSystem.write(bytes, to: path, from: directory, append: true) }
       }

@@ -275,6 +275,19 @@ struct ShellLexer {
     }
     if next == "{" {
       index += 1
+      // `${#NAME}`: the length of a variable.
+      if current == "#", let after = peek(), after.isLetter || after == "_" {
+        index += 1
+        var name = ""
+        while let character = current, character.isLetter || character.isNumber || character == "_"
+        {
+          name.append(character)
+          index += 1
+        }
+        guard current == "}" else { throw .unexpectedEnd("}") }
+        index += 1
+        return .parameter(name: name, operation: "length", argument: nil, quoted: quoted)
+      }
       var name = ""
       while let character = current,
         character.isLetter || character.isNumber || character == "_"

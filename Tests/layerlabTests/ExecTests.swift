@@ -87,21 +87,3 @@ struct ExecTests {
     #expect(tour.stdout.contains("nginx        latest    "))
   }
 }
-
-@Suite("The sandbox never starts a host process")
-struct NoProcessTests {
-  @Test func noSourceFileStartsAProcess() throws {
-    let sources = "\(TestSupport.packageRoot)/Sources"
-    let forbidden = [
-      "Process(", "posix_spawn", "popen(", "system(", "execv", "execl", "fork(", "NSTask",
-    ]
-    var offenders: [String] = []
-    let walker = FileManager.default.enumerator(atPath: sources)
-    while let relative = walker?.nextObject() as? String {
-      guard relative.hasSuffix(".swift") || relative.hasSuffix(".h") else { continue }
-      let text = try String(contentsOfFile: "\(sources)/\(relative)", encoding: .utf8)
-      for word in forbidden where text.contains(word) { offenders.append("\(relative): \(word)") }
-    }
-    #expect(offenders.isEmpty, "\(offenders)")
-  }
-}

@@ -3,9 +3,9 @@ import LabImage
 
 extension LayerLab {
   /// Maintenance of the embedded registry under `sandbox/`.
-  struct Sandbox: ParsableCommand {
+  struct SandboxMaintenance: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Maintain the embedded registry of miniature images.",
+      commandName: "sandbox", abstract: "Maintain the embedded registry of miniature images.",
       subcommands: [Generate.self])
 
     struct Generate: ParsableCommand {
