@@ -71,8 +71,10 @@ struct ShellFixture {
 
 @Suite("The sandbox shell against the real bash and GNU tools")
 struct ShellOracleTests {
-  /// Lines whose standard output and status must equal bash's. `ls -C` stands in for our
-  /// terminal layout, since the real `ls` writes one name a line into a pipe.
+  /// Lines whose standard output and status must equal bash's.
+  ///
+  /// `ls -C` stands in for our terminal layout, since the real `ls` writes one name a line
+  /// into a pipe.
   static let cases: [(ours: String, real: String)] = [
     ("echo \"a  b\" 'c  d' e\\ f", "echo \"a  b\" 'c  d' e\\ f"),
     (
