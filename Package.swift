@@ -16,20 +16,29 @@ let package = Package(
       pkgConfig: "libarchive",
       providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
     ),
+    .systemLibrary(
+      name: "CCmark",
+      pkgConfig: "libcmark",
+      providers: [.apt(["libcmark-dev"]), .brew(["cmark"])]
+    ),
+    .target(name: "LabLesson", dependencies: ["CCmark"]),
+    .target(name: "LabJSON"),
+    .target(name: "LabSnapshot", dependencies: ["LabJSON"]),
+    .target(name: "LabWorkshop", dependencies: ["LabLesson", "LabSnapshot", "LabShell"]),
     .target(
       name: "LabArchive",
       dependencies: ["CArchive"]
     ),
     .target(
       name: "LabImage",
-      dependencies: ["LabArchive", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["LabArchive", "LabJSON", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    .target(name: "LabDocker", dependencies: ["LabImage"]),
-    .target(name: "LabShell", dependencies: ["LabDocker"]),
+    .target(name: "LabDocker", dependencies: ["LabImage", "LabJSON"]),
+    .target(name: "LabShell", dependencies: ["LabDocker", "LabJSON"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [
-        "LabShell", "LabDocker", "LabImage",
+        "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -38,10 +47,19 @@ let package = Package(
       name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "LabImageTests", dependencies: ["LabImage", "LabTestSupport"],
+      name: "LabImageTests", dependencies: ["LabImage", "LabJSON", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "LabSnapshotTests", dependencies: ["LabSnapshot", "LabTestSupport"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "LabWorkshopTests", dependencies: ["LabWorkshop", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "LabShellTests", dependencies: ["LabShell", "LabDocker", "LabTestSupport"],

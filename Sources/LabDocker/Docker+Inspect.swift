@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabJSON
 
 extension Docker {
   static let inspectFlags = [

@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabJSON
 
 /// One execution of a template: the variables in scope and the output so far.
 struct TemplateRun {

@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabJSON
 
 /// A value a Go template works on, with the Go type information that changes how it prints.
 public indirect enum TemplateValue: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// Where images are pulled from.
 public protocol RegistrySource: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabJSON
 
 /// What `docker load` did, for the lines it prints.
 public struct LoadReport: Sendable {

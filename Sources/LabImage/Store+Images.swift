@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// An image in the store: its config and what Docker keeps beside it.
 public struct StoredImage: Sendable {

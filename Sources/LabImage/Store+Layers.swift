@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabJSON
 
 /// A layer in the store: `layerdb/sha256/<chain ID>` and its `overlay2/<cache ID>` directory.
 public struct StoredLayer: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// What a pull did, for the lines `docker pull` prints.
 public struct PullReport: Equatable, Sendable {

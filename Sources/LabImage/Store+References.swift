@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// The tags and digests that name images: `repositories.json`.
 public struct ReferenceTable: Equatable, Sendable {

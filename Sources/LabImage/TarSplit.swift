@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabJSON
 
 /// Writes the `tar-split.json.gz` Docker keeps beside each layer: the raw tar headers and the
 /// checksum of each file's content, from which the exact original tar can be rebuilt.

@@ -2,6 +2,7 @@ import Foundation
 import LabImage
 import LabTestSupport
 import Testing
+import LabJSON
 
 @Suite("The embedded registry")
 struct RegistryTests {

@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// The build cache: what each step produced, keyed by the step and everything it depends on.
 ///

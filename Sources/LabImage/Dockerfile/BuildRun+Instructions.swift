@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabJSON
 
 extension BuildRun {
   /// Applies one instruction to a stage, adding its layer and history entry.

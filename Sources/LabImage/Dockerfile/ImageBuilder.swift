@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabJSON
 
 /// Builds images from Dockerfiles into the store, as BuildKit does (and the legacy builder
 /// with `DOCKER_BUILDKIT=0`).

@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// The `config` object of an image config, kept in Docker's field order.
 struct ContainerSettings {

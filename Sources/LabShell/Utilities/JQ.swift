@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabJSON
 
 extension Shell {
   /// `jq` for the filters lessons use: paths, `.[]`, `.[n]`, `|`, `keys`, `length`, `-r`, `-c`.

@@ -168,13 +168,13 @@ extension JSONValue {
 
 extension JSONValue {
   /// Parses JSON text, keeping key order.
-  public init(parsing text: String) throws(ImageError) {
+  public init(parsing text: String) throws(JSONError) {
     var parser = JSONParser(Array(text.utf8))
     self = try parser.parseDocument()
   }
 
   /// Parses JSON bytes, keeping key order.
-  public init(parsing bytes: [UInt8]) throws(ImageError) {
+  public init(parsing bytes: [UInt8]) throws(JSONError) {
     var parser = JSONParser(bytes)
     self = try parser.parseDocument()
   }
@@ -186,20 +186,20 @@ private struct JSONParser {
 
   init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-  mutating func parseDocument() throws(ImageError) -> JSONValue {
+  mutating func parseDocument() throws(JSONError) -> JSONValue {
     let value = try parseValue()
     skipSpace()
     guard index == bytes.count else { throw fail("unexpected text after the document") }
     return value
   }
 
-  func fail(_ reason: String) -> ImageError { .invalidJSON("\(reason) at offset \(index)") }
+  func fail(_ reason: String) -> JSONError { JSONError(reason: "\(reason) at offset \(index)") }
 
   mutating func skipSpace() {
     while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
   }
 
-  mutating func parseValue() throws(ImageError) -> JSONValue {
+  mutating func parseValue() throws(JSONError) -> JSONValue {
     skipSpace()
     guard index < bytes.count else { throw fail("unexpected end") }
     switch bytes[index] {
@@ -278,14 +278,14 @@ private struct JSONParser {
     }
   }
 
-  mutating func expectWord(_ word: String) throws(ImageError) {
+  mutating func expectWord(_ word: String) throws(JSONError) {
     let utf8 = Array(word.utf8)
     guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8
     else { throw fail("unexpected word") }
     index += utf8.count
   }
 
-  mutating func parseString() throws(ImageError) -> String {
+  mutating func parseString() throws(JSONError) -> String {
     index += 1
     var scalars = String.UnicodeScalarView()
     var run: [UInt8] = []
@@ -332,7 +332,7 @@ private struct JSONParser {
     throw fail("unterminated string")
   }
 
-  mutating func hex4() throws(ImageError) -> UInt32 {
+  mutating func hex4() throws(JSONError) -> UInt32 {
     guard index + 4 <= bytes.count,
       let text = String(bytes: bytes[index..<index + 4], encoding: .utf8),
       let value = UInt32(text, radix: 16)
@@ -340,4 +340,11 @@ private struct JSONParser {
     index += 4
     return value
   }
+}
+
+/// Text that is not JSON, with where the parser gave up.
+public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
+  public var reason: String
+
+  public var description: String { "invalid JSON: \(reason)" }
 }

@@ -1,0 +1,98 @@
+/// Where something is in a lesson file, 1-based, printed compiler-style.
+public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
+  public var file: String
+  public var line: Int
+
+  public init(file: String, line: Int) {
+    self.file = file
+    self.line = line
+  }
+
+  public var description: String { "\(file):\(line)" }
+}
+
+/// How strictly a step's output is compared.
+public enum MatchMode: String, Equatable, Sendable {
+  /// Every line must match (volatile tokens by shape).
+  case normal
+  /// As normal, and spacing and sizes may differ: the lesson says "approximately".
+  case approximate
+  /// The expected lines must appear in order within the output, gaps allowed.
+  case excerpt
+  /// Literal text, as `expect exact` asks.
+  case exact
+}
+
+/// Output the lesson expects from a command.
+public struct Expectation: Equatable, Sendable {
+  public var text: String
+  public var mode: MatchMode
+  /// The block's language tag (`json`, `text`, …).
+  public var language: String
+  public var location: SourceLocation
+}
+
+/// One step of a lesson.
+public enum Step: Equatable, Sendable {
+  /// Run a command; compare its output when the lesson shows one.
+  case command(CommandStep)
+  /// Write a file into the workspace.
+  case file(path: String, content: String, location: SourceLocation)
+  /// Set the virtual clock.
+  case clock(String, location: SourceLocation)
+
+  public var location: SourceLocation {
+    switch self {
+    case .command(let step): step.location
+    case .file(_, _, let location), .clock(_, let location): location
+    }
+  }
+}
+
+public struct CommandStep: Equatable, Sendable {
+  public var command: String
+  public var location: SourceLocation
+  public var expected: Expectation?
+  /// True when the prose named the command (`If you now run \`docker image ls\``) rather than a
+  /// code block.
+  public var isImplied: Bool = false
+  public var isExercise: Bool = false
+  public var hint: String?
+}
+
+/// A parsed lesson.
+public struct Lesson: Equatable, Sendable {
+  public var path: String
+  public var title: String
+  public var steps: [Step]
+  /// Problems that do not stop the lesson from running.
+  public var warnings: [LessonDiagnostic]
+}
+
+/// A problem found in a lesson, with where it is.
+public struct LessonDiagnostic: Equatable, Sendable, CustomStringConvertible {
+  public var location: SourceLocation
+  public var message: String
+
+  public var description: String { "\(location): \(message)" }
+}
+
+/// A lesson that cannot be run, with the file and line.
+public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
+  case unreadable(String)
+  case outputWithoutCommand(SourceLocation)
+  case unterminatedFence(SourceLocation)
+  case unknownDirective(SourceLocation, String)
+  case badDirective(SourceLocation, String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let path): "\(path): cannot read the lesson"
+    case .outputWithoutCommand(let location): "\(location): error: an output block follows no command"
+    case .unterminatedFence(let location): "\(location): error: the code fence opened here is never closed"
+    case .unknownDirective(let location, let text):
+      "\(location): error: unknown directive 'layerlab: \(text)'"
+    case .badDirective(let location, let text): "\(location): error: \(text)"
+    }
+  }
+}

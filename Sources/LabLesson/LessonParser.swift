@@ -1,0 +1,281 @@
+import Foundation
+
+/// Turns a markdown lesson into steps, as a reader would follow it.
+public enum LessonParser {
+  static let commandTags: Set<String> = ["sh", "bash", "shell", "zsh", "console", "shell-session", "terminal", "shellsession"]
+  static let outputTags: Set<String> = ["", "text", "plaintext", "output", "json", "txt", "log", "plain"]
+  /// Words that start a command named in prose.
+  static let commandWords: Set<String> = [
+    "docker", "sudo", "ls", "cat", "cd", "echo", "mkdir", "touch", "rm", "cp", "mv", "tar", "grep",
+    "head", "tail", "wc", "jq", "find", "tree", "du", "stat", "sha256sum", "pwd", "printf", "env",
+  ]
+
+  /// Parses a lesson file's text.
+  ///
+  /// - Parameters:
+  ///   - text: The markdown.
+  ///   - path: The file, for locations.
+  /// - Returns: The lesson.
+  /// - Throws: ``LessonError`` for a lesson that cannot run.
+  public static func parse(_ text: String, path: String) throws(LessonError) -> Lesson {
+    let blocks = MarkdownReader.blocks(text)
+    var steps: [Step] = []
+    var warnings: [LessonDiagnostic] = []
+    var title = ""
+    var previousProse: (text: String, spans: [String])?
+    var pendingMode: MatchMode?
+    var pendingFile: String?
+    var skipNext = false
+    var exerciseNext = false
+    var pendingHint: String?
+    func location(_ line: Int) -> SourceLocation { SourceLocation(file: path, line: line) }
+
+    for block in blocks {
+      switch block {
+      case .heading(let heading, _):
+        if title.isEmpty { title = heading }
+        previousProse = nil
+      case .paragraph(let prose, let spans, _):
+        previousProse = (prose, spans)
+      case .html(let html, let line):
+        for directive in directives(in: html) {
+          let words = directive.split(separator: " ", maxSplits: 1).map(String.init)
+          let argument = words.count > 1 ? words[1].trimmingCharacters(in: [" "]) : ""
+          switch words.first ?? "" {
+          case "skip": skipNext = true
+          case "expect":
+            guard let mode = MatchMode(rawValue: argument) else {
+              throw .badDirective(location(line), "expect takes exact, approximate or excerpt, not '\(argument)'")
+            }
+            pendingMode = mode
+          case "file":
+            guard !argument.isEmpty else { throw .badDirective(location(line), "file needs a path") }
+            pendingFile = argument
+          case "clock": steps.append(.clock(argument, location: location(line)))
+          case "exercise": exerciseNext = true
+          case "hint": pendingHint = argument
+          default: throw .unknownDirective(location(line), directive)
+          }
+        }
+      case .code(let info, let code, let line, _, let isFenced, let isClosed):
+        if isFenced && !isClosed { throw .unterminatedFence(location(line)) }
+        defer {
+          previousProse = nil
+          pendingMode = nil
+          pendingFile = nil
+        }
+        if skipNext {
+          skipNext = false
+          continue
+        }
+        let attributes = fenceAttributes(info)
+        let tag = attributes.tag
+        // A file the prose or the fence asks to create.
+        if let file = pendingFile ?? attributes.file ?? fileLeadIn(previousProse) {
+          steps.append(.file(path: file, content: code, location: location(line)))
+          continue
+        }
+        if commandTags.contains(tag) || (tag.isEmpty && hasPrompts(code)) {
+          let transcript = transcriptSteps(code, tag: tag, firstLine: line + 1, path: path)
+          if transcript.isEmpty {
+            // A console block with no prompt is output.
+            if tag == "console" || tag == "shell-session" || tag == "terminal" {
+              try attachOutput(code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps, path: path)
+            }
+            continue
+          }
+          for var step in transcript {
+            if exerciseNext {
+              step.isExercise = true
+              exerciseNext = false
+            }
+            if let hint = pendingHint {
+              step.hint = hint
+              pendingHint = nil
+            }
+            if let mode = pendingMode, step.expected != nil { step.expected?.mode = mode }
+            steps.append(.command(step))
+          }
+          continue
+        }
+        if outputTags.contains(tag) {
+          try attachOutput(code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps, path: path)
+          continue
+        }
+        // Other languages are documentation unless the prose asks to create them.
+      }
+    }
+    if steps.isEmpty {
+      warnings.append(LessonDiagnostic(location: location(1), message: "the lesson has no steps"))
+    }
+    return Lesson(path: path, title: title, steps: steps, warnings: warnings)
+  }
+
+  /// `<!-- layerlab: … -->` comments in an HTML block.
+  static func directives(in html: String) -> [String] {
+    var result: [String] = []
+    var rest = Substring(html)
+    while let open = rest.range(of: "<!--") {
+      guard let close = rest[open.upperBound...].range(of: "-->") else { break }
+      let body = String(rest[open.upperBound..<close.lowerBound]).trimmingCharacters(in: [" ", "\n", "\t"])
+      if body.hasPrefix("layerlab:") {
+        result.append(String(body.dropFirst("layerlab:".count)).trimmingCharacters(in: [" "]))
+      }
+      rest = rest[close.upperBound...]
+    }
+    return result
+  }
+
+  /// The language tag and `title=`/`file=` attributes of a fence's info string.
+  static func fenceAttributes(_ info: String) -> (tag: String, file: String?) {
+    var words = info.split(separator: " ").map(String.init)
+    let tag = words.isEmpty ? "" : words.removeFirst().lowercased().trimmingCharacters(in: ["{", "}", "."])
+    var file: String?
+    for word in words {
+      let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, ["title", "file", "filename", "name"].contains(parts[0]) else { continue }
+      file = parts[1].trimmingCharacters(in: ["\"", "'"])
+    }
+    return (tag, file)
+  }
+
+  /// The file a lead-in asks the reader to create: "create a simple application `app.py`:",
+  /// "let's create a `Dockerfile`:", "`index.html`:".
+  static func fileLeadIn(_ prose: (text: String, spans: [String])?) -> String? {
+    guard let prose, let name = prose.spans.last else { return nil }
+    let looksLikeFile =
+      !name.contains(" ") && (name.contains(".") || name == "Dockerfile" || name.hasSuffix("file"))
+      && !name.hasPrefix("-")
+    guard looksLikeFile else { return nil }
+    let text = prose.text.lowercased()
+    let asks = ["create", "save", "write", "add a file", "put "].contains { text.contains($0) }
+    let trimmed = prose.text.trimmingCharacters(in: [" ", "\n"])
+    let endsWithName = trimmed.hasSuffix("`\(name)`:") || trimmed.hasSuffix("`\(name)`")
+    if asks || endsWithName { return name }
+    return nil
+  }
+
+  static func hasPrompts(_ code: String) -> Bool {
+    code.split(separator: "\n").contains { $0.hasPrefix("$ ") || $0 == "$" }
+  }
+
+  /// Command steps of a shell block: prompt lines with the output after them, or, with no
+  /// prompt, every command line.
+  static func transcriptSteps(_ code: String, tag: String, firstLine: Int, path: String) -> [CommandStep] {
+    let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let promptStyle = lines.contains { $0.hasPrefix("$ ") || $0 == "$" }
+    var steps: [CommandStep] = []
+    if promptStyle {
+      var index = 0
+      while index < lines.count {
+        let line = lines[index]
+        guard line.hasPrefix("$ ") || line.hasPrefix("# ") && tag != "bash" && tag != "sh" else {
+          index += 1
+          continue
+        }
+        var command = String(line.dropFirst(2))
+        let start = firstLine + index
+        index += 1
+        // Continuations: `\` at the end, or `> ` lines.
+        while command.hasSuffix("\\") || (index < lines.count && lines[index].hasPrefix("> ")) {
+          guard index < lines.count else { break }
+          if command.hasSuffix("\\") {
+            command = String(command.dropLast()) + "\n" + lines[index]
+          } else {
+            command += "\n" + lines[index].dropFirst(2)
+          }
+          index += 1
+        }
+        var output: [String] = []
+        while index < lines.count, !(lines[index].hasPrefix("$ ") || lines[index] == "$") {
+          if lines[index].hasPrefix("# ") && tag != "bash" && tag != "sh" { break }
+          output.append(lines[index])
+          index += 1
+        }
+        while output.last?.isEmpty == true { output.removeLast() }
+        var step = CommandStep(command: command, location: SourceLocation(file: path, line: start))
+        if !output.isEmpty {
+          step.expected = Expectation(
+            text: output.joined(separator: "\n") + "\n", mode: .normal, language: "text",
+            location: SourceLocation(file: path, line: start + 1))
+        }
+        steps.append(step)
+      }
+      return steps
+    }
+    if tag == "console" || tag == "shell-session" || tag == "terminal" { return [] }
+    var index = 0
+    while index < lines.count {
+      var command = lines[index]
+      let start = firstLine + index
+      index += 1
+      if command.trimmingCharacters(in: [" ", "\t"]).isEmpty || command.trimmingCharacters(in: [" "]).hasPrefix("#") {
+        continue
+      }
+      while command.hasSuffix("\\"), index < lines.count {
+        command += "\n" + lines[index]
+        index += 1
+      }
+      // A here-document takes the lines up to its delimiter.
+      if let range = command.range(of: "<<") {
+        var delimiter = String(command[range.upperBound...].drop { $0 == "-" || $0 == " " })
+        delimiter = String(delimiter.prefix { !$0.isWhitespace }).trimmingCharacters(in: ["'", "\""])
+        while index < lines.count {
+          command += "\n" + lines[index]
+          index += 1
+          if lines[index - 1].trimmingCharacters(in: ["\t"]) == delimiter { break }
+        }
+      }
+      steps.append(CommandStep(command: command, location: SourceLocation(file: path, line: start)))
+    }
+    return steps
+  }
+
+  /// Attaches an output block to the command it belongs to, or to a command the prose names.
+  static func attachOutput(
+    _ code: String, tag: String, line: Int, prose: (text: String, spans: [String])?, mode: MatchMode?,
+    to steps: inout [Step], path: String
+  ) throws(LessonError) {
+    let location = SourceLocation(file: path, line: line)
+    let expectation = Expectation(
+      text: code, mode: mode ?? leadInMode(prose?.text ?? ""), language: tag, location: location)
+    let named = prose?.spans.first { span in
+      guard let first = span.split(separator: " ").first else { return false }
+      return commandWords.contains(String(first)) && (span.contains(" ") || ["ls", "pwd"].contains(span))
+    }
+    let lastIndex = steps.lastIndex { if case .command = $0 { return true } else { return false } }
+    if let named {
+      let last = lastIndex.flatMap { index -> CommandStep? in
+        if case .command(let step) = steps[index] { return step }
+        return nil
+      }
+      if last == nil || last?.expected != nil || last?.command != named {
+        var step = CommandStep(command: named, location: location, expected: expectation)
+        step.isImplied = true
+        steps.append(.command(step))
+        return
+      }
+    }
+    guard let lastIndex, case .command(var step) = steps[lastIndex], step.expected == nil else {
+      throw .outputWithoutCommand(location)
+    }
+    step.expected = expectation
+    steps[lastIndex] = .command(step)
+  }
+
+  /// The match mode the lead-in sentence asks for.
+  static func leadInMode(_ prose: String) -> MatchMode {
+    let text = prose.lowercased()
+    if ["among other things", "will include", "excerpt", "part of it", "part of the output", "includes"]
+      .contains(where: { text.contains($0) })
+    {
+      return .excerpt
+    }
+    if ["approximately", "similar to", "something like", "like the following", "roughly"]
+      .contains(where: { text.contains($0) })
+    {
+      return .approximate
+    }
+    return .normal
+  }
+}

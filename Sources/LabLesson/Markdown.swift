@@ -1,0 +1,98 @@
+internal import CCmark
+
+/// A block of a markdown document, copied out of cmark's tree at once.
+public enum MarkdownBlock: Equatable, Sendable {
+  /// Prose, with the inline code spans it holds.
+  case paragraph(text: String, codeSpans: [String], line: Int)
+  case heading(text: String, line: Int)
+  /// A fenced or indented code block. `isClosed` is false for a fence that runs to the end of
+  /// the file without its closing fence.
+  case code(info: String, text: String, line: Int, endLine: Int, isFenced: Bool, isClosed: Bool)
+  case html(text: String, line: Int)
+
+  public var line: Int {
+    switch self {
+    case .paragraph(_, _, let line), .heading(_, let line), .html(_, let line): line
+    case .code(_, _, let line, _, _, _): line
+    }
+  }
+}
+
+/// Reads markdown with libcmark into ``MarkdownBlock`` values; no C pointer outlives the call.
+public enum MarkdownReader {
+  public static func blocks(_ source: String) -> [MarkdownBlock] {
+    guard let document = cmark_parse_document(source, source.utf8.count, CMARK_OPT_SOURCEPOS) else {
+      return []
+    }
+    defer { cmark_node_free(document) }
+    guard let iterator = cmark_iter_new(document) else { return [] }
+    defer { cmark_iter_free(iterator) }
+    let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var blocks: [MarkdownBlock] = []
+    while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+      guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+      let line = Int(cmark_node_get_start_line(node))
+      switch cmark_node_get_type(node) {
+      case CMARK_NODE_PARAGRAPH:
+        var text = ""
+        var spans: [String] = []
+        collectInline(node, text: &text, spans: &spans)
+        blocks.append(.paragraph(text: text, codeSpans: spans, line: line))
+      case CMARK_NODE_HEADING:
+        var text = ""
+        var spans: [String] = []
+        collectInline(node, text: &text, spans: &spans)
+        blocks.append(.heading(text: text, line: line))
+      case CMARK_NODE_CODE_BLOCK:
+        let info = cmark_node_get_fence_info(node).map { String(cString: $0) } ?? ""
+        let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+        let endLine = Int(cmark_node_get_end_line(node))
+        let firstLine = line - 1 < lines.count ? lines[line - 1] : ""
+        let trimmed = firstLine.drop { $0 == " " }
+        let isFenced = trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
+        var isClosed = true
+        if isFenced {
+          let fence = String(trimmed.prefix { $0 == "`" || $0 == "~" })
+          let last = endLine - 1 < lines.count ? lines[endLine - 1].trimmingCharacters(in: [" "]) : ""
+          isClosed = endLine > line && last.hasPrefix(fence) && last.allSatisfy { $0 == fence.first }
+        }
+        blocks.append(
+          .code(info: info, text: literal, line: line, endLine: endLine, isFenced: isFenced, isClosed: isClosed))
+      case CMARK_NODE_HTML_BLOCK:
+        let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+        blocks.append(.html(text: literal, line: line))
+      default:
+        break
+      }
+    }
+    return blocks
+  }
+
+  private static func collectInline(_ node: OpaquePointer, text: inout String, spans: inout [String]) {
+    var child = cmark_node_first_child(node)
+    while let current = child {
+      switch cmark_node_get_type(current) {
+      case CMARK_NODE_TEXT:
+        text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
+      case CMARK_NODE_CODE:
+        let code = cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
+        spans.append(code)
+        text += "`\(code)`"
+      case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
+        text += " "
+      case CMARK_NODE_HTML_INLINE:
+        text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
+      default:
+        collectInline(current, text: &text, spans: &spans)
+      }
+      child = cmark_node_next(current)
+    }
+  }
+}
+
+extension String {
+  /// The string without leading and trailing characters of `set`.
+  func trimmingCharacters(in set: Set<Character>) -> String {
+    String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+  }
+}
