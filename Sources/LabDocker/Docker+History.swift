@@ -1,6 +1,6 @@
-import LabJSON
 import Foundation
 import LabImage
+import LabJSON
 
 extension Docker {
   static let historyCommand = DockerCommand(

@@ -1,4 +1,5 @@
 import LabJSON
+
 /// OCI and Docker media types this toolkit reads and writes.
 public enum MediaType {
   public static let ociIndex = "application/vnd.oci.image.index.v1+json"

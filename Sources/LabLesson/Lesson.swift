@@ -74,6 +74,11 @@ public struct LessonDiagnostic: Equatable, Sendable, CustomStringConvertible {
   public var location: SourceLocation
   public var message: String
 
+  public init(location: SourceLocation, message: String) {
+    self.location = location
+    self.message = message
+  }
+
   public var description: String { "\(location): \(message)" }
 }
 
@@ -88,8 +93,10 @@ public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unreadable(let path): "\(path): cannot read the lesson"
-    case .outputWithoutCommand(let location): "\(location): error: an output block follows no command"
-    case .unterminatedFence(let location): "\(location): error: the code fence opened here is never closed"
+    case .outputWithoutCommand(let location):
+      "\(location): error: an output block follows no command"
+    case .unterminatedFence(let location):
+      "\(location): error: the code fence opened here is never closed"
     case .unknownDirective(let location, let text):
       "\(location): error: unknown directive 'layerlab: \(text)'"
     case .badDirective(let location, let text): "\(location): error: \(text)"

@@ -2,8 +2,12 @@ import Foundation
 
 /// Turns a markdown lesson into steps, as a reader would follow it.
 public enum LessonParser {
-  static let commandTags: Set<String> = ["sh", "bash", "shell", "zsh", "console", "shell-session", "terminal", "shellsession"]
-  static let outputTags: Set<String> = ["", "text", "plaintext", "output", "json", "txt", "log", "plain"]
+  static let commandTags: Set<String> = [
+    "sh", "bash", "shell", "zsh", "console", "shell-session", "terminal", "shellsession",
+  ]
+  static let outputTags: Set<String> = [
+    "", "text", "plaintext", "output", "json", "txt", "log", "plain",
+  ]
   /// Words that start a command named in prose.
   static let commandWords: Set<String> = [
     "docker", "sudo", "ls", "cat", "cd", "echo", "mkdir", "touch", "rm", "cp", "mv", "tar", "grep",
@@ -45,11 +49,14 @@ public enum LessonParser {
           case "skip": skipNext = true
           case "expect":
             guard let mode = MatchMode(rawValue: argument) else {
-              throw .badDirective(location(line), "expect takes exact, approximate or excerpt, not '\(argument)'")
+              throw .badDirective(
+                location(line), "expect takes exact, approximate or excerpt, not '\(argument)'")
             }
             pendingMode = mode
           case "file":
-            guard !argument.isEmpty else { throw .badDirective(location(line), "file needs a path") }
+            guard !argument.isEmpty else {
+              throw .badDirective(location(line), "file needs a path")
+            }
             pendingFile = argument
           case "clock": steps.append(.clock(argument, location: location(line)))
           case "exercise": exerciseNext = true
@@ -70,8 +77,9 @@ public enum LessonParser {
         }
         let attributes = fenceAttributes(info)
         let tag = attributes.tag
-        // A file the prose or the fence asks to create.
-        if let file = pendingFile ?? attributes.file ?? fileLeadIn(previousProse) {
+        // A file the prose or the fence asks to create; shell blocks only when told outright.
+        let leadIn = commandTags.contains(tag) ? nil : fileLeadIn(previousProse)
+        if let file = pendingFile ?? attributes.file ?? leadIn {
           steps.append(.file(path: file, content: code, location: location(line)))
           continue
         }
@@ -80,7 +88,9 @@ public enum LessonParser {
           if transcript.isEmpty {
             // A console block with no prompt is output.
             if tag == "console" || tag == "shell-session" || tag == "terminal" {
-              try attachOutput(code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps, path: path)
+              try attachOutput(
+                code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps,
+                path: path)
             }
             continue
           }
@@ -99,10 +109,12 @@ public enum LessonParser {
           continue
         }
         if outputTags.contains(tag) {
-          try attachOutput(code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps, path: path)
+          try attachOutput(
+            code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps,
+            path: path)
           continue
         }
-        // Other languages are documentation unless the prose asks to create them.
+      // Other languages are documentation unless the prose asks to create them.
       }
     }
     if steps.isEmpty {
@@ -117,7 +129,9 @@ public enum LessonParser {
     var rest = Substring(html)
     while let open = rest.range(of: "<!--") {
       guard let close = rest[open.upperBound...].range(of: "-->") else { break }
-      let body = String(rest[open.upperBound..<close.lowerBound]).trimmingCharacters(in: [" ", "\n", "\t"])
+      let body = String(rest[open.upperBound..<close.lowerBound]).trimmingCharacters(in: [
+        " ", "\n", "\t",
+      ])
       if body.hasPrefix("layerlab:") {
         result.append(String(body.dropFirst("layerlab:".count)).trimmingCharacters(in: [" "]))
       }
@@ -129,11 +143,14 @@ public enum LessonParser {
   /// The language tag and `title=`/`file=` attributes of a fence's info string.
   static func fenceAttributes(_ info: String) -> (tag: String, file: String?) {
     var words = info.split(separator: " ").map(String.init)
-    let tag = words.isEmpty ? "" : words.removeFirst().lowercased().trimmingCharacters(in: ["{", "}", "."])
+    let tag =
+      words.isEmpty ? "" : words.removeFirst().lowercased().trimmingCharacters(in: ["{", "}", "."])
     var file: String?
     for word in words {
       let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, ["title", "file", "filename", "name"].contains(parts[0]) else { continue }
+      guard parts.count == 2, ["title", "file", "filename", "name"].contains(parts[0]) else {
+        continue
+      }
       file = parts[1].trimmingCharacters(in: ["\"", "'"])
     }
     return (tag, file)
@@ -141,11 +158,14 @@ public enum LessonParser {
 
   /// The file a lead-in asks the reader to create: "create a simple application `app.py`:",
   /// "let's create a `Dockerfile`:", "`index.html`:".
-  static func fileLeadIn(_ prose: (text: String, spans: [String])?) -> String? {
+  public static func fileLeadIn(_ prose: (text: String, spans: [String])?) -> String? {
     guard let prose, let name = prose.spans.last else { return nil }
+    // `app.py`, `Dockerfile`, `nginx.conf` — not a version such as `1.27.1`.
+    let fileExtension = name.split(separator: ".").last.map(String.init) ?? ""
     let looksLikeFile =
-      !name.contains(" ") && (name.contains(".") || name == "Dockerfile" || name.hasSuffix("file"))
-      && !name.hasPrefix("-")
+      !name.contains(" ") && !name.hasPrefix("-")
+      && ((name.contains(".") && fileExtension.contains(where: \.isLetter)) || name == "Dockerfile"
+        || name.hasSuffix("file"))
     guard looksLikeFile else { return nil }
     let text = prose.text.lowercased()
     let asks = ["create", "save", "write", "add a file", "put "].contains { text.contains($0) }
@@ -161,7 +181,9 @@ public enum LessonParser {
 
   /// Command steps of a shell block: prompt lines with the output after them, or, with no
   /// prompt, every command line.
-  static func transcriptSteps(_ code: String, tag: String, firstLine: Int, path: String) -> [CommandStep] {
+  static func transcriptSteps(_ code: String, tag: String, firstLine: Int, path: String)
+    -> [CommandStep]
+  {
     let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     let promptStyle = lines.contains { $0.hasPrefix("$ ") || $0 == "$" }
     var steps: [CommandStep] = []
@@ -209,7 +231,9 @@ public enum LessonParser {
       var command = lines[index]
       let start = firstLine + index
       index += 1
-      if command.trimmingCharacters(in: [" ", "\t"]).isEmpty || command.trimmingCharacters(in: [" "]).hasPrefix("#") {
+      if command.trimmingCharacters(in: [" ", "\t"]).isEmpty
+        || command.trimmingCharacters(in: [" "]).hasPrefix("#")
+      {
         continue
       }
       while command.hasSuffix("\\"), index < lines.count {
@@ -219,7 +243,9 @@ public enum LessonParser {
       // A here-document takes the lines up to its delimiter.
       if let range = command.range(of: "<<") {
         var delimiter = String(command[range.upperBound...].drop { $0 == "-" || $0 == " " })
-        delimiter = String(delimiter.prefix { !$0.isWhitespace }).trimmingCharacters(in: ["'", "\""])
+        delimiter = String(delimiter.prefix { !$0.isWhitespace }).trimmingCharacters(in: [
+          "'", "\"",
+        ])
         while index < lines.count {
           command += "\n" + lines[index]
           index += 1
@@ -233,7 +259,8 @@ public enum LessonParser {
 
   /// Attaches an output block to the command it belongs to, or to a command the prose names.
   static func attachOutput(
-    _ code: String, tag: String, line: Int, prose: (text: String, spans: [String])?, mode: MatchMode?,
+    _ code: String, tag: String, line: Int, prose: (text: String, spans: [String])?,
+    mode: MatchMode?,
     to steps: inout [Step], path: String
   ) throws(LessonError) {
     let location = SourceLocation(file: path, line: line)
@@ -241,7 +268,8 @@ public enum LessonParser {
       text: code, mode: mode ?? leadInMode(prose?.text ?? ""), language: tag, location: location)
     let named = prose?.spans.first { span in
       guard let first = span.split(separator: " ").first else { return false }
-      return commandWords.contains(String(first)) && (span.contains(" ") || ["ls", "pwd"].contains(span))
+      return commandWords.contains(String(first))
+        && (span.contains(" ") || ["ls", "pwd"].contains(span))
     }
     let lastIndex = steps.lastIndex { if case .command = $0 { return true } else { return false } }
     if let named {
@@ -266,9 +294,11 @@ public enum LessonParser {
   /// The match mode the lead-in sentence asks for.
   static func leadInMode(_ prose: String) -> MatchMode {
     let text = prose.lowercased()
-    if ["among other things", "will include", "excerpt", "part of it", "part of the output", "includes"]
-      .contains(where: { text.contains($0) })
-    {
+    if [
+      "among other things", "will include", "excerpt", "part of it", "part of the output",
+      "includes",
+    ]
+    .contains(where: { text.contains($0) }) {
       return .excerpt
     }
     if ["approximately", "similar to", "something like", "like the following", "roughly"]

@@ -53,11 +53,15 @@ public enum MarkdownReader {
         var isClosed = true
         if isFenced {
           let fence = String(trimmed.prefix { $0 == "`" || $0 == "~" })
-          let last = endLine - 1 < lines.count ? lines[endLine - 1].trimmingCharacters(in: [" "]) : ""
-          isClosed = endLine > line && last.hasPrefix(fence) && last.allSatisfy { $0 == fence.first }
+          let last =
+            endLine - 1 < lines.count ? lines[endLine - 1].trimmingCharacters(in: [" "]) : ""
+          isClosed =
+            endLine > line && last.hasPrefix(fence) && last.allSatisfy { $0 == fence.first }
         }
         blocks.append(
-          .code(info: info, text: literal, line: line, endLine: endLine, isFenced: isFenced, isClosed: isClosed))
+          .code(
+            info: info, text: literal, line: line, endLine: endLine, isFenced: isFenced,
+            isClosed: isClosed))
       case CMARK_NODE_HTML_BLOCK:
         let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
         blocks.append(.html(text: literal, line: line))
@@ -68,7 +72,9 @@ public enum MarkdownReader {
     return blocks
   }
 
-  private static func collectInline(_ node: OpaquePointer, text: inout String, spans: inout [String]) {
+  private static func collectInline(
+    _ node: OpaquePointer, text: inout String, spans: inout [String]
+  ) {
     var child = cmark_node_first_child(node)
     while let current = child {
       switch cmark_node_get_type(current) {

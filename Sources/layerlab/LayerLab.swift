@@ -6,6 +6,9 @@ struct LayerLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "layerlab",
     abstract: "Run container-image lessons against a built-in Docker image toolkit.",
-    subcommands: [Exec.self, ShellCommand.self, Store.self, SandboxMaintenance.self, Tour.self],
+    subcommands: [
+      Check.self, Lint.self, Exec.self, ShellCommand.self, Store.self, SandboxMaintenance.self,
+      Tour.self,
+    ],
     defaultSubcommand: Tour.self)
 }

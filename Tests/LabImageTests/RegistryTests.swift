@@ -1,8 +1,8 @@
 import Foundation
 import LabImage
+import LabJSON
 import LabTestSupport
 import Testing
-import LabJSON
 
 @Suite("The embedded registry")
 struct RegistryTests {

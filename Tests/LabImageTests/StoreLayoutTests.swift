@@ -1,8 +1,8 @@
 import Foundation
 import LabImage
+import LabJSON
 import LabTestSupport
 import Testing
-import LabJSON
 
 /// Checks the store on disk the way a person walks `/var/lib/docker`, with code that shares
 /// nothing with the store's own: digests come from `sha256sum` when it is installed.

@@ -1,0 +1,74 @@
+import Foundation
+import LabImage
+import LabLesson
+import LabSnapshot
+
+/// Static checks of a lesson: what would make it fail or mislead, found without running it.
+public enum LessonLinter {
+  public static func lint(path: String) -> [LessonDiagnostic] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return [
+        LessonDiagnostic(
+          location: SourceLocation(file: path, line: 1), message: "error: cannot read the lesson")
+      ]
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    let lesson: Lesson
+    do {
+      lesson = try LessonParser.parse(text, path: path)
+    } catch {
+      let description = error.description
+      let location: SourceLocation
+      switch error {
+      case .outputWithoutCommand(let where_), .unterminatedFence(let where_),
+        .unknownDirective(let where_, _),
+        .badDirective(let where_, _):
+        location = where_
+      case .unreadable: location = SourceLocation(file: path, line: 1)
+      }
+      let message = description.components(separatedBy: ": ").dropFirst(2).joined(separator: ": ")
+      return [
+        LessonDiagnostic(location: location, message: message.isEmpty ? description : message)
+      ]
+    }
+    var diagnostics = lesson.warnings
+    // Author IDs in commands that no earlier output shows.
+    var shown: [String] = []
+    var created: Set<String> = []
+    for step in lesson.steps {
+      switch step {
+      case .file(let file, _, _): created.insert(PathText.name(file))
+      case .clock: break
+      case .command(let command):
+        var bindings = Bindings()
+        for id in shown {
+          _ = bindings.bind(id, to: id, kind: id.count == 12 ? .shortID : .digest, origin: "")
+        }
+        for id in bindings.unbound(in: command.command) {
+          diagnostics.append(
+            LessonDiagnostic(
+              location: command.location,
+              message: "warning: \(id) is used before any output shows it"))
+        }
+        if let expected = command.expected {
+          shown += Tokenizer.identifiers(in: expected.text)
+        }
+      }
+    }
+    // Files the prose mentions as things to create, but no step creates.
+    for block in MarkdownReader.blocks(text) {
+      guard case .paragraph(let prose, let spans, let line) = block else { continue }
+      let lower = prose.lowercased()
+      guard lower.contains("create") else { continue }
+      for span in spans
+      where span.contains(".") && !span.contains(" ") && !created.contains(PathText.name(span)) {
+        if LessonParser.fileLeadIn((prose, spans)) == span { continue }
+        diagnostics.append(
+          LessonDiagnostic(
+            location: SourceLocation(file: path, line: line),
+            message: "warning: the prose mentions \(span) but no step creates it"))
+      }
+    }
+    return diagnostics
+  }
+}
