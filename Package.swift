@@ -59,8 +59,11 @@ let package = Package(
       name: "LabSnapshotTests", dependencies: ["LabSnapshot", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "LabWorkshopTests", dependencies: ["LabWorkshop", "LabTestSupport"],
-      exclude: ["__Snapshots__"]),
+      name: "LabWorkshopTests",
+      dependencies: [
+        "LabWorkshop", "LabSnapshot", "LabLesson", "LabJSON", "LabImage", "LabTestSupport",
+      ],
+      exclude: ["__Snapshots__", "Fixtures"]),
     .testTarget(
       name: "LabShellTests", dependencies: ["LabShell", "LabDocker", "LabTestSupport"],
       exclude: ["__Snapshots__"]),

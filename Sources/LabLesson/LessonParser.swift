@@ -185,7 +185,10 @@ public enum LessonParser {
     -> [CommandStep]
   {
     let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    let promptStyle = lines.contains { $0.hasPrefix("$ ") || $0 == "$" }
+    let rootPrompts = ["console", "shell-session", "shellsession", "terminal"].contains(tag)
+    let promptStyle = lines.contains {
+      $0.hasPrefix("$ ") || $0 == "$" || (rootPrompts && $0.hasPrefix("# "))
+    }
     var steps: [CommandStep] = []
     if promptStyle {
       var index = 0

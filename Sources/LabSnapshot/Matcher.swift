@@ -84,8 +84,63 @@ public struct Matcher: Sendable {
       result = matchLines(
         expectedLines, actualLines, comparison: comparison, bindings: &trial, origin: origin)
     }
-    if result.passed { bindings = trial }
+    if result.passed {
+      bindings = trial
+    } else if let json = Self.jsonDocument(expected),
+      let actualJSON = try? JSONValue(parsing: actual)
+    {
+      // A JSON output that differs still shows which IDs are which where the two line up, so
+      // the steps after it can run against the learner's own IDs.
+      salvage(json.value, in: actualJSON, bindings: &bindings, origin: origin)
+    }
     return result
+  }
+
+  /// Binds the IDs of the part of `actual` that lines up best with `expected`.
+  func salvage(
+    _ expected: JSONValue, in actual: JSONValue, bindings: inout Bindings, origin: String
+  ) {
+    var candidates: [JSONValue] = [actual]
+    var index = 0
+    while index < candidates.count {
+      let candidate = candidates[index]
+      if case .object(let wanted) = expected, case .object(let present) = candidate,
+        wanted.allSatisfy({ key, _ in present.contains { $0.0 == key } })
+      {
+        bindAligned(expected, candidate, bindings: &bindings, origin: origin)
+        return
+      }
+      switch candidate {
+      case .array(let items): candidates += items
+      case .object(let members): candidates += members.map(\.1)
+      default: break
+      }
+      index += 1
+    }
+  }
+
+  private func bindAligned(
+    _ expected: JSONValue, _ actual: JSONValue, bindings: inout Bindings, origin: String
+  ) {
+    switch (expected, actual) {
+    case (.object(let wanted), .object(let present)):
+      for (key, value) in wanted {
+        if let other = present.first(where: { $0.0 == key })?.1 {
+          bindAligned(value, other, bindings: &bindings, origin: origin)
+        }
+      }
+    case (.array(let wanted), .array(let present)):
+      for (left, right) in zip(wanted, present) {
+        bindAligned(left, right, bindings: &bindings, origin: origin)
+      }
+    case (.string(let left), .string(let right)):
+      var trial = bindings
+      if matchLine(left, right, comparison: .normal, bindings: &trial, origin: origin) != nil {
+        bindings = trial
+      }
+    default:
+      break
+    }
   }
 
   /// Lines with ANSI escapes, carriage returns and trailing blanks removed.

@@ -62,7 +62,6 @@ public enum LessonLinter {
       guard lower.contains("create") else { continue }
       for span in spans
       where span.contains(".") && !span.contains(" ") && !created.contains(PathText.name(span)) {
-        if LessonParser.fileLeadIn((prose, spans)) == span { continue }
         diagnostics.append(
           LessonDiagnostic(
             location: SourceLocation(file: path, line: line),

@@ -123,6 +123,16 @@ public struct LessonRunner: Sendable {
             command: command, bindings: &bindings, origin: expected.location.description)
           stepReport.differences = verdict.differences
           stepReport.outcome = verdict.passed ? .passed : .failed
+          if !verdict.passed && result.status != 0 {
+            // A failed command: its error says more than a comparison of its output.
+            let message = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+            stepReport.differences = [
+              Difference(
+                kind: .semantic, expected: expected.text.trimmingCharacters(in: .newlines),
+                actual: message.isEmpty ? nil : message,
+                reason: "the command failed with status \(result.status)")
+            ]
+          }
         } else if result.status != 0 {
           stepReport.outcome = .failed
           stepReport.differences = [
