@@ -513,7 +513,9 @@ public struct Matcher: Sendable {
     return result
   }
 
-  /// Compares JSON values; objects may have more members when `subset`. Arrays match exactly.
+  /// Compares JSON values.
+  ///
+  /// Objects may have more members when `subset`; arrays match exactly.
   func compare(
     _ expected: JSONValue, _ actual: JSONValue, bindings: inout Bindings, origin: String,
     subset: Bool
