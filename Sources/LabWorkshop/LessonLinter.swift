@@ -26,7 +26,7 @@ public enum LessonLinter {
         location = where_
       case .unreadable: location = SourceLocation(file: path, line: 1)
       }
-      let message = description.components(separatedBy: ": ").dropFirst(2).joined(separator: ": ")
+      let message = description.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
       return [
         LessonDiagnostic(location: location, message: message.isEmpty ? description : message)
       ]

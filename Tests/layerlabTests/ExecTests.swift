@@ -87,3 +87,55 @@ struct ExecTests {
     #expect(tour.stdout.contains("nginx        latest    "))
   }
 }
+
+@Suite("layerlab check and lint, end to end")
+struct CheckCommandTests {
+  static let fixtures = "\(TestSupport.packageRoot)/Tests/LabWorkshopTests/Fixtures"
+
+  func layerlab(_ arguments: [String]) throws -> ToolOutput {
+    try TestSupport.run(
+      ExecTests.binary, arguments,
+      environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot, "NO_COLOR": "1"])
+  }
+
+  @Test func passingLessonsExitZeroAndWriteReports() throws {
+    let directory = try TestSupport.scratchDirectory("check")
+    let report = "\(directory)/report.xml"
+    let result = try layerlab(["check", "--jobs", "2", "--report", "junit", report, Self.fixtures])
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.hasSuffix("10 passed, 0 failed\n"))
+    let xml = try String(contentsOfFile: report, encoding: .utf8)
+    #expect(
+      xml.contains("<testsuite name=\"\(Self.fixtures)/layers.md\" tests=\"10\" failures=\"0\">"))
+  }
+
+  @Test func aFailingStepExitsOneAndABadLessonTwo() throws {
+    let directory = try TestSupport.scratchDirectory("check")
+    try Data("# Wrong\n\n```console\n$ echo hello\ngoodbye\n```\n".utf8).write(
+      to: URL(fileURLWithPath: "\(directory)/wrong.md"))
+    let failing = try layerlab(["check", "\(directory)/wrong.md"])
+    #expect(failing.status == 1)
+    #expect(failing.stdout.contains("FAIL line 4: $ echo hello"))
+    #expect(failing.stdout.hasSuffix("0 passed, 1 failed\n"))
+    try Data("# Bad\n\n<!-- layerlab: frobnicate -->\n".utf8).write(
+      to: URL(fileURLWithPath: "\(directory)/bad.md"))
+    let bad = try layerlab(["check", "\(directory)/bad.md"])
+    #expect(bad.status == 2)
+    #expect(
+      bad.stdout.contains("\(directory)/bad.md:3: error: unknown directive 'layerlab: frobnicate'"))
+    let lint = try layerlab(["lint", "\(directory)/bad.md"])
+    #expect(lint.status == 2)
+    #expect(try layerlab(["check", "\(directory)/nowhere.md"]).status != 0)
+  }
+
+  @Test func theSeedLessonPasses() throws {
+    guard let shared = TestSupport.sharedRoot,
+      FileManager.default.fileExists(atPath: "\(shared)/seed/images.md")
+    else {
+      return
+    }
+    let result = try layerlab(["check", "\(shared)/seed/images.md"])
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(result.stdout.hasSuffix("13 passed, 0 failed\n"))
+  }
+}
