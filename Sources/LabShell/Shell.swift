@@ -47,6 +47,12 @@ public struct Shell: Sendable {
   var isSudo = false
   /// Set by `exit`: the script or session ends.
   public var exitRequested: Int32?
+  /// How a missing program is reported: bash's way, or `/bin/sh`'s inside a build.
+  public enum NotFoundStyle: Sendable {
+    case bash, dash
+  }
+
+  public var notFoundStyle = NotFoundStyle.bash
   var positional: [String] = []
 
   public init(fileSystem: VirtualFileSystem, docker: DockerEnvironment) {
@@ -304,7 +310,7 @@ public struct Shell: Sendable {
     }
     let invocation = Invocation(
       name: name, arguments: Array(words.dropFirst()), input: input, outputIsTerminal: terminal)
-    if name == "docker" {
+    if name == "docker" && fileSystem.hasDocker {
       var environment = docker
       for (key, value) in assignments { environment.variables[key] = value }
       for (key, value) in variables where key.hasPrefix("DOCKER_") {
@@ -330,7 +336,10 @@ public struct Shell: Sendable {
       return utility(&self, invocation)
     }
     if name.contains("/") { return runScript(invocation) }
-    return .error("bash: \(name): command not found", status: 127)
+    switch notFoundStyle {
+    case .bash: return .error("bash: \(name): command not found", status: 127)
+    case .dash: return .error("/bin/sh: 1: \(name): not found", status: 127)
+    }
   }
 
   /// Runs a script file (`./setup.sh`) in a copy of this shell.

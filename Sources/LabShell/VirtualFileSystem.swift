@@ -52,17 +52,30 @@ public struct FileInfo: Sendable {
 public struct VirtualFileSystem: Sendable {
   public struct Mount: Sendable {
     public var path: String
+    /// The host directory; for an overlay, the upper directory that takes the changes.
     public var host: String
     public var isReadOnly: Bool
     public var owner: String
+    /// For an overlay, the read-only layer directories below `host`, top first.
+    public var lowers: [String] = []
   }
 
   public static let home = "/home/learner"
   public static let dockerRoot = "/var/lib/docker"
 
   public let mounts: [Mount]
+  /// Whether `docker` is reachable from this file system's shell (not inside a build).
+  public var hasDocker = true
   /// Whether the command runs as root (`sudo`): only root may look inside `/var/lib/docker`.
   public var isPrivileged = false
+
+  /// A file system that is an image's layers, as `RUN` sees it: changes go to `upper`,
+  /// removals leave `.wh.` whiteouts there.
+  public init(layers: [String], upper: String) {
+    mounts = [Mount(path: "/", host: upper, isReadOnly: false, owner: "root", lowers: layers)]
+    isPrivileged = true
+    hasDocker = false
+  }
 
   public init(storeRoot: String, workspace: String, temporary: String) {
     mounts = [
@@ -91,13 +104,39 @@ public struct VirtualFileSystem: Sendable {
 
   /// The mount that holds a normalized path, and the host path inside it.
   func locate(_ path: String) -> (mount: Mount, host: String)? {
-    for mount in mounts where path == mount.path || path.hasPrefix(mount.path + "/") {
-      let rest = String(path.dropFirst(mount.path.count))
+    for mount in mounts {
+      let rest: String
+      if mount.path == "/" {
+        rest = path == "/" ? "" : path
+      } else if path == mount.path || path.hasPrefix(mount.path + "/") {
+        rest = String(path.dropFirst(mount.path.count))
+      } else {
+        continue
+      }
       // LayerLab's own state in the store is not part of the sandbox.
       if mount.path == Self.dockerRoot, rest == "/.layerlab" || rest.hasPrefix("/.layerlab/") {
         return nil
       }
       return (mount, mount.host + rest)
+    }
+    return nil
+  }
+
+  /// The host path of an entry that exists: the mount's, or for an overlay the topmost
+  /// layer's that no whiteout hides.
+  func existing(_ path: String) -> (mount: Mount, host: String)? {
+    guard let (mount, upper) = locate(path) else { return nil }
+    var status = stat()
+    guard !mount.lowers.isEmpty else { return lstat(upper, &status) == 0 ? (mount, upper) : nil }
+    let components = path.split(separator: "/").map(String.init)
+    for layer in [mount.host] + mount.lowers {
+      // A whiteout of the entry or of a directory above it hides the layers below.
+      for depth in 0..<components.count {
+        let parent = layer + "/" + components[..<depth].joined(separator: "/")
+        if lstat(parent + "/.wh." + components[depth], &status) == 0 { return nil }
+      }
+      let candidate = components.isEmpty ? layer : layer + "/" + components.joined(separator: "/")
+      if lstat(candidate, &status) == 0 { return (mount, candidate) }
     }
     return nil
   }
@@ -138,9 +177,9 @@ public struct VirtualFileSystem: Sendable {
       let candidate = "/" + (resolved + [name]).joined(separator: "/")
       let isLast = pending.isEmpty
       if !isPrivileged, candidate.hasPrefix(Self.dockerRoot + "/") { throw .permissionDenied }
-      if let (_, host) = locate(candidate) {
+      if locate(candidate) != nil {
         var status = stat()
-        if lstat(host, &status) != 0 {
+        guard let (_, host) = existing(candidate), lstat(host, &status) == 0 else {
           if isLast { return candidate }
           throw .noSuchFile
         }
@@ -176,7 +215,7 @@ public struct VirtualFileSystem: Sendable {
         modified: Date(timeIntervalSince1970: 1_725_192_000), links: 2,
         inode: 2, blocks: 8, owner: "root", linkTarget: nil)
     }
-    guard let (mount, host) = locate(resolved) else { throw .noSuchFile }
+    guard let (mount, host) = existing(resolved) else { throw .noSuchFile }
     var status = stat()
     guard lstat(host, &status) == 0 else { throw .noSuchFile }
     let kind: FileInfo.Kind
@@ -209,17 +248,26 @@ public struct VirtualFileSystem: Sendable {
     if let children = syntheticChildren(resolved), locate(resolved) == nil { return children }
     let entry = try info(resolved, from: "/")
     guard entry.kind == .directory else { throw .notDirectory }
-    guard let (_, host) = locate(resolved) else { throw .noSuchFile }
+    guard let (mount, host) = existing(resolved) else { throw .noSuchFile }
     var names = (try? FileManager.default.contentsOfDirectory(atPath: host)) ?? []
     if resolved == Self.dockerRoot { names.removeAll { $0 == ".layerlab" } }
-    return names
+    guard !mount.lowers.isEmpty else { return names }
+    // An overlay lists the union of its layers, less what whiteouts hide.
+    var union: Set<String> = []
+    let rest = resolved == "/" ? "" : resolved
+    for layer in [mount.host] + mount.lowers {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: layer + rest)) ?? [] {
+        union.insert(name)
+      }
+    }
+    return union.filter { name in !name.hasPrefix(".wh.") && existing(rest + "/" + name) != nil }.sorted()
   }
 
   public func read(_ path: String, from directory: String) throws(FileSystemError) -> [UInt8] {
     let entry = try info(path, from: directory)
     guard entry.kind != .directory else { throw .isDirectory }
     let resolved = try resolve(path, from: directory)
-    guard let (_, host) = locate(resolved), let data = FileManager.default.contents(atPath: host)
+    guard let (_, host) = existing(resolved), let data = FileManager.default.contents(atPath: host)
     else {
       throw .noSuchFile
     }
@@ -229,7 +277,7 @@ public struct VirtualFileSystem: Sendable {
   /// The host path of an existing file, for streaming it (tar, sha256sum).
   public func hostPath(_ path: String, from directory: String) throws(FileSystemError) -> String {
     let resolved = try resolve(path, from: directory)
-    guard let (_, host) = locate(resolved) else { throw .noSuchFile }
+    guard let (_, host) = existing(resolved) ?? locate(resolved) else { throw .noSuchFile }
     return host
   }
 
@@ -250,13 +298,27 @@ public struct VirtualFileSystem: Sendable {
       let parentInfo = try info(parent, from: "/")
       guard parentInfo.kind == .directory else { throw .notDirectory }
     }
+    if !mount.lowers.isEmpty {
+      // The directories above the entry are copied up into the upper layer.
+      try? FileManager.default.createDirectory(
+        atPath: PathText.parent(host), withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o755])
+      try? FileManager.default.removeItem(atPath: PathText.parent(host) + "/.wh." + PathText.name(host))
+    }
     return host
   }
 
   public func write(_ bytes: [UInt8], to path: String, from directory: String, append: Bool = false)
     throws(FileSystemError)
   {
+    let lower = append ? try? read(path, from: directory) : nil
     let host = try writableHost(path, from: directory)
+    if let lower, !FileManager.default.fileExists(atPath: host) {
+      // Appending to a file of a lower layer starts from a copy of it.
+      guard FileManager.default.createFile(atPath: host, contents: Data(lower)) else {
+        throw .permissionDenied
+      }
+    }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: host, isDirectory: &isDirectory),
       isDirectory.boolValue
@@ -269,7 +331,13 @@ public struct VirtualFileSystem: Sendable {
       try? handle.write(contentsOf: Data(bytes))
       return
     }
-    guard FileManager.default.createFile(atPath: host, contents: Data(bytes)) else {
+    // New files get 0644 explicitly: the process umask must not change image IDs.
+    var status = stat()
+    let mode = lstat(host, &status) == 0 ? Int(status.st_mode & 0o7777) : 0o644
+    guard
+      FileManager.default.createFile(
+        atPath: host, contents: Data(bytes), attributes: [.posixPermissions: mode])
+    else {
       throw .permissionDenied
     }
   }
@@ -288,7 +356,8 @@ public struct VirtualFileSystem: Sendable {
         }
         let host = try writableHost(current, from: "/")
         do {
-          try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: false)
+          try FileManager.default.createDirectory(
+            atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         } catch {
           throw .permissionDenied
         }
@@ -298,7 +367,8 @@ public struct VirtualFileSystem: Sendable {
     if exists(normalized, from: "/") { throw .exists }
     let host = try writableHost(normalized, from: "/")
     do {
-      try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: false)
+      try FileManager.default.createDirectory(
+            atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
     } catch {
       throw .noSuchFile
     }
@@ -308,12 +378,23 @@ public struct VirtualFileSystem: Sendable {
     throws(FileSystemError)
   {
     let entry = try info(path, from: directory, follow: false)
+    let resolved = try resolve(path, from: directory, followLast: false)
     let host = try writableHost(path, from: directory, followLast: false)
     if entry.kind == .directory && !recursive { throw .isDirectory }
-    do {
-      try FileManager.default.removeItem(atPath: host)
-    } catch {
-      throw .permissionDenied
+    var status = stat()
+    if lstat(host, &status) == 0 {
+      do {
+        try FileManager.default.removeItem(atPath: host)
+      } catch {
+        throw .permissionDenied
+      }
+    }
+    // In an overlay, an entry a lower layer still shows is hidden with a whiteout.
+    if let (mount, _) = locate(resolved), !mount.lowers.isEmpty, existing(resolved) != nil {
+      let whiteout = PathText.parent(host) + "/.wh." + PathText.name(host)
+      guard FileManager.default.createFile(atPath: whiteout, contents: nil) else {
+        throw .permissionDenied
+      }
     }
   }
 
@@ -349,7 +430,10 @@ public struct VirtualFileSystem: Sendable {
   public func touch(_ path: String, from directory: String, at date: Date) throws(FileSystemError) {
     let host = try writableHost(path, from: directory)
     if !FileManager.default.fileExists(atPath: host) {
-      guard FileManager.default.createFile(atPath: host, contents: nil) else {
+      guard
+        FileManager.default.createFile(
+          atPath: host, contents: nil, attributes: [.posixPermissions: 0o644])
+      else {
         throw .permissionDenied
       }
     }

@@ -23,8 +23,11 @@ struct Scenario {
   func write(_ path: String, _ text: String) throws {
     let url = URL(fileURLWithPath: "\(workspace)/\(path)")
     try FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
+      attributes: [.posixPermissions: 0o755])
     try Data(text.utf8).write(to: url)
+    // An explicit mode: the process umask must not decide the image IDs.
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path)
   }
 
   @discardableResult

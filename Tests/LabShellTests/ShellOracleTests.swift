@@ -29,6 +29,7 @@ struct ShellFixture {
       try FileManager.default.createDirectory(
         at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try Data(text.utf8).write(to: url)
+      try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path)
     }
     chmod("\(workspace)/script.sh", 0o755)
     try FileManager.default.createSymbolicLink(
