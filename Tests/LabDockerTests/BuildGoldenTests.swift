@@ -172,3 +172,31 @@ struct BuildGoldenTests {
     }
   }
 }
+
+@Suite("RUN over the image's files")
+struct RunStepTests {
+  @Test func runChangesBecomeTheLayerWithWhiteouts() throws {
+    var scenario = try Scenario()
+    try scenario.write(
+      "Dockerfile",
+      """
+      FROM --platform=linux/arm64 alpine:3.20
+      RUN echo hello > /etc/motd && rm /etc/alpine-release && mkdir -p /opt/tool/bin
+      RUN printf '#!/bin/sh\\necho tool says $1\\n' > /opt/tool/bin/run && chmod 755 /opt/tool/bin/run && /opt/tool/bin/run hi
+      RUN cat /etc/motd && test ! -e /etc/alpine-release && echo release gone
+      COPY --chown=nobody --chmod=600 Dockerfile /opt/Dockerfile
+      RUN apk add curl
+
+      """)
+    scenario.run(["docker build --progress=plain -t tool ."])
+    scenario.expectGolden("build-run.txt")
+    // The image was not made, but the first RUN's layer is in the store: its changes and a
+    // whiteout for the file it removed.
+    let layers = try FileManager.default.contentsOfDirectory(atPath: "\(scenario.store.root)/overlay2")
+    let diffs = layers.filter { $0 != "l" }.map { "\(scenario.store.root)/overlay2/\($0)/diff" }
+    let first = try #require(diffs.first { FileManager.default.fileExists(atPath: "\($0)/etc/.wh.alpine-release") })
+    #expect(try String(contentsOfFile: "\(first)/etc/motd", encoding: .utf8) == "hello\n")
+    #expect(FileManager.default.fileExists(atPath: "\(first)/opt/tool/bin"))
+    #expect(!FileManager.default.fileExists(atPath: "\(first)/etc/alpine-release"))
+  }
+}

@@ -388,7 +388,7 @@ extension BuildRun {
         }
       }
     }
-    let chown = instruction.flag("chown").map { Self.owner($0) }
+    let chown = try instruction.flag("chown").map { try chownIDs($0, state: state) }
     let chmod = instruction.flag("chmod").flatMap { UInt32($0, radix: 8) }
     if let chmod {
       items = items.map { item in
@@ -424,11 +424,24 @@ extension BuildRun {
     ) { entries }
   }
 
-  static func owner(_ text: String) -> (Int64, Int64) {
-    let parts = text.split(separator: ":").map(String.init)
-    func id(_ name: String) -> Int64 { Int64(name) ?? (name == "root" ? 0 : 1000) }
-    let user = parts.first.map(id) ?? 0
-    return (user, parts.count > 1 ? id(parts[1]) : user)
+  /// `--chown=user:group`: numbers as they are, names looked up in the image's
+  /// `/etc/passwd` and `/etc/group`.
+  func chownIDs(_ text: String, state: StageState) throws -> (Int64, Int64) {
+    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+    let view = RootfsView(layers: try layerDirectories(state))
+    func lookup(_ name: String, in file: String, field: Int) throws -> Int64 {
+      if let number = Int64(name) { return number }
+      let path = view.resolve(file).flatMap { view.locate($0) }
+      let text = path.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+      for line in text.split(separator: "\n") {
+        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+        if fields.count > field, fields[0] == name, let id = Int64(fields[field]) { return id }
+      }
+      throw BuildFailure(.step, "failed to solve: unable to convert uid/gid chown string to host mapping: can't find uid for user \(name): no such user: \(name)")
+    }
+    let user = try lookup(parts[0], in: "/etc/passwd", field: 2)
+    let group = parts.count > 1 ? try lookup(parts[1], in: "/etc/group", field: 2) : user
+    return (user, group)
   }
 
   static func isArchive(_ path: String) -> Bool {

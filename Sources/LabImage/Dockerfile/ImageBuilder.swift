@@ -327,6 +327,8 @@ struct BuildRun {
   }
 
   mutating func imageState(_ reference: ImageReference, stage: BuildStage) throws -> StageState {
+    // `FROM --platform=…` picks the base's platform; else `--platform`, else linux/amd64.
+    let platform = stage.from.flag("platform").flatMap(Platform.init(parsing:)) ?? options.platform
     let table = try store.referenceTable()
     var pullLines: [String] = []
     var indexDigest: Digest?
@@ -338,7 +340,7 @@ struct BuildRun {
         throw BuildFailure(.step, "no registry to pull \(reference.familiarString) from")
       }
       do {
-        let report = try store.pullLocked(reference.withDefaultTag, options.platform, registry)
+        let report = try store.pullLocked(reference.withDefaultTag, platform, registry)
         pullLines.append("\(reference.withDefaultTag.tag ?? ""): Pulling from \(reference.path)")
         pullLines += report.layers.map {
           "\($0.blob.shortID): "
@@ -363,7 +365,7 @@ struct BuildRun {
         throw BuildFailure(.step, "no registry to pull \(reference.familiarString) from")
       }
       do {
-        let fetched = try store.fetchLocked(reference.withDefaultTag, options.platform, registry)
+        let fetched = try store.fetchLocked(reference.withDefaultTag, platform, registry)
         configBytes = fetched.configBytes
         indexDigest = fetched.digest
       } catch {
