@@ -11,10 +11,12 @@ public enum ImageCommandRunner {
   public static let executor: RunExecutor = { request in run(request) }
 
   static func run(_ request: RunRequest) -> RunOutcome {
-    let fileSystem = VirtualFileSystem(layers: request.lowerDirectories, upper: request.upperDirectory)
+    let fileSystem = VirtualFileSystem(
+      layers: request.lowerDirectories, upper: request.upperDirectory)
     let placeholder = ImageStore(root: request.upperDirectory + "/.none")
     var shell = Shell(
-      fileSystem: fileSystem, docker: DockerEnvironment(store: placeholder, registry: nil, now: Date()))
+      fileSystem: fileSystem,
+      docker: DockerEnvironment(store: placeholder, registry: nil, now: Date()))
     shell.isRoot = request.user.isEmpty || request.user == "root" || request.user.hasPrefix("0")
     shell.notFoundStyle = .dash
     shell.variables["HOME"] = shell.isRoot ? "/root" : "/home/\(request.user)"

@@ -260,7 +260,8 @@ public struct VirtualFileSystem: Sendable {
         union.insert(name)
       }
     }
-    return union.filter { name in !name.hasPrefix(".wh.") && existing(rest + "/" + name) != nil }.sorted()
+    return union.filter { name in !name.hasPrefix(".wh.") && existing(rest + "/" + name) != nil }
+      .sorted()
   }
 
   public func read(_ path: String, from directory: String) throws(FileSystemError) -> [UInt8] {
@@ -303,7 +304,8 @@ public struct VirtualFileSystem: Sendable {
       try? FileManager.default.createDirectory(
         atPath: PathText.parent(host), withIntermediateDirectories: true,
         attributes: [.posixPermissions: 0o755])
-      try? FileManager.default.removeItem(atPath: PathText.parent(host) + "/.wh." + PathText.name(host))
+      try? FileManager.default.removeItem(
+        atPath: PathText.parent(host) + "/.wh." + PathText.name(host))
     }
     return host
   }
@@ -357,7 +359,8 @@ public struct VirtualFileSystem: Sendable {
         let host = try writableHost(current, from: "/")
         do {
           try FileManager.default.createDirectory(
-            atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+            atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755]
+          )
         } catch {
           throw .permissionDenied
         }
@@ -368,7 +371,7 @@ public struct VirtualFileSystem: Sendable {
     let host = try writableHost(normalized, from: "/")
     do {
       try FileManager.default.createDirectory(
-            atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
     } catch {
       throw .noSuchFile
     }

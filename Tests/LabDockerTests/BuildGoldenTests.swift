@@ -192,9 +192,11 @@ struct RunStepTests {
     scenario.expectGolden("build-run.txt")
     // The image was not made, but the first RUN's layer is in the store: its changes and a
     // whiteout for the file it removed.
-    let layers = try FileManager.default.contentsOfDirectory(atPath: "\(scenario.store.root)/overlay2")
+    let layers = try FileManager.default.contentsOfDirectory(
+      atPath: "\(scenario.store.root)/overlay2")
     let diffs = layers.filter { $0 != "l" }.map { "\(scenario.store.root)/overlay2/\($0)/diff" }
-    let first = try #require(diffs.first { FileManager.default.fileExists(atPath: "\($0)/etc/.wh.alpine-release") })
+    let first = try #require(
+      diffs.first { FileManager.default.fileExists(atPath: "\($0)/etc/.wh.alpine-release") })
     #expect(try String(contentsOfFile: "\(first)/etc/motd", encoding: .utf8) == "hello\n")
     #expect(FileManager.default.fileExists(atPath: "\(first)/opt/tool/bin"))
     #expect(!FileManager.default.fileExists(atPath: "\(first)/etc/alpine-release"))

@@ -228,3 +228,32 @@ struct ShellOracleTests {
     #expect(actual.status == expected.status, "\(ours): \(actual.stderr)")
   }
 }
+
+@Suite("Utilities whose real counterparts are optional packages")
+struct OptionalToolOracleTests {
+  static let cases: [(tool: String, line: String)] = [
+    ("tree", "tree notes"),
+    ("tree", "tree many"),
+    ("jq", "echo '{\"b\":[1,2,{\"c\":null}],\"a\":\"x\"}' > d.json; jq . d.json"),
+    ("jq", "echo '{\"b\":[1,2],\"a\":\"x\"}' | jq -c '.b'"),
+    ("jq", "echo '{\"b\":[1,2],\"a\":\"x\"}' | jq -r '.a'"),
+    ("jq", "echo '{\"b\":[1,2],\"a\":\"x\"}' | jq 'keys'"),
+    ("jq", "echo '{\"b\":[1,2],\"a\":\"x\"}' | jq '.b | length'"),
+    ("jq", "echo '[{\"n\":1},{\"n\":2}]' | jq '.[].n'"),
+    (
+      "jq",
+      "echo '{\"RootFS\":{\"Layers\":[\"sha256:aa\",\"sha256:bb\"]}}' | jq -r '.RootFS.Layers[0]'"
+    ),
+  ]
+
+  @Test(arguments: cases.indices)
+  func matchesTheRealTool(index: Int) throws {
+    let (tool, line) = Self.cases[index]
+    guard TestSupport.tool(tool) != nil else { return }
+    let fixture = try ShellFixture()
+    guard let expected = try fixture.real(line) else { return }
+    let actual = fixture.ours(line)
+    #expect(actual.stdout == expected.stdout, "\(line)")
+    #expect(actual.status == expected.status, "\(line): \(actual.stderr)")
+  }
+}

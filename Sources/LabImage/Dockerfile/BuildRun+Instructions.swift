@@ -432,12 +432,18 @@ extension BuildRun {
     func lookup(_ name: String, in file: String, field: Int) throws -> Int64 {
       if let number = Int64(name) { return number }
       let path = view.resolve(file).flatMap { view.locate($0) }
-      let text = path.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+      let text =
+        path.flatMap { FileManager.default.contents(atPath: $0) }.map {
+          String(decoding: $0, as: UTF8.self)
+        } ?? ""
       for line in text.split(separator: "\n") {
         let fields = line.split(separator: ":", omittingEmptySubsequences: false)
         if fields.count > field, fields[0] == name, let id = Int64(fields[field]) { return id }
       }
-      throw BuildFailure(.step, "failed to solve: unable to convert uid/gid chown string to host mapping: can't find uid for user \(name): no such user: \(name)")
+      throw BuildFailure(
+        .step,
+        "failed to solve: unable to convert uid/gid chown string to host mapping: can't find uid for user \(name): no such user: \(name)"
+      )
     }
     let user = try lookup(parts[0], in: "/etc/passwd", field: 2)
     let group = parts.count > 1 ? try lookup(parts[1], in: "/etc/group", field: 2) : user

@@ -610,7 +610,8 @@ extension Shell {
     let options = Options(invocation.arguments, known: "adfF", withValue: "L")
     let root = options.operands.first ?? "."
     var output = ShellOutput()
-    var directories = 0
+    // tree 2 counts the directory it starts from.
+    var directories = 1
     var files = 0
     let limit = options.values["L"].flatMap(Int.init) ?? Int.max
     guard (try? fileSystem.info(root, from: directory))?.kind == .directory else {
