@@ -14,17 +14,7 @@ public enum Gzip {
     try check(archive_write_add_filter_gzip(archive), archive, "gzip")
     try check(archive_write_set_filter_option(archive, "gzip", "timestamp", nil), archive, "gzip")
     try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "gzip")
-    let context = Unmanaged.passUnretained(sink).toOpaque()
-    try check(
-      archive_write_open2(
-        archive, context, nil,
-        { _, context, buffer, length in
-          guard let context, let buffer else { return -1 }
-          let sink = Unmanaged<ByteSink>.fromOpaque(context).takeUnretainedValue()
-          sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
-          return length
-        }, nil, nil),
-      archive, "gzip")
+    try openInMemory(archive, sink, "gzip")
     guard let entry = archive_entry_new() else {
       throw .library(operation: "gzip", message: "out of memory")
     }

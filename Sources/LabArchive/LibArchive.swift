@@ -28,3 +28,20 @@ let fileTypeCharacterDevice: UInt32 = 0o020000
 let fileTypeBlockDevice: UInt32 = 0o060000
 let fileTypeDirectory: UInt32 = 0o040000
 let fileTypeFIFO: UInt32 = 0o010000
+
+/// Opens a writer whose output is collected in `sink`; the sink must outlive the writer.
+func openInMemory(_ archive: OpaquePointer?, _ sink: ByteSink, _ operation: String)
+  throws(ArchiveError)
+{
+  let context = Unmanaged.passUnretained(sink).toOpaque()
+  try check(
+    archive_write_open2(
+      archive, context, nil,
+      { _, context, buffer, length in
+        guard let context, let buffer else { return -1 }
+        let sink = Unmanaged<ByteSink>.fromOpaque(context).takeUnretainedValue()
+        sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+        return length
+      }, nil, nil),
+    archive, operation)
+}

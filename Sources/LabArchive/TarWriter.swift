@@ -24,17 +24,7 @@ public final class TarWriter {
   public convenience init(compression: Compression = .none) throws(ArchiveError) {
     let sink = ByteSink()
     try self.init(compression: compression, sink: sink)
-    let context = Unmanaged.passUnretained(sink).toOpaque()
-    try check(
-      archive_write_open2(
-        archive, context, nil,
-        { _, context, buffer, length in
-          guard let context, let buffer else { return -1 }
-          let sink = Unmanaged<ByteSink>.fromOpaque(context).takeUnretainedValue()
-          sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
-          return length
-        }, nil, nil),
-      archive, "open memory archive")
+    try openInMemory(archive, sink, "open memory archive")
   }
 
   private init(compression: Compression, sink: ByteSink?) throws(ArchiveError) {

@@ -6,6 +6,8 @@ public struct CommandResult: Equatable, Sendable {
   public var stdout = ""
   public var stderr = ""
   public var status: Int32 = 0
+  /// Standard output when it is not text, such as `docker save` writing an archive.
+  public var binaryOutput: [UInt8]?
 
   public init(stdout: String = "", stderr: String = "", status: Int32 = 0) {
     self.stdout = stdout

@@ -28,15 +28,15 @@ extension Docker {
   ) { docker, flags in docker.load(flags) }
 
   func save(_ flags: ParsedFlags) -> CommandResult {
-    guard let output = flags.string("output") else {
-      if environment.isTerminal {
-        return .failure("cowardly refusing to save to a terminal. Use the -o flag or redirect")
-      }
-      return .failure(
-        "docker save: writing an archive to standard output is not supported in this sandbox; use -o FILE"
-      )
+    let toStandardOutput = flags.string("output") == nil
+    if toStandardOutput && environment.isTerminal {
+      return .failure("cowardly refusing to save to a terminal. Use the -o flag or redirect")
     }
-    guard let path = sandboxPath(output) else {
+    // Without -o the archive goes to standard output, through a scratch file.
+    let scratch = "\(environment.store.stateDirectory)/tmp/save-\(UUID().uuidString).tar"
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let output = flags.string("output") ?? scratch
+    guard let path = toStandardOutput ? scratch : sandboxPath(output) else {
       return .failure("failed to save image: open \(output): read-only file system")
     }
     var images: [(id: Digest, references: [ImageReference])] = []
@@ -59,24 +59,38 @@ extension Docker {
       }
     }
     do {
+      try FileManager.default.createDirectory(
+        atPath: PathText.parent(scratch), withIntermediateDirectories: true)
       try environment.store.save(images, to: path)
     } catch {
       return .failure("failed to save image: \(error)")
     }
-    return CommandResult()
+    guard toStandardOutput else { return CommandResult() }
+    var result = CommandResult()
+    result.binaryOutput = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
+    return result
   }
 
   func load(_ flags: ParsedFlags) -> CommandResult {
-    guard let input = flags.string("input") else {
-      guard environment.standardInput() != nil else {
+    var path: String
+    let scratch = "\(environment.store.stateDirectory)/tmp/load-\(UUID().uuidString).tar"
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    if let input = flags.string("input") {
+      guard let found = sandboxPath(input), FileManager.default.fileExists(atPath: found) else {
+        return .failure("open \(input): no such file or directory")
+      }
+      path = found
+    } else {
+      // From standard input, through a scratch file.
+      guard let bytes = environment.standardInputBytes(), !bytes.isEmpty else {
         return .failure("requested load from stdin, but stdin is empty")
       }
-      return .failure(
-        "docker load: reading an archive from standard input is not supported in this sandbox; use -i FILE"
-      )
-    }
-    guard let path = sandboxPath(input), FileManager.default.fileExists(atPath: path) else {
-      return .failure("open \(input): no such file or directory")
+      try? FileManager.default.createDirectory(
+        atPath: PathText.parent(scratch), withIntermediateDirectories: true)
+      guard FileManager.default.createFile(atPath: scratch, contents: Data(bytes)) else {
+        return .failure("requested load from stdin, but it could not be read")
+      }
+      path = scratch
     }
     do {
       let report = try environment.store.load(archiveAt: path, at: environment.now)

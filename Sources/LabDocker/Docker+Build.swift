@@ -52,6 +52,11 @@ extension Docker {
       let message = "unable to prepare context: path \"\(contextArgument)\" not found"
       return .failure(legacy ? message : "ERROR: \(message)")
     }
+    var isDirectoryFlag: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectoryFlag) {
+      let message = "unable to prepare context: path \"\(contextArgument)\" not found"
+      return .failure(legacy ? message : "ERROR: \(message)")
+    }
     let dockerfileName = flags.string("file") ?? "Dockerfile"
     let dockerfileArgument =
       dockerfileName.hasPrefix("/") ? dockerfileName : contextArgument + "/" + dockerfileName
@@ -76,11 +81,6 @@ extension Docker {
       let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
       options.labels.append((parts[0], parts.count > 1 ? parts[1] : ""))
     }
-    var isDirectoryFlag: ObjCBool = false
-    if !FileManager.default.fileExists(atPath: contextPath, isDirectory: &isDirectoryFlag) {
-      let message = "unable to prepare context: path \"\(contextArgument)\" not found"
-      return .failure(legacy ? message : "ERROR: \(message)")
-    }
     let builder = ImageBuilder(
       store: environment.store, registry: environment.registry, now: environment.now,
       runExecutor: environment.runExecutor)
@@ -103,6 +103,7 @@ extension Docker {
   /// Relative paths start at the working directory; `..` never climbs above the workspace,
   /// and an absolute path must name a place inside it.
   func sandboxPath(_ path: String) -> String? {
+    if let resolvePath = environment.resolvePath { return resolvePath(path) }
     let root = URL(fileURLWithPath: environment.workingDirectory).standardizedFileURL.path
     let joined = path.hasPrefix("/") ? path : root + "/" + path
     let normalized = URL(fileURLWithPath: joined).standardizedFileURL.path

@@ -76,16 +76,8 @@ extension ImageStore {
     public var layers: [PullReport.Layer]
   }
 
-  /// Fetches an image's layers into the store without listing the image.
-  public func fetch(
-    _ reference: ImageReference, platform: Platform? = nil, from registry: any RegistrySource
-  ) throws -> FetchedImage {
-    try withLock {
-      try initializeLocked()
-      return try fetchLocked(reference.withDefaultTag, platform, registry)
-    }
-  }
-
+  /// Fetches an image's layers into the store without listing the image; the caller holds
+  /// the lock.
   func fetchLocked(
     _ reference: ImageReference, _ platform: Platform?, _ registry: any RegistrySource
   ) throws -> FetchedImage {

@@ -320,11 +320,16 @@ public struct Shell: Sendable {
         (try? fileSystem.hostPath(directory, from: "/")) ?? environment.workingDirectory
       if !input.isEmpty {
         environment.standardInput = { [input] in String(decoding: input, as: UTF8.self) }
+        environment.standardInputBytes = { [input] in input }
       }
       environment.isTerminal = docker.isTerminal && terminal
+      let fileSystem = self.fileSystem
+      let directory = self.directory
+      environment.resolvePath = { path in fileSystem.hostPathForDocker(path, from: directory) }
       let result = Docker(environment: environment).run(invocation.arguments)
       return ShellOutput(
-        stdout: Array(result.stdout.utf8), stderr: Array(result.stderr.utf8), status: result.status)
+        stdout: result.binaryOutput ?? Array(result.stdout.utf8), stderr: Array(result.stderr.utf8),
+        status: result.status)
     }
     if let utility = Self.utilities[name] {
       var saved: [String: String?] = [:]

@@ -282,6 +282,15 @@ public struct VirtualFileSystem: Sendable {
     return host
   }
 
+  /// The host path of a path given to `docker` (a build context, `save -o`, `load -i`):
+  /// resolved in the sandbox, and only inside a writable mount.
+  public func hostPathForDocker(_ path: String, from directory: String) -> String? {
+    guard let resolved = try? resolve(path, from: directory), let (mount, host) = locate(resolved),
+      !mount.isReadOnly
+    else { return nil }
+    return host
+  }
+
   // MARK: - Writing
 
   /// The host path where a new entry may be written; the parent must exist and be writable.
