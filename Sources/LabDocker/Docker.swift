@@ -10,8 +10,10 @@ public struct DockerEnvironment: Sendable {
   /// Reads standard input to its end, or returns `nil` when it is closed; read only by
   /// the commands that need it.
   public var standardInput: @Sendable () -> String?
-  /// Maps a path the user wrote to its host path, the sandbox shell's way; `nil` when it leads
-  /// outside the sandbox. Without it, paths are confined to the working directory.
+  /// Maps a path the user wrote to its host path, the sandbox shell's way.
+  ///
+  /// It gives `nil` when the path leads outside the sandbox. Without it, paths are confined to
+  /// the working directory.
   public var resolvePath: (@Sendable (String) -> String?)?
   /// Standard input as bytes, for `docker load` reading an archive.
   public var standardInputBytes: @Sendable () -> [UInt8]? = { nil }
