@@ -21,6 +21,8 @@ public struct SimpleCommand: Equatable, Sendable {
   public var words: [ShellWord] = []
   public var redirections: [Redirection] = []
 
+  public init() {}
+
   public static func == (lhs: SimpleCommand, rhs: SimpleCommand) -> Bool {
     lhs.words == rhs.words && lhs.redirections == rhs.redirections
       && lhs.assignments.elementsEqual(

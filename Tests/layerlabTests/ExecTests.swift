@@ -139,3 +139,26 @@ struct CheckCommandTests {
     #expect(result.stdout.hasSuffix("13 passed, 0 failed\n"))
   }
 }
+
+@Suite("layerlab shell")
+struct ShellCommandTests {
+  @Test func aSessionKeepsItsDirectoryAndEndsAtExit() throws {
+    let store = try TestSupport.scratchDirectory("shell")
+    let workspace = try TestSupport.scratchDirectory("shell-home")
+    let result = try TestSupport.run(
+      ExecTests.binary, ["shell", "--workdir", workspace],
+      input: "cd /tmp\npwd\nsudo -i\nwhoami\nexit\nwhoami\necho hi > note.txt\nexit\necho never\n",
+      environment: ["LAYERLAB_STORE": store, "LAYERLAB_REGISTRY": TestSupport.registryRoot])
+    #expect(result.status == 0)
+    #expect(
+      result.stdout
+        == "learner@layerlab:~$ learner@layerlab:/tmp$ /tmp\nlearner@layerlab:/tmp$ root@layerlab:/tmp# root\n"
+        + "root@layerlab:/tmp# learner@layerlab:/tmp$ learner\nlearner@layerlab:/tmp$ learner@layerlab:/tmp$ "
+    )
+    // /tmp is the store's scratch space, and it persists between sessions.
+    let again = try TestSupport.run(
+      ExecTests.binary, ["shell", "--workdir", workspace], input: "cat /tmp/note.txt\n",
+      environment: ["LAYERLAB_STORE": store, "LAYERLAB_REGISTRY": TestSupport.registryRoot])
+    #expect(again.stdout.contains("hi\n"))
+  }
+}
