@@ -176,7 +176,17 @@ public enum LessonParser {
   }
 
   static func hasPrompts(_ code: String) -> Bool {
-    code.split(separator: "\n").contains { $0.hasPrefix("$ ") || $0 == "$" }
+    code.split(separator: "\n").contains { isPrompt(String($0), tag: "") }
+  }
+
+  /// Whether a line is a prompt: `$ `, or `# ` for a root shell — always in a console block,
+  /// elsewhere only before a command (`# docker images`, not `# Update the packages`).
+  static func isPrompt(_ line: String, tag: String) -> Bool {
+    if line.hasPrefix("$ ") || line == "$" { return true }
+    guard line.hasPrefix("# ") else { return false }
+    if ["console", "shell-session", "shellsession", "terminal"].contains(tag) { return true }
+    let word = line.dropFirst(2).split(separator: " ").first.map(String.init) ?? ""
+    return commandWords.contains(word)
   }
 
   /// Command steps of a shell block: prompt lines with the output after them, or, with no
@@ -185,16 +195,13 @@ public enum LessonParser {
     -> [CommandStep]
   {
     let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    let rootPrompts = ["console", "shell-session", "shellsession", "terminal"].contains(tag)
-    let promptStyle = lines.contains {
-      $0.hasPrefix("$ ") || $0 == "$" || (rootPrompts && $0.hasPrefix("# "))
-    }
+    let promptStyle = lines.contains { isPrompt($0, tag: tag) }
     var steps: [CommandStep] = []
     if promptStyle {
       var index = 0
       while index < lines.count {
         let line = lines[index]
-        guard line.hasPrefix("$ ") || line.hasPrefix("# ") && tag != "bash" && tag != "sh" else {
+        guard isPrompt(line, tag: tag) else {
           index += 1
           continue
         }
@@ -212,8 +219,7 @@ public enum LessonParser {
           index += 1
         }
         var output: [String] = []
-        while index < lines.count, !(lines[index].hasPrefix("$ ") || lines[index] == "$") {
-          if lines[index].hasPrefix("# ") && tag != "bash" && tag != "sh" { break }
+        while index < lines.count, !isPrompt(lines[index], tag: tag) {
           output.append(lines[index])
           index += 1
         }

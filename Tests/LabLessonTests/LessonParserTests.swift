@@ -51,6 +51,15 @@ struct LessonParserTests {
     #expect(found.map(\.1) == ["learner\n", "root\n"])
   }
 
+  @Test func rootPromptsInBashBlocksNeedACommand() throws {
+    let found = commands(try parse("```bash\n# docker images -q\n6d3d3e211680\n```\n"))
+    #expect(found.map(\.0) == ["docker images -q"])
+    #expect(found.first?.1 == "6d3d3e211680\n")
+    let commented = commands(
+      try parse("```bash\n# Fetch the image first\ndocker pull alpine\n```\n"))
+    #expect(commented.map(\.0) == ["docker pull alpine"])
+  }
+
   @Test func everyLineOfAPromptlessBlockIsAStep() throws {
     let text =
       "```bash\n# a comment\ndocker pull alpine\ndocker tag alpine \\\n  mine:1\ncat > f.txt <<EOF\nhello\nEOF\n```\n"
