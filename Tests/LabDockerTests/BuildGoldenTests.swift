@@ -202,4 +202,21 @@ struct RunStepTests {
     #expect(FileManager.default.fileExists(atPath: "\(first)/opt/tool/bin"))
     #expect(!FileManager.default.fileExists(atPath: "\(first)/etc/alpine-release"))
   }
+
+  @Test func addExtractsLocalArchives() throws {
+    var scenario = try Scenario()
+    try scenario.write("site/index.html", "<p>hello</p>\n")
+    try scenario.write("site/css/main.css", "p { color: teal; }\n")
+    try scenario.write(
+      "Dockerfile", "FROM busybox\nADD site.tgz /srv/\nADD site/index.html /srv/copy.html\n")
+    scenario.run(["tar -czf site.tgz site", "docker build -q -t site ."])
+    let image = try scenario.store.image(try scenario.store.resolveImage("site"))
+    let chains = image.chainIDs
+    let archiveLayer = try scenario.store.diffDirectory(of: chains[1])
+    #expect(FileManager.default.fileExists(atPath: "\(archiveLayer)/srv/site/css/main.css"))
+    #expect(!FileManager.default.fileExists(atPath: "\(archiveLayer)/srv/site.tgz"))
+    let copyLayer = try scenario.store.diffDirectory(of: chains[2])
+    #expect(
+      try String(contentsOfFile: "\(copyLayer)/srv/copy.html", encoding: .utf8) == "<p>hello</p>\n")
+  }
 }
