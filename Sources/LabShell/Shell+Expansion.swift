@@ -1,4 +1,5 @@
 import Foundation
+import LabImage
 
 extension Shell {
   /// A character of an expanded word, and whether quoting protects it.
@@ -270,21 +271,9 @@ enum Glob {
       guard let character = text.first, let close = pattern.dropFirst(2).firstIndex(of: "]") else {
         return text.first == "[" && matches(pattern.dropFirst(), text.dropFirst())
       }
-      var set = Array(pattern[pattern.index(after: pattern.startIndex)..<close])
-      let negated = set.first == "!" || set.first == "^"
-      if negated { set.removeFirst() }
-      var found = false
-      var index = 0
-      while index < set.count {
-        if index + 2 < set.count, set[index + 1] == "-" {
-          if set[index] <= character && character <= set[index + 2] { found = true }
-          index += 3
-        } else {
-          if set[index] == character { found = true }
-          index += 1
-        }
-      }
-      return found != negated && matches(pattern[pattern.index(after: close)...], text.dropFirst())
+      return PathPattern.classContains(
+        pattern[pattern.index(after: pattern.startIndex)..<close], character)
+        && matches(pattern[pattern.index(after: close)...], text.dropFirst())
     case "\\":
       let rest = pattern.dropFirst()
       guard let escaped = rest.first else { return text.first == "\\" }
