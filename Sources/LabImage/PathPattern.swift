@@ -1,5 +1,5 @@
 /// Path patterns as Go's `path.Match` and Docker's `patternmatcher` read them: `*` and `?`
-/// within one path component, `[…]` classes, `\\` escapes, and `**` across components.
+/// within one path component, `[…]` classes, `\` escapes, and `**` across components.
 ///
 /// `docker images` filters, `.dockerignore` and `COPY` globs use it; the shell's globs share
 /// its character classes.
