@@ -145,9 +145,10 @@ struct BuildRun {
     for index in needed {
       let stage = plan.stages[index]
       var state = try baseState(for: stage, plan: plan, states: states, buildKitVertex: true)
+      let instructions = try onBuildTriggers(&state, stage: stage) + stage.instructions
       let total =
         (stage.baseIsStage || stage.base == .scratch ? 0 : 1)
-        + stage.instructions.filter { ["ADD", "COPY", "RUN", "WORKDIR"].contains($0.keyword) }.count
+        + instructions.filter { ["ADD", "COPY", "RUN", "WORKDIR"].contains($0.keyword) }.count
       var position = stage.baseIsStage || stage.base == .scratch ? 0 : 1
       let width = String(total).count
       func label(_ position: Int) -> String {
@@ -162,7 +163,7 @@ struct BuildRun {
         log.vertices.append(vertex)
       }
       // BuildKit sends the context while the base resolves, so it is listed next.
-      let readsContext = stage.instructions.contains {
+      let readsContext = instructions.contains {
         ["ADD", "COPY"].contains($0.keyword) && $0.flag("from") == nil
       }
       if readsContext && !contextLoaded {
@@ -171,7 +172,7 @@ struct BuildRun {
         log.vertices.append(vertex)
         contextLoaded = true
       }
-      for instruction in stage.instructions {
+      for instruction in instructions {
         let makesVertex = ["ADD", "COPY", "RUN", "WORKDIR"].contains(instruction.keyword)
         if makesVertex { position += 1 }
         var vertex = BuildVertex(name: "\(label(position)) \(Self.vertexText(instruction))")
@@ -233,6 +234,18 @@ struct BuildRun {
       var step = LegacyStep(instruction: "Step \(number)/\(total) : \(stage.from.original)")
       var state = try baseState(for: stage, plan: plan, states: states, buildKitVertex: false)
       step.lines += state.pullLines
+      let triggers = try onBuildTriggers(&state, stage: stage)
+      if !triggers.isEmpty {
+        // The legacy builder runs the base's triggers inside the FROM step.
+        step.lines.append(
+          "# Executing \(triggers.count) build trigger\(triggers.count == 1 ? "" : "s")")
+        for trigger in triggers {
+          var vertex = BuildVertex(name: "")
+          try apply(
+            trigger, to: &state, context: &context, states: states, plan: plan, vertex: &vertex)
+          step.lines += vertex.logs
+        }
+      }
       if let id = state.imageID {
         step.lines.append(" ---> \(id.shortID)")
       } else {
@@ -302,6 +315,24 @@ struct BuildRun {
   }
 
   // MARK: - Stages
+
+  /// The base image's `ONBUILD` triggers, parsed; they leave the new image's config.
+  func onBuildTriggers(_ state: inout StageState, stage: BuildStage) throws -> [Instruction] {
+    let texts = state.config["OnBuild"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    guard !texts.isEmpty else { return [] }
+    state.config["OnBuild"] = nil
+    return try texts.map { text in
+      do {
+        var instruction = try DockerfileParser.parseInstruction(
+          text, line: stage.from.line, escape: "\\")
+        instruction.endLine = stage.from.endLine
+        return instruction
+      } catch {
+        throw BuildFailure(
+          .step, "failed to solve: ONBUILD trigger \(text): \(error)", line: stage.from.line)
+      }
+    }
+  }
 
   /// The state a stage starts from: its base image, pulled or fetched when needed.
   mutating func baseState(
