@@ -219,4 +219,25 @@ struct RunStepTests {
     #expect(
       try String(contentsOfFile: "\(copyLayer)/srv/copy.html", encoding: .utf8) == "<p>hello</p>\n")
   }
+
+  @Test func onBuildTriggersRunInTheChild() throws {
+    var scenario = try Scenario()
+    try scenario.write(
+      "base/Dockerfile", "FROM busybox\nONBUILD COPY . /srv/\nONBUILD RUN echo triggered\n")
+    try scenario.write("app/Dockerfile", "FROM onbase\nCMD [\"ls\", \"/srv\"]\n")
+    try scenario.write("app/file.txt", "hi\n")
+    scenario.run([
+      "docker build -q -t onbase base > /dev/null",
+      "docker build --progress=plain -t onapp app 2>&1 | grep -E '^#[0-9]+ (\\[|[0-9])'",
+      "docker inspect -f '{{json .Config.OnBuild}}' onbase onapp",
+      "DOCKER_BUILDKIT=0 docker build -t onlegacy app 2>/dev/null | head -4",
+    ])
+    #expect(
+      scenario.transcript.contains(
+        "#6 [2/3] COPY . /srv/\n#7 [3/3] RUN echo triggered\n#7 0.000 triggered\n"))
+    #expect(scenario.transcript.contains("[\"COPY . /srv/\",\"RUN echo triggered\"]\nnull\n"))
+    #expect(
+      scenario.transcript.contains(
+        "Step 1/2 : FROM onbase\n# Executing 2 build triggers\ntriggered\n"))
+  }
 }
