@@ -6,6 +6,8 @@ public enum TokenKind: String, Sendable, CaseIterable {
   case digest
   /// A 12-hex short ID.
   case shortID
+  /// Hex digits cut short by Docker's `…` (`ADD file:5758b97d8301c84a2…` in `docker history`).
+  case truncatedID
   /// A 26-character overlay link ID.
   case linkID
   /// `2 weeks ago`, `About a minute ago`.
@@ -20,13 +22,17 @@ public enum TokenKind: String, Sendable, CaseIterable {
   case listingDate
 
   /// Whether tokens of this kind identify something, so they bind author to actual values.
-  public var isIdentifier: Bool { self == .digest || self == .shortID || self == .linkID }
+  public var isIdentifier: Bool {
+    self == .digest || self == .shortID || self == .truncatedID || self == .linkID
+  }
 
   /// The pattern that recognises the kind, in ICU regular expression syntax.
   var pattern: String {
     switch self {
     case .digest: "(?:sha256:)?[0-9a-f]{64}"
     case .shortID: "[0-9a-f]{12}"
+    // At least one digit, so that words such as `effaced...` stay words.
+    case .truncatedID: "(?=[a-f]*[0-9])[0-9a-f]{7,63}(?=…|\\.\\.\\.)"
     case .linkID: "[A-Z2-7]{26}"
     case .relativeTime:
       "(?:Less than a second|About a minute|About an hour|\\d+ (?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)) ago"
@@ -42,7 +48,7 @@ public enum TokenKind: String, Sendable, CaseIterable {
   /// Why a difference of this kind is acceptable, for the report.
   var reason: String {
     switch self {
-    case .digest, .shortID: "image and layer IDs differ from the lesson's — expected"
+    case .digest, .shortID, .truncatedID: "image and layer IDs differ from the lesson's — expected"
     case .linkID: "overlay link IDs are random — expected"
     case .relativeTime: "relative times depend on when the lesson is run"
     case .size: "sizes differ between the real images and these"
@@ -63,7 +69,8 @@ enum LineSegment: Equatable {
 /// Finds the volatile tokens of a line, longest kinds first.
 public enum Tokenizer {
   static let kinds: [TokenKind] = [
-    .timestamp, .digest, .linkID, .relativeTime, .listingDate, .shortID, .duration, .size,
+    .timestamp, .digest, .linkID, .relativeTime, .listingDate, .shortID, .truncatedID, .duration,
+    .size,
   ]
 
   static let expressions: [(TokenKind, NSRegularExpression)] = kinds.compactMap { kind in
