@@ -128,30 +128,31 @@ enum BuildOutput {
     var result = CommandResult()
     if mode == "quiet" {
       if let id = log.imageID, log.failure == nil {
-        result.stdout = "\(id)\n"
+        result.print("\(id)\n")
       }
     } else if mode == "plain" {
-      result.stderr = plain(log)
+      result.printError(plain(log))
     } else {
-      result.stderr = screen(log)
+      result.printError(screen(log))
     }
     if let failure = log.failure {
       if let vertex = log.vertices.last(where: { $0.error != nil }),
         !vertex.logs.isEmpty || vertex.error != nil,
         failure.kind == .step, !vertex.logs.isEmpty
       {
-        result.stderr += "------\n > \(vertex.name):\n"
-        result.stderr += vertex.logs.map { "0.000 \($0)\n" }.joined()
-        result.stderr += "------\n"
+        result.printError("------\n > \(vertex.name):\n")
+        result.printError(vertex.logs.map { "0.000 \($0)\n" }.joined())
+        result.printError("------\n")
       }
       if let line = failure.line, let text = dockerfileText {
-        result.stderr += excerpt(
-          text, name: dockerfileName, line: line, endLine: failure.endLine ?? line)
+        result.printError(
+          excerpt(
+            text, name: dockerfileName, line: line, endLine: failure.endLine ?? line))
       }
       let message =
         failure.message.hasPrefix("failed to solve")
         ? failure.message : "failed to solve: \(failure.message)"
-      result.stderr += "ERROR: \(message)\n"
+      result.printError("ERROR: \(message)\n")
       result.status = 1
     }
     return result
@@ -224,40 +225,40 @@ enum BuildOutput {
 
   static func legacy(_ log: BuildLog, quiet: Bool) -> CommandResult {
     var result = CommandResult()
-    result.stderr = """
+    result.printError(
+      """
       DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
                   BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0
                   environment-variable.
 
 
-      """
+      """)
     if let failure = log.failure, failure.kind == .request {
-      result.stderr += "Error response from daemon: \(failure.message)\n"
+      result.printError("Error response from daemon: \(failure.message)\n")
       result.status = 1
       return result
     }
     if !quiet {
       let size = HumanUnits.size(log.contextSize, precision: 4)
-      result.stdout +=
-        "Sending build context to Docker daemon  "
-        + String(repeating: " ", count: max(0, 8 - size.count)) + size + "\r\r\n"
+      let padding = String(repeating: " ", count: max(0, 8 - size.count))
+      result.print("Sending build context to Docker daemon  \(padding)\(size)\r\r\n")
       for step in log.steps {
-        result.stdout += step.instruction + "\n"
-        result.stdout += step.lines.map { $0 + "\n" }.joined()
+        result.print(step.instruction + "\n")
+        result.print(step.lines.map { $0 + "\n" }.joined())
       }
     }
     if let failure = log.failure {
-      result.stderr += failure.message + "\n"
+      result.printError(failure.message + "\n")
       result.status = 1
       return result
     }
     guard let id = log.imageID else { return result }
     if quiet {
-      result.stdout += "\(id)\n"
+      result.print("\(id)\n")
       return result
     }
-    result.stdout += "Successfully built \(id.shortID)\n"
-    for tag in log.tags { result.stdout += "Successfully tagged \(tag.familiarString)\n" }
+    result.print("Successfully built \(id.shortID)\n")
+    for tag in log.tags { result.print("Successfully tagged \(tag.familiarString)\n") }
     return result
   }
 }

@@ -51,7 +51,7 @@ extension Docker {
     var result = CommandResult()
     if flags.string("format") == "json" {
       // Docker's JSON inspector: the same array, compact.
-      result.stdout = JSONValue.array(documents).compact(escapingHTML: false) + "\n"
+      result.print(JSONValue.array(documents).compact(escapingHTML: false) + "\n")
     } else if let format = flags.string("format"), !format.isEmpty {
       let template: GoTemplate
       do {
@@ -61,21 +61,21 @@ extension Docker {
       }
       for document in documents {
         do {
-          result.stdout += try template.execute(Self.typedInspect(document)) + "\n"
+          result.print(try template.execute(Self.typedInspect(document)) + "\n")
         } catch {
           // Docker retries on the raw JSON, where `.Id` and other JSON names work.
           do {
-            result.stdout += try template.execute(TemplateValue(rawJSON: document)) + "\n"
+            result.print(try template.execute(TemplateValue(rawJSON: document)) + "\n")
           } catch {
             errors.append(error.description)
           }
         }
       }
     } else {
-      result.stdout = JSONValue.array(documents).indented("    ") + "\n"
+      result.print(JSONValue.array(documents).indented("    ") + "\n")
     }
     if !errors.isEmpty {
-      result.stderr = errors.joined(separator: "\n") + "\n"
+      result.printError(errors.joined(separator: "\n") + "\n")
       result.status = 1
     }
     return result

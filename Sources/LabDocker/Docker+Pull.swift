@@ -43,16 +43,17 @@ extension Docker {
     do {
       report = try environment.store.pull(reference, platform: platform, from: registry)
     } catch {
-      var result = daemonError(error)
-      guard !quiet else { return result }
+      let failure = daemonError(error)
+      guard !quiet else { return failure }
       // Resolution errors come before the "Pulling from" line; content errors after it.
-      result.stdout = header
+      var result = CommandResult(stdout: header, status: failure.status)
       switch error {
       case ImageError.digestMismatch, ImageError.archive:
-        result.stdout += "\(tagOrDigest): Pulling from \(tagged.path)\n"
+        result.print("\(tagOrDigest): Pulling from \(tagged.path)\n")
       default:
         break
       }
+      result.printError(failure.stderr)
       return result
     }
     if quiet { return CommandResult(stdout: "\(tagged)\n") }

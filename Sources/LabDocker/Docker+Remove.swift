@@ -42,8 +42,8 @@ extension Docker {
           name, force: force, prune: !flags.bool("no-prune"))
         for record in records {
           switch record {
-          case .untagged(let reference): result.stdout += "Untagged: \(reference)\n"
-          case .deleted(let digest): result.stdout += "Deleted: \(digest)\n"
+          case .untagged(let reference): result.print("Untagged: \(reference)\n")
+          case .deleted(let digest): result.print("Deleted: \(digest)\n")
           }
         }
       } catch {
@@ -52,7 +52,7 @@ extension Docker {
       }
     }
     if !errors.isEmpty {
-      result.stderr = errors.joined(separator: "\n") + "\n"
+      result.printError(errors.joined(separator: "\n") + "\n")
       if !force || fatal { result.status = 1 }
     }
     return result

@@ -33,7 +33,7 @@ public enum ImageCommandRunner {
     } else {
       output = shell.invoke(request.command, assignments: [], input: [], terminal: false)
     }
-    let text = String(decoding: output.stdout + output.stderr, as: UTF8.self)
+    let text = String(decoding: output.interleaved, as: UTF8.self)
     var lines = text.components(separatedBy: "\n")
     if lines.last == "" { lines.removeLast() }
     return RunOutcome(output: lines, status: output.status)

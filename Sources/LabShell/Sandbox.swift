@@ -43,8 +43,18 @@ public struct Sandbox: Sendable {
   }
 
   static func result(_ output: ShellOutput) -> CommandResult {
-    CommandResult(
-      stdout: String(decoding: output.stdout, as: UTF8.self),
-      stderr: String(decoding: output.stderr, as: UTF8.self), status: output.status)
+    var result = CommandResult(status: output.status)
+    let stdout = output.stdout
+    if String(validating: stdout, as: UTF8.self) == nil {
+      // An archive on standard output stays bytes, whole.
+      result.binaryOutput = stdout
+      result.printError(String(decoding: output.stderr, as: UTF8.self))
+      return result
+    }
+    for chunk in output.chunks {
+      let text = String(decoding: chunk.bytes, as: UTF8.self)
+      if chunk.isError { result.printError(text) } else { result.print(text) }
+    }
+    return result
   }
 }

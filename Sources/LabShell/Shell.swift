@@ -4,13 +4,20 @@ import LabImage
 
 /// What a command wrote and how it ended, as bytes (pipes carry archives too).
 public struct ShellOutput: Sendable {
-  public var stdout: [UInt8] = []
-  public var stderr: [UInt8] = []
+  /// A run of bytes written to one stream.
+  struct Chunk: Sendable {
+    var isError: Bool
+    var bytes: [UInt8]
+  }
+
+  /// Both streams in the order they were written, so that `2>&1` and a terminal show them
+  /// interleaved as bash would.
+  private(set) var chunks: [Chunk] = []
   public var status: Int32 = 0
 
   public init(stdout: [UInt8] = [], stderr: [UInt8] = [], status: Int32 = 0) {
-    self.stdout = stdout
-    self.stderr = stderr
+    write(stdout)
+    write(stderr, isError: true)
     self.status = status
   }
 
@@ -18,8 +25,35 @@ public struct ShellOutput: Sendable {
     ShellOutput(stderr: Array((message + "\n").utf8), status: status)
   }
 
-  mutating func print(_ text: String) { stdout += Array(text.utf8) }
-  mutating func printError(_ text: String) { stderr += Array(text.utf8) }
+  /// Everything written to standard output.
+  public var stdout: [UInt8] { bytes { !$0.isError } }
+  /// Everything written to standard error.
+  public var stderr: [UInt8] { bytes { $0.isError } }
+  /// Both streams as a terminal shows them.
+  public var interleaved: [UInt8] { bytes { _ in true } }
+
+  private func bytes(_ include: (Chunk) -> Bool) -> [UInt8] {
+    let selected = chunks.filter(include)
+    if selected.count == 1 { return selected[0].bytes }
+    return selected.flatMap(\.bytes)
+  }
+
+  mutating func write(_ bytes: [UInt8], isError: Bool = false) {
+    guard !bytes.isEmpty else { return }
+    if let last = chunks.indices.last, chunks[last].isError == isError {
+      chunks[last].bytes += bytes
+    } else {
+      chunks.append(Chunk(isError: isError, bytes: bytes))
+    }
+  }
+
+  /// Appends what `other` wrote, in its order; the status stays.
+  mutating func append(_ other: ShellOutput) {
+    for chunk in other.chunks { write(chunk.bytes, isError: chunk.isError) }
+  }
+
+  mutating func print(_ text: String) { write(Array(text.utf8)) }
+  mutating func printError(_ text: String) { write(Array(text.utf8), isError: true) }
 }
 
 /// One command to run: its name, arguments and standard input.
@@ -103,8 +137,7 @@ public struct Shell: Sendable {
       var output = ShellOutput()
       for item in items {
         let result = execute(item, input: input, terminal: terminal)
-        output.stdout += result.stdout
-        output.stderr += result.stderr
+        output.append(result)
         output.status = result.status
         lastStatus = result.status
         if exitRequested != nil { break }
@@ -117,29 +150,29 @@ public struct Shell: Sendable {
       if case .and = node { runRight = output.status == 0 } else { runRight = output.status != 0 }
       if runRight && exitRequested == nil {
         let result = execute(right, input: input, terminal: terminal)
-        output.stdout += result.stdout
-        output.stderr += result.stderr
+        output.append(result)
         output.status = result.status
         lastStatus = result.status
       }
       return output
     case .pipeline(let commands, let negated):
+      // Earlier commands' errors reach the terminal before the last command's output.
+      var output = ShellOutput()
       var data = input
-      var errors: [UInt8] = []
-      var status: Int32 = 0
       for (index, command) in commands.enumerated() {
-        let isLast = index == commands.count - 1
+        if index == commands.count - 1 {
+          let result = execute(command, input: data, terminal: terminal)
+          output.append(result)
+          output.status = result.status
+          break
+        }
         var copy = self
-        let result =
-          isLast
-          ? execute(command, input: data, terminal: terminal)
-          : copy.execute(command, input: data, terminal: false)
+        let result = copy.execute(command, input: data, terminal: false)
         data = result.stdout
-        errors += result.stderr
-        status = result.status
+        output.write(result.stderr, isError: true)
       }
-      if negated { status = status == 0 ? 1 : 0 }
-      return ShellOutput(stdout: data, stderr: errors, status: status)
+      if negated { output.status = output.status == 0 ? 1 : 0 }
+      return output
     case .subshell(let body, let redirections):
       var copy = self
       copy.exitRequested = nil
@@ -174,17 +207,17 @@ public struct Shell: Sendable {
     }
     if words.isEmpty {
       for (name, value) in assignments { variables[name] = value }
-      var output = withRedirections(command.redirections, input: input, terminal: terminal) {
-        _, _, _ in ShellOutput()
-      }
-      output.stderr = expansionErrors + output.stderr
-      return output
     }
-    var output = withRedirections(command.redirections, input: input, terminal: terminal) {
+    // Errors of the expansions come before anything the command prints.
+    var output = ShellOutput(stderr: expansionErrors)
+    let result = withRedirections(command.redirections, input: input, terminal: terminal) {
       shell, stdin, isTerminal in
-      shell.invoke(words, assignments: assignments, input: stdin, terminal: isTerminal)
+      words.isEmpty
+        ? ShellOutput()
+        : shell.invoke(words, assignments: assignments, input: stdin, terminal: isTerminal)
     }
-    output.stderr = expansionErrors + output.stderr
+    output.append(result)
+    output.status = result.status
     return output
   }
 
@@ -264,15 +297,14 @@ public struct Shell: Sendable {
     var output = ShellOutput(status: result.status)
     func route(_ bytes: [UInt8], _ sink: Sink) {
       switch sink {
-      case .stdout: output.stdout += bytes
-      case .stderr: output.stderr += bytes
+      case .stdout: output.write(bytes)
+      case .stderr: output.write(bytes, isError: true)
       case .discard: break
       case .file(let path, _):
         if !bytes.isEmpty { try? fileSystem.write(bytes, to: path, from: directory, append: true) }
       }
     }
-    route(result.stdout, out)
-    route(result.stderr, err)
+    for chunk in result.chunks { route(chunk.bytes, chunk.isError ? err : out) }
     return output
   }
 
@@ -327,9 +359,10 @@ public struct Shell: Sendable {
       let directory = self.directory
       environment.resolvePath = { path in fileSystem.hostPathForDocker(path, from: directory) }
       let result = Docker(environment: environment).run(invocation.arguments)
-      return ShellOutput(
-        stdout: result.binaryOutput ?? Array(result.stdout.utf8), stderr: Array(result.stderr.utf8),
-        status: result.status)
+      var output = ShellOutput(status: result.status)
+      if let binary = result.binaryOutput { output.write(binary) }
+      for chunk in result.chunks { output.write(Array(chunk.text.utf8), isError: chunk.isError) }
+      return output
     }
     if let utility = Self.utilities[name] {
       var saved: [String: String?] = [:]

@@ -112,7 +112,7 @@ public struct LessonRunner: Sendable {
         sandbox.shell.docker.now = clock.now
         let result = sandbox.run(commandLine: command)
         clock.advance()
-        let actual = result.stdout + result.stderr
+        let actual = result.interleaved
         var stepReport = StepReport(
           location: commandStep.location, kind: "command", text: command, outcome: .passed,
           expected: commandStep.expected?.text, actual: actual, status: result.status, notes: notes)

@@ -34,8 +34,7 @@ extension LayerLab {
         options: options, workingDirectory: workdir ?? FileManager.default.currentDirectoryPath)
       let result = try session.run(
         words, standardInput: Self.readStandardInput, isTerminal: isatty(1) != 0)
-      printOut(result.stdout)
-      printError(result.stderr)
+      emit(result)
       if result.status != 0 { throw ExitCode(result.status) }
     }
 

@@ -41,8 +41,7 @@ extension LayerLab {
         }
         sandbox.shell.docker.now = clock.now
         let result = sandbox.run(commandLine: line)
-        printOut(result.stdout)
-        printError(result.stderr)
+        emit(result)
         if !line.trimmingCharacters(in: .whitespaces).isEmpty {
           editor.history.append(line)
           clock.advance()

@@ -86,6 +86,18 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data(text.utf8))
 }
 
+/// Writes what a command printed to the two streams, in the order it was written.
+func emit(_ result: CommandResult) {
+  if let binary = result.binaryOutput {
+    FileHandle.standardOutput.write(Data(binary))
+    printError(result.stderr)
+    return
+  }
+  for chunk in result.chunks {
+    if chunk.isError { printError(chunk.text) } else { printOut(chunk.text) }
+  }
+}
+
 /// Writes text to standard output without adding a newline.
 func printOut(_ text: String) {
   FileHandle.standardOutput.write(Data(text.utf8))

@@ -40,8 +40,7 @@ extension LayerLab {
       for line in Self.script {
         printOut("$ \(line)\n")
         let result = try session.run([line], standardInput: { nil }, isTerminal: false)
-        printOut(result.stdout)
-        printError(result.stderr)
+        emit(result)
         printOut("\n")
         guard result.isSuccess else { throw ExitCode(result.status) }
       }

@@ -161,48 +161,64 @@ extension Shell {
       if first.contains("E") { escapes = false }
       arguments.removeFirst()
     }
-    var text = arguments.joined(separator: " ")
-    if escapes {
-      let (expanded, stop) = Self.interpretEscapes(text)
-      text = expanded
-      if stop { newline = false }
-    }
-    return ShellOutput(stdout: Array((text + (newline ? "\n" : "")).utf8))
+    let text = arguments.joined(separator: " ")
+    guard escapes else { return ShellOutput(stdout: Array((text + (newline ? "\n" : "")).utf8)) }
+    let (bytes, stop) = Self.interpretEscapes(text)
+    return ShellOutput(stdout: bytes + (newline && !stop ? [10] : []))
   }
 
-  /// Backslash escapes as `echo -e` and `printf` read them; `\c` stops the output.
-  static func interpretEscapes(_ text: String) -> (String, Bool) {
-    var result = ""
+  /// Backslash escapes as `echo -e` and `printf %b` read them; `\c` stops the output.
+  static func interpretEscapes(_ text: String) -> (bytes: [UInt8], stop: Bool) {
+    var result: [UInt8] = []
     var characters = Array(text)[...]
     while let character = characters.first {
       characters.removeFirst()
-      guard character == "\\", let next = characters.first else {
-        result.append(character)
+      guard character == "\\", !characters.isEmpty else {
+        result += Array(String(character).utf8)
         continue
       }
-      characters.removeFirst()
-      switch next {
-      case "n": result.append("\n")
-      case "t": result.append("\t")
-      case "r": result.append("\r")
-      case "\\": result.append("\\")
-      case "a": result.append("\u{7}")
-      case "b": result.append("\u{8}")
-      case "e": result.append("\u{1B}")
-      case "0":
-        var digits = ""
-        while digits.count < 3, let digit = characters.first, ("0"..."7").contains(digit) {
-          digits.append(digit)
-          characters.removeFirst()
-        }
-        result.append(Character(Unicode.Scalar(UInt8(digits, radix: 8) ?? 0)))
-      case "c": return (result, true)
-      default:
-        result.append("\\")
-        result.append(next)
-      }
+      guard let bytes = escape(&characters, octalNeedsZero: true) else { return (result, true) }
+      result += bytes
     }
     return (result, false)
+  }
+
+  /// The bytes of one escape, read after its backslash; `nil` for `\c`.
+  ///
+  /// `echo -e` writes octal as `\0NNN`; a `printf` format as `\NNN`.
+  static func escape(_ characters: inout ArraySlice<Character>, octalNeedsZero: Bool) -> [UInt8]? {
+    guard let next = characters.popFirst() else { return Array("\\".utf8) }
+    func number(radix: Int, maximum: Int, first: String = "") -> UInt8 {
+      var digits = first
+      while digits.count < maximum, let digit = characters.first, digit.isHexDigit,
+        Int(String(digit), radix: radix) != nil
+      {
+        digits.append(digit)
+        characters.removeFirst()
+      }
+      return UInt8(truncatingIfNeeded: Int(digits, radix: radix) ?? 0)
+    }
+    switch next {
+    case "n": return [10]
+    case "t": return [9]
+    case "r": return [13]
+    case "\\": return [92]
+    case "a": return [7]
+    case "b": return [8]
+    case "e": return [27]
+    case "f": return [12]
+    case "v": return [11]
+    case "c": return nil
+    case "x":
+      guard let digit = characters.first, digit.isHexDigit else { return Array("\\x".utf8) }
+      return [number(radix: 16, maximum: 2)]
+    case "0" where octalNeedsZero:
+      return [number(radix: 8, maximum: 3)]
+    case "0"..."7" where !octalNeedsZero:
+      return [number(radix: 8, maximum: 3, first: String(next))]
+    default:
+      return Array("\\\(next)".utf8)
+    }
   }
 
   static func printf(_ invocation: Invocation) -> ShellOutput {
@@ -210,23 +226,21 @@ extension Shell {
       return .error("printf: usage: printf [-v var] format [arguments]", status: 2)
     }
     var arguments = Array(invocation.arguments.dropFirst())
-    var output = ""
+    var output: [UInt8] = []
     repeat {
       var consumed = false
       var characters = Array(format)[...]
       while let character = characters.first {
         characters.removeFirst()
         if character == "\\" {
-          var escape = "\\"
-          if let next = characters.first {
-            escape.append(next)
-            characters.removeFirst()
+          guard let bytes = escape(&characters, octalNeedsZero: false) else {
+            return ShellOutput(stdout: output)
           }
-          output += interpretEscapes(escape).0
+          output += bytes
           continue
         }
         guard character == "%" else {
-          output.append(character)
+          output += Array(String(character).utf8)
           continue
         }
         var spec = ""
@@ -237,16 +251,21 @@ extension Shell {
         guard let verb = characters.first else { break }
         characters.removeFirst()
         if verb == "%" {
-          output.append("%")
+          output.append(UInt8(ascii: "%"))
           continue
         }
         let argument = arguments.isEmpty ? "" : arguments.removeFirst()
         consumed = true
         var text: String
+        if verb == "b" {
+          let (bytes, stop) = interpretEscapes(argument)
+          output += bytes
+          if stop { return ShellOutput(stdout: output) }
+          continue
+        }
         switch verb {
         case "d", "i": text = String(Int(argument) ?? 0)
         case "s": text = argument
-        case "b": text = interpretEscapes(argument).0
         case "x": text = String(Int(argument) ?? 0, radix: 16)
         case "o": text = String(Int(argument) ?? 0, radix: 8)
         case "c": text = String(argument.prefix(1))
@@ -271,11 +290,11 @@ extension Shell {
             repeating: spec.hasPrefix("0") && verb != "s" ? "0" : " ", count: width - text.count)
           text = spec.contains("-") ? text + padding : padding + text
         }
-        output += text
+        output += Array(text.utf8)
       }
       if !consumed { break }
     } while !arguments.isEmpty
-    return ShellOutput(stdout: Array(output.utf8))
+    return ShellOutput(stdout: output)
   }
 
   static func fixed(_ value: Double, precision: Int) -> String {

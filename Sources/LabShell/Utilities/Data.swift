@@ -5,22 +5,26 @@ import LabImage
 extension Shell {
   static let dataUtilities: [String: Utility] = [
     "sha256sum": { shell, invocation in
-      let options = Options(invocation.arguments, known: "btz")
+      let options = Options(invocation.arguments, known: "bt")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
+      // `-b` marks the name with `*` (binary mode); text mode, the default, with a space.
+      let mode = options.has("b") && !options.has("t") ? "*" : " "
       for file in shell.inputs(options.operands, invocation: invocation, output: &output) {
-        output.print("\(Digest.of(file.bytes).hex)  \(file.name)\n")
+        output.print("\(Digest.of(file.bytes).hex) \(mode)\(file.name)\n")
       }
       return output
     },
     "base64": { shell, invocation in
       let options = Options(invocation.arguments, known: "dw", withValue: "w")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       guard let file = shell.inputs(options.operands, invocation: invocation, output: &output).first
       else { return output }
       if options.has("d") {
         let text = String(decoding: file.bytes, as: UTF8.self).filter { !$0.isWhitespace }
         guard let data = Data(base64Encoded: text) else { return .error("base64: invalid input") }
-        output.stdout += Array(data)
+        output.write(Array(data))
         return output
       }
       let encoded = Data(file.bytes).base64EncodedString()
@@ -43,7 +47,7 @@ extension Shell {
           output.status = 1
           continue
         }
-        output.stdout += bytes
+        output.write(bytes)
       }
       return output
     },
@@ -52,14 +56,16 @@ extension Shell {
   ]
 
   mutating func gzip(_ invocation: Invocation, decompress: Bool) -> ShellOutput {
+    // `-f` and `-q` change nothing here: this gzip never asks and never warns.
     let options = Options(invocation.arguments, known: "dckfq")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     let decompress = decompress || options.has("d")
     var output = ShellOutput()
     if options.operands.isEmpty || options.has("c") {
       for file in inputs(options.operands, invocation: invocation, output: &output) {
         do {
-          output.stdout +=
-            decompress ? try Gzip.decompress(file.bytes) : try Gzip.compress(file.bytes)
+          output.write(
+            decompress ? try Gzip.decompress(file.bytes) : try Gzip.compress(file.bytes))
         } catch {
           output.printError("gzip: \(file.name): not in gzip format\n")
           output.status = 1
@@ -105,7 +111,9 @@ extension Shell {
     {
       arguments[0] = "-" + first
     }
-    let options = Options(arguments, known: "cxtvzjpO", withValue: "fC")
+    // `-p` is how this tar always extracts: modes as archived.
+    let options = Options(arguments, known: "cxtvzp", withValue: "fC")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     let archive = options.values["f"] ?? "-"
     var output = ShellOutput()
     let changeDirectory = options.values["C"] ?? "."
@@ -119,7 +127,7 @@ extension Shell {
         }
         let bytes = try writer.finish()
         if archive == "-" {
-          output.stdout += bytes
+          output.write(bytes)
         } else {
           try fileSystem.write(bytes, to: archive, from: directory)
         }

@@ -6,26 +6,17 @@ extension Shell {
   static let fileUtilities: [String: Utility] = [
     "ls": { shell, invocation in shell.list(invocation) },
     "cat": { shell, invocation in
-      let options = Options(invocation.arguments, known: "nAbeEsTv")
+      let options = Options(invocation.arguments, known: "nAbeEsTvt")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let files = shell.inputs(options.operands, invocation: invocation, output: &output)
-      var number = 0
-      for file in files {
-        if options.has("n") {
-          for line in file.bytes.lines {
-            number += 1
-            let text = String(number)
-            output.print(
-              String(repeating: " ", count: max(0, 6 - text.count)) + text + "\t" + line + "\n")
-          }
-        } else {
-          output.stdout += file.bytes
-        }
-      }
+      var format = CatFormat(options: options)
+      for file in files { output.write(format.apply(file.bytes)) }
       return output
     },
     "mkdir": { shell, invocation in
-      let options = Options(invocation.arguments, known: "pv", withValue: "m")
+      let options = Options(invocation.arguments, known: "p", withValue: "m")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       if options.operands.isEmpty {
         return .error("mkdir: missing operand\nTry 'mkdir --help' for more information.")
@@ -41,12 +32,17 @@ extension Shell {
       return output
     },
     "touch": { shell, invocation in
+      // `-a` and `-m` both set the one time this file system keeps.
       let options = Options(invocation.arguments, known: "acm")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       if options.operands.isEmpty {
         return .error("touch: missing file operand\nTry 'touch --help' for more information.")
       }
       for path in options.operands {
+        if options.has("c"), (try? shell.fileSystem.info(path, from: shell.directory)) == nil {
+          continue
+        }
         do {
           try shell.fileSystem.touch(path, from: shell.directory, at: shell.docker.now)
         } catch {
@@ -57,7 +53,8 @@ extension Shell {
       return output
     },
     "rm": { shell, invocation in
-      let options = Options(invocation.arguments, known: "rRfvid")
+      let options = Options(invocation.arguments, known: "rRf")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       if options.operands.isEmpty && !options.has("f") {
         return .error("rm: missing operand\nTry 'rm --help' for more information.")
@@ -99,7 +96,9 @@ extension Shell {
     },
     "cp": { shell, invocation in shell.copy(invocation) },
     "mv": { shell, invocation in
-      let options = Options(invocation.arguments, known: "fivn")
+      // `-f` is how this `mv` always works: it never asks.
+      let options = Options(invocation.arguments, known: "f")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       guard options.operands.count >= 2, let destination = options.operands.last else {
         return .error(
           "mv: missing destination file operand after '\(options.operands.first ?? "")'\nTry 'mv --help' for more information."
@@ -120,7 +119,8 @@ extension Shell {
       return output
     },
     "ln": { shell, invocation in
-      let options = Options(invocation.arguments, known: "sfnv")
+      let options = Options(invocation.arguments, known: "sf")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       guard options.has("s") else {
         return .error("ln: hard links are not supported in this sandbox; use ln -s")
       }
@@ -188,16 +188,18 @@ extension Shell {
     },
     "readlink": { shell, invocation in
       let options = Options(invocation.arguments, known: "fen")
+      let end = options.has("n") ? "" : "\n"
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       for path in options.operands {
         if options.has("f") || options.has("e") {
           if let resolved = try? shell.fileSystem.resolve(path, from: shell.directory) {
-            output.print(resolved + "\n")
+            output.print(resolved + end)
           }
         } else if let target =
           (try? shell.fileSystem.info(path, from: shell.directory, follow: false))?.linkTarget
         {
-          output.print(target + "\n")
+          output.print(target + end)
         } else {
           output.status = 1
         }
@@ -244,12 +246,9 @@ extension Shell {
   // MARK: - ls
 
   mutating func list(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "laA1RhstrdSFgGinU")
+    let options = Options(invocation.arguments, known: "laA1RhstrdSFgGU")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
-    if let unknown = options.unknown {
-      return .error(
-        "ls: invalid option -- '\(unknown)'\nTry 'ls --help' for more information.", status: 2)
-    }
     let long = options.has("l") || options.has("g")
     let operands = options.operands.isEmpty ? ["."] : options.operands
     var files: [(String, FileInfo)] = []
@@ -386,7 +385,9 @@ extension Shell {
   // MARK: - cp, stat, du, find, tree
 
   mutating func copy(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "rRafvpPL")
+    // `-f` is how this `cp` always works: it never asks.
+    let options = Options(invocation.arguments, known: "rRaf")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     guard options.operands.count >= 2, let destination = options.operands.last else {
       return .error(
         "cp: missing destination file operand after '\(options.operands.first ?? "")'\nTry 'cp --help' for more information."
@@ -431,6 +432,7 @@ extension Shell {
 
   mutating func stat(_ invocation: Invocation) -> ShellOutput {
     let options = Options(invocation.arguments, known: "L", withValue: "c")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     for path in options.operands {
       do {
@@ -502,7 +504,8 @@ extension Shell {
   }
 
   mutating func diskUsage(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "shacb", withValue: "d")
+    let options = Options(invocation.arguments, known: "shac", withValue: "d")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     let operands = options.operands.isEmpty ? ["."] : options.operands
     func show(_ kilobytes: Int64, _ path: String) {
@@ -607,7 +610,8 @@ extension Shell {
   }
 
   mutating func tree(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "adfF", withValue: "L")
+    let options = Options(invocation.arguments, known: "a", withValue: "L")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     let root = options.operands.first ?? "."
     var output = ShellOutput()
     // tree 2 counts the directory it starts from.
@@ -647,5 +651,67 @@ extension Shell {
       "\n\(directories) director\(directories == 1 ? "y" : "ies"), \(files) file\(files == 1 ? "" : "s")\n"
     )
     return output
+  }
+}
+
+/// `cat`'s line options, numbering on across files as GNU's does.
+struct CatFormat {
+  var numberAll = false
+  var numberNonBlank = false
+  var squeezeBlank = false
+  var showEnds = false
+  var showTabs = false
+  var showNonPrinting = false
+  private var number = 0
+  private var previousBlank = false
+
+  init(options: Options) {
+    numberNonBlank = options.has("b")
+    numberAll = options.has("n") && !numberNonBlank
+    squeezeBlank = options.has("s")
+    showEnds = options.has("E") || options.has("A") || options.has("e")
+    showTabs = options.has("T") || options.has("A") || options.has("t")
+    showNonPrinting = ["v", "A", "e", "t"].contains { options.has($0) }
+  }
+
+  var isPlain: Bool {
+    !(numberAll || numberNonBlank || squeezeBlank || showEnds || showTabs || showNonPrinting)
+  }
+
+  mutating func apply(_ bytes: [UInt8]) -> [UInt8] {
+    if isPlain { return bytes }
+    var result: [UInt8] = []
+    var lineStart = bytes.startIndex
+    while lineStart < bytes.endIndex {
+      let newline = bytes[lineStart...].firstIndex(of: 10)
+      let line = bytes[lineStart..<(newline ?? bytes.endIndex)]
+      lineStart = newline.map { $0 + 1 } ?? bytes.endIndex
+      let blank = line.isEmpty && newline != nil
+      if squeezeBlank && blank && previousBlank { continue }
+      previousBlank = blank
+      if numberAll || numberNonBlank && !line.isEmpty {
+        number += 1
+        let text = String(number)
+        result += Array((String(repeating: " ", count: max(0, 6 - text.count)) + text + "\t").utf8)
+      }
+      for byte in line { result += shown(byte) }
+      if newline != nil { result += Array((showEnds ? "$\n" : "\n").utf8) }
+    }
+    return result
+  }
+
+  /// A byte in `-v` and `-T` notation: `^I`, `^[`, `M-b`.
+  private func shown(_ byte: UInt8) -> [UInt8] {
+    if byte == 9 { return showTabs ? Array("^I".utf8) : [byte] }
+    guard showNonPrinting else { return [byte] }
+    var prefix: [UInt8] = []
+    var low = byte
+    if byte >= 128 {
+      prefix = Array("M-".utf8)
+      low = byte - 128
+    }
+    if low < 32 { return prefix + [UInt8(ascii: "^"), low + 64] }
+    if low == 127 { return prefix + Array("^?".utf8) }
+    return prefix + [low]
   }
 }

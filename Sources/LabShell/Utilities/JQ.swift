@@ -6,10 +6,17 @@ extension Shell {
   /// `jq` for the filters lessons use: paths, `.[]`, `.[n]`, `|`, `keys`, `length`, `-r`, `-c`.
   mutating func jq(_ invocation: Invocation) -> ShellOutput {
     let options = Options(invocation.arguments, known: "rcSne")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     let filter = operands.isEmpty ? "." : operands.removeFirst()
     var output = ShellOutput()
-    for file in inputs(operands, invocation: invocation, output: &output) {
+    // `-n`: one `null` input instead of reading any.
+    let files =
+      options.has("n")
+      ? [(name: "-", bytes: Array("null".utf8))]
+      : inputs(operands, invocation: invocation, output: &output)
+    var last: JSONValue?
+    for file in files {
       let document: JSONValue
       do {
         document = try JSONValue(parsing: file.bytes)
@@ -21,7 +28,9 @@ extension Shell {
         continue
       }
       do {
-        for value in try JQ.apply(filter, to: [document]) {
+        for result in try JQ.apply(filter, to: [document]) {
+          let value = options.has("S") ? JQ.sortingKeys(result) : result
+          last = value
           if options.has("r"), case .string(let text) = value {
             output.print(text + "\n")
           } else {
@@ -32,6 +41,14 @@ extension Shell {
       } catch {
         output.printError("jq: error: \(error)\n")
         output.status = 5
+      }
+    }
+    // `-e`: the status says whether the last output was true.
+    if options.has("e") && output.status == 0 {
+      switch last {
+      case nil: output.status = 4
+      case .null?, .bool(false)?: output.status = 1
+      default: break
       }
     }
     return output
@@ -185,6 +202,18 @@ enum JQ {
         .joined(separator: ",\n") + "\n\(pad)}"
     default:
       return value.compact(escapingHTML: false)
+    }
+  }
+}
+
+extension JQ {
+  /// `-S`: every object's keys in sorted order, at every depth.
+  static func sortingKeys(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .array(let items): .array(items.map(sortingKeys))
+    case .object(let members):
+      .object(members.sorted { $0.0 < $1.0 }.map { ($0.0, sortingKeys($0.1)) })
+    default: value
     }
   }
 }

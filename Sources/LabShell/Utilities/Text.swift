@@ -6,6 +6,7 @@ extension Shell {
     "tail": { shell, invocation in shell.headOrTail(invocation, head: false) },
     "wc": { shell, invocation in
       let options = Options(invocation.arguments, known: "lwcm")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let files = shell.inputs(options.operands, invocation: invocation, output: &output)
       let all = !(options.has("l") || options.has("w") || options.has("c") || options.has("m"))
@@ -42,6 +43,7 @@ extension Shell {
     "grep": { shell, invocation in shell.grep(invocation) },
     "sort": { shell, invocation in
       let options = Options(invocation.arguments, known: "rnuf", withValue: "kt")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       var lines = shell.inputs(options.operands, invocation: invocation, output: &output).flatMap {
         $0.bytes.lines
@@ -80,6 +82,7 @@ extension Shell {
     },
     "uniq": { shell, invocation in
       let options = Options(invocation.arguments, known: "cdu")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let lines = shell.inputs(
         Array(options.operands.prefix(1)), invocation: invocation, output: &output
@@ -107,6 +110,7 @@ extension Shell {
     },
     "cut": { shell, invocation in
       let options = Options(invocation.arguments, known: "s", withValue: "dfc")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let delimiter = options.values["d"].flatMap(\.first) ?? "\t"
       guard let spec = options.values["f"] ?? options.values["c"] else {
@@ -137,22 +141,38 @@ extension Shell {
     },
     "tr": { _, invocation in
       let options = Options(invocation.arguments, known: "dsc")
+      if let invalid = options.invalid(invocation.name) { return invalid }
+      guard !options.operands.isEmpty else {
+        return .error("tr: missing operand\nTry 'tr --help' for more information.")
+      }
       let sets = options.operands.map(Self.characterSet)
+      // `-c`: the first set stands for every character it does not name.
+      let complement = options.has("c")
+      func inFirstSet(_ character: Character) -> Bool { sets[0].contains(character) != complement }
       var text = String(decoding: invocation.input, as: UTF8.self)
-      if options.has("d"), let remove = sets.first {
-        text.removeAll { remove.contains($0) }
+      if options.has("d"), !sets.isEmpty {
+        text.removeAll(where: inFirstSet)
       } else if sets.count >= 2 {
         let from = sets[0]
         let to = sets[1]
+        if complement && to.count != 1 {
+          return .error("tr: with -c, this tr takes a second set of one character")
+        }
         text = String(
           text.map { character in
+            if complement { return inFirstSet(character) ? to[0] : character }
             guard let index = from.firstIndex(of: character) else { return character }
             return index < to.count ? to[index] : (to.last ?? character)
           })
       }
-      if options.has("s"), let squeeze = sets.last {
+      if options.has("s"), !sets.isEmpty {
+        // Alone, `-s` squeezes the first set; after deleting or translating, the last one.
+        let squeezeSet = sets.count == 1 && !options.has("d") ? nil : sets[sets.count - 1]
+        let squeeze = { (character: Character) in
+          squeezeSet.map { $0.contains(character) } ?? inFirstSet(character)
+        }
         var result = ""
-        for character in text where !(squeeze.contains(character) && result.last == character) {
+        for character in text where !(squeeze(character) && result.last == character) {
           result.append(character)
         }
         text = result
@@ -161,6 +181,7 @@ extension Shell {
     },
     "tee": { shell, invocation in
       let options = Options(invocation.arguments, known: "a")
+      if let invalid = options.invalid(invocation.name) { return invalid }
       for path in options.operands {
         try? shell.fileSystem.write(
           invocation.input, to: path, from: shell.directory, append: options.has("a"))
@@ -237,7 +258,9 @@ extension Shell {
       $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().allSatisfy(\.isNumber)
         ? "-n\($0.dropFirst())" : $0
     }
-    let options = Options(arguments, known: "qvf", withValue: "nc")
+    // `tail -f` prints what there is: nothing in the sandbox appends to a file meanwhile.
+    let options = Options(arguments, known: head ? "" : "f", withValue: "nc")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     let files = inputs(options.operands, invocation: invocation, output: &output)
     let countText = options.values["n"] ?? options.values["c"] ?? "10"
@@ -251,10 +274,10 @@ extension Shell {
       }
       if options.values["c"] != nil {
         let bytes = file.bytes
-        output.stdout +=
+        output.write(
           head
-          ? Array(bytes.prefix(allButLast ? max(0, bytes.count - count) : count))
-          : Array(bytes.suffix(count))
+            ? Array(bytes.prefix(allButLast ? max(0, bytes.count - count) : count))
+            : Array(bytes.suffix(count)))
         continue
       }
       let lines = file.bytes.lines
@@ -271,6 +294,7 @@ extension Shell {
 
   mutating func grep(_ invocation: Invocation) -> ShellOutput {
     let options = Options(invocation.arguments, known: "ivcnErlqwFoHh", withValue: "e")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard let pattern = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
     else {
@@ -315,7 +339,7 @@ extension Shell {
       sources = inputs(operands, invocation: invocation, output: &errors).map {
         ($0.name, $0.bytes)
       }
-      output.stderr = errors.stderr
+      output.write(errors.stderr, isError: true)
       if errors.status != 0 && sources.isEmpty { output.status = 2 }
     }
     let showNames = (sources.count > 1 || options.has("r")) && !options.has("h") || options.has("H")
@@ -369,6 +393,7 @@ extension Shell {
   /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
   mutating func sed(_ invocation: Invocation) -> ShellOutput {
     let options = Options(invocation.arguments, known: "nirE", withValue: "e")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard let script = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
     else {
@@ -456,7 +481,8 @@ extension Shell {
 
   /// `awk`: `{print $N, …}` programs with `-F`, optional `/re/` patterns and `NR`/`NF`.
   mutating func awk(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "", withValue: "Fv")
+    let options = Options(invocation.arguments, known: "", withValue: "F")
+    if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard !operands.isEmpty else {
       return .error("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]", status: 2)

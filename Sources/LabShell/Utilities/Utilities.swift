@@ -89,6 +89,15 @@ struct Options {
   }
 
   func has(_ letter: Character) -> Bool { flags.contains(letter) }
+
+  /// GNU's answer to an option the utility does not have, or `nil` when all are known.
+  func invalid(_ utility: String) -> ShellOutput? {
+    guard let unknown else { return nil }
+    let usage = utility == "tar" ? "'tar --help' or 'tar --usage'" : "'\(utility) --help'"
+    return .error(
+      "\(utility): invalid option -- '\(unknown)'\nTry \(usage) for more information.",
+      status: ["ls", "grep", "sort", "tar", "jq"].contains(utility) ? 2 : 1)
+  }
 }
 
 extension [UInt8] {
