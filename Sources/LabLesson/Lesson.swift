@@ -57,6 +57,9 @@ public struct CommandStep: Equatable, Sendable {
   /// code block.
   public var isImplied: Bool = false
   public var isExercise: Bool = false
+  /// How many commands of the same block came before this one: an output block after a block
+  /// of several commands may show what all of them printed, or what the last one did.
+  public var blockMates: Int = 0
   public var hint: String?
 }
 

@@ -261,7 +261,9 @@ public enum LessonParser {
           if lines[index - 1].trimmingCharacters(in: ["\t"]) == delimiter { break }
         }
       }
-      steps.append(CommandStep(command: command, location: SourceLocation(file: path, line: start)))
+      var step = CommandStep(command: command, location: SourceLocation(file: path, line: start))
+      step.blockMates = steps.count
+      steps.append(step)
     }
     return steps
   }

@@ -81,6 +81,8 @@ public struct LessonRunner: Sendable {
         store: store, registry: registry, now: clock.now, workingDirectory: workspace))
     var bindings = Bindings()
     let matcher = Matcher(strict: strict)
+    /// What the commands of the current block printed, for an output block that shows them all.
+    var blockOutputs: [String] = []
     for step in lesson.steps {
       switch step {
       case .clock(let text, let location):
@@ -113,14 +115,31 @@ public struct LessonRunner: Sendable {
         let result = sandbox.run(commandLine: command)
         clock.advance()
         let actual = result.interleaved
+        if commandStep.blockMates == 0 { blockOutputs = [] }
+        let wholeBlock = blockOutputs.suffix(commandStep.blockMates).joined() + actual
+        blockOutputs.append(actual)
         var stepReport = StepReport(
           location: commandStep.location, kind: "command", text: command, outcome: .passed,
           expected: commandStep.expected?.text, actual: actual, status: result.status, notes: notes)
         if let expected = commandStep.expected {
           let comparison = Comparison(rawValue: expected.mode.rawValue) ?? .normal
-          let verdict = matcher.match(
+          var lastBindings = bindings
+          var verdict = matcher.match(
             expected: expected.text, actual: actual, comparison: comparison,
-            command: command, bindings: &bindings, origin: expected.location.description)
+            command: command, bindings: &lastBindings, origin: expected.location.description)
+          if !verdict.passed && commandStep.blockMates > 0 {
+            var blockBindings = bindings
+            let whole = matcher.match(
+              expected: expected.text, actual: wholeBlock, comparison: comparison,
+              command: command, bindings: &blockBindings, origin: expected.location.description)
+            if whole.passed {
+              verdict = whole
+              stepReport.actual = wholeBlock
+              stepReport.notes.append("the output shown is the whole block's")
+              lastBindings = blockBindings
+            }
+          }
+          bindings = lastBindings
           stepReport.differences = verdict.differences
           stepReport.outcome = verdict.passed ? .passed : .failed
           if !verdict.passed && result.status != 0 {

@@ -174,4 +174,53 @@ struct CheckTests {
     )
     #expect(!messages.contains { $0.contains("app.py") })
   }
+
+  @Test func anOutputBlockMayShowTheWholeBlockOrItsLastCommand() throws {
+    let directory = try TestSupport.scratchDirectory("blocks")
+    let path = "\(directory)/blocks.md"
+    let text = """
+      # Blocks
+
+      ```sh
+      mkdir site && cd site
+      echo hello > index.html
+      cat index.html
+      ls
+      ```
+
+      ```
+      hello
+      index.html
+      ```
+
+      ```sh
+      cd ~
+      ls site
+      ```
+
+      ```
+      index.html
+      ```
+
+      ```sh
+      echo one
+      echo two
+      ```
+
+      ```
+      two
+      one
+      ```
+      """
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    let result = report(path)
+    let outcomes = result.steps.map { "\($0.location.line) \($0.outcome)" }
+    #expect(
+      outcomes == [
+        "4 passed", "5 passed", "6 passed", "7 passed", "16 passed", "17 passed", "25 passed",
+        "26 failed",
+      ])
+    #expect(result.steps[3].notes == ["the output shown is the whole block's"])
+    #expect(result.steps[5].notes.isEmpty)
+  }
 }
