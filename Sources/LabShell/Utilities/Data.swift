@@ -5,7 +5,7 @@ import LabImage
 extension Shell {
   static let dataUtilities: [String: Utility] = [
     "sha256sum": { shell, invocation in
-      let options = Options(invocation.arguments, known: "bt")
+      let options = Options(invocation.arguments, known: "bt", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       // `-b` marks the name with `*` (binary mode); text mode, the default, with a space.
@@ -16,7 +16,8 @@ extension Shell {
       return output
     },
     "base64": { shell, invocation in
-      let options = Options(invocation.arguments, known: "dw", withValue: "w")
+      let options = Options(
+        invocation.arguments, known: "dw", withValue: "w", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       guard let file = shell.inputs(options.operands, invocation: invocation, output: &output).first
@@ -57,7 +58,7 @@ extension Shell {
 
   mutating func gzip(_ invocation: Invocation, decompress: Bool) -> ShellOutput {
     // `-f` and `-q` change nothing here: this gzip never asks and never warns.
-    let options = Options(invocation.arguments, known: "dckfq")
+    let options = Options(invocation.arguments, known: "dckfq", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let decompress = decompress || options.has("d")
     var output = ShellOutput()
@@ -112,7 +113,7 @@ extension Shell {
       arguments[0] = "-" + first
     }
     // `-p` is how this tar always extracts: modes as archived.
-    let options = Options(arguments, known: "cxtvzp", withValue: "fC")
+    let options = Options(arguments, known: "cxtvzp", withValue: "fC", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let archive = options.values["f"] ?? "-"
     var output = ShellOutput()

@@ -6,7 +6,7 @@ extension Shell {
   static let fileUtilities: [String: Utility] = [
     "ls": { shell, invocation in shell.list(invocation) },
     "cat": { shell, invocation in
-      let options = Options(invocation.arguments, known: "nAbeEsTvt")
+      let options = Options(invocation.arguments, known: "nAbeEsTvt", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let files = shell.inputs(options.operands, invocation: invocation, output: &output)
@@ -15,7 +15,8 @@ extension Shell {
       return output
     },
     "mkdir": { shell, invocation in
-      let options = Options(invocation.arguments, known: "p", withValue: "m")
+      let options = Options(
+        invocation.arguments, known: "p", withValue: "m", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       if options.operands.isEmpty {
@@ -33,7 +34,7 @@ extension Shell {
     },
     "touch": { shell, invocation in
       // `-a` and `-m` both set the one time this file system keeps.
-      let options = Options(invocation.arguments, known: "acm")
+      let options = Options(invocation.arguments, known: "acm", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       if options.operands.isEmpty {
@@ -53,7 +54,7 @@ extension Shell {
       return output
     },
     "rm": { shell, invocation in
-      let options = Options(invocation.arguments, known: "rRf")
+      let options = Options(invocation.arguments, known: "rRf", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       if options.operands.isEmpty && !options.has("f") {
@@ -97,7 +98,7 @@ extension Shell {
     "cp": { shell, invocation in shell.copy(invocation) },
     "mv": { shell, invocation in
       // `-f` is how this `mv` always works: it never asks.
-      let options = Options(invocation.arguments, known: "f")
+      let options = Options(invocation.arguments, known: "f", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       guard options.operands.count >= 2, let destination = options.operands.last else {
         return .error(
@@ -119,7 +120,7 @@ extension Shell {
       return output
     },
     "ln": { shell, invocation in
-      let options = Options(invocation.arguments, known: "sf")
+      let options = Options(invocation.arguments, known: "sf", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       guard options.has("s") else {
         return .error("ln: hard links are not supported in this sandbox; use ln -s")
@@ -187,7 +188,7 @@ extension Shell {
       return output
     },
     "readlink": { shell, invocation in
-      let options = Options(invocation.arguments, known: "fen")
+      let options = Options(invocation.arguments, known: "fen", utility: invocation.name)
       let end = options.has("n") ? "" : "\n"
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
@@ -246,7 +247,7 @@ extension Shell {
   // MARK: - ls
 
   mutating func list(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "laA1RhstrdSFgGU")
+    let options = Options(invocation.arguments, known: "laA1RhstrdSFgGU", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     let long = options.has("l") || options.has("g")
@@ -386,7 +387,7 @@ extension Shell {
 
   mutating func copy(_ invocation: Invocation) -> ShellOutput {
     // `-f` is how this `cp` always works: it never asks.
-    let options = Options(invocation.arguments, known: "rRaf")
+    let options = Options(invocation.arguments, known: "rRaf", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     guard options.operands.count >= 2, let destination = options.operands.last else {
       return .error(
@@ -431,7 +432,8 @@ extension Shell {
   }
 
   mutating func stat(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "L", withValue: "c")
+    let options = Options(
+      invocation.arguments, known: "L", withValue: "c", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     for path in options.operands {
@@ -504,7 +506,8 @@ extension Shell {
   }
 
   mutating func diskUsage(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "shac", withValue: "d")
+    let options = Options(
+      invocation.arguments, known: "shac", withValue: "d", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     let operands = options.operands.isEmpty ? ["."] : options.operands
@@ -610,7 +613,8 @@ extension Shell {
   }
 
   mutating func tree(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "a", withValue: "L")
+    let options = Options(
+      invocation.arguments, known: "a", withValue: "L", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let root = options.operands.first ?? "."
     var output = ShellOutput()

@@ -5,7 +5,7 @@ import LabJSON
 extension Shell {
   /// `jq` for the filters lessons use: paths, `.[]`, `.[n]`, `|`, `keys`, `length`, `-r`, `-c`.
   mutating func jq(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "rcSne")
+    let options = Options(invocation.arguments, known: "rcSne", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     let filter = operands.isEmpty ? "." : operands.removeFirst()

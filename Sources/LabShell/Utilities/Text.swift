@@ -5,7 +5,7 @@ extension Shell {
     "head": { shell, invocation in shell.headOrTail(invocation, head: true) },
     "tail": { shell, invocation in shell.headOrTail(invocation, head: false) },
     "wc": { shell, invocation in
-      let options = Options(invocation.arguments, known: "lwcm")
+      let options = Options(invocation.arguments, known: "lwcm", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let files = shell.inputs(options.operands, invocation: invocation, output: &output)
@@ -42,7 +42,8 @@ extension Shell {
     },
     "grep": { shell, invocation in shell.grep(invocation) },
     "sort": { shell, invocation in
-      let options = Options(invocation.arguments, known: "rnuf", withValue: "kt")
+      let options = Options(
+        invocation.arguments, known: "rnuf", withValue: "kt", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       var lines = shell.inputs(options.operands, invocation: invocation, output: &output).flatMap {
@@ -81,7 +82,7 @@ extension Shell {
       return output
     },
     "uniq": { shell, invocation in
-      let options = Options(invocation.arguments, known: "cdu")
+      let options = Options(invocation.arguments, known: "cdu", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let lines = shell.inputs(
@@ -109,7 +110,8 @@ extension Shell {
       return output
     },
     "cut": { shell, invocation in
-      let options = Options(invocation.arguments, known: "s", withValue: "dfc")
+      let options = Options(
+        invocation.arguments, known: "s", withValue: "dfc", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       let delimiter = options.values["d"].flatMap(\.first) ?? "\t"
@@ -140,7 +142,7 @@ extension Shell {
       return output
     },
     "tr": { _, invocation in
-      let options = Options(invocation.arguments, known: "dsc")
+      let options = Options(invocation.arguments, known: "dsc", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       guard !options.operands.isEmpty else {
         return .error("tr: missing operand\nTry 'tr --help' for more information.")
@@ -180,7 +182,7 @@ extension Shell {
       return ShellOutput(stdout: Array(text.utf8))
     },
     "tee": { shell, invocation in
-      let options = Options(invocation.arguments, known: "a")
+      let options = Options(invocation.arguments, known: "a", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       for path in options.operands {
         try? shell.fileSystem.write(
@@ -259,7 +261,8 @@ extension Shell {
         ? "-n\($0.dropFirst())" : $0
     }
     // `tail -f` prints what there is: nothing in the sandbox appends to a file meanwhile.
-    let options = Options(arguments, known: head ? "" : "f", withValue: "nc")
+    let options = Options(
+      arguments, known: head ? "" : "f", withValue: "nc", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = ShellOutput()
     let files = inputs(options.operands, invocation: invocation, output: &output)
@@ -293,7 +296,8 @@ extension Shell {
   }
 
   mutating func grep(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "ivcnErlqwFoHh", withValue: "e")
+    let options = Options(
+      invocation.arguments, known: "ivcnErlqwFoHh", withValue: "e", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard let pattern = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
@@ -392,7 +396,8 @@ extension Shell {
 
   /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
   mutating func sed(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "nirE", withValue: "e")
+    let options = Options(
+      invocation.arguments, known: "nirE", withValue: "e", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard let script = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
@@ -481,7 +486,7 @@ extension Shell {
 
   /// `awk`: `{print $N, …}` programs with `-F`, optional `/re/` patterns and `NR`/`NF`.
   mutating func awk(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "", withValue: "F")
+    let options = Options(invocation.arguments, known: "", withValue: "F", utility: invocation.name)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard !operands.isEmpty else {
