@@ -175,4 +175,51 @@ struct MatcherTests {
     let failed = check("nginx", "apache", bindings: &bindings)
     #expect(failed.differences.map(\.kind) == [.semantic])
   }
+
+  static let buildDisplay = """
+    [+] Building 0.0s (6/6) FINISHED                                 docker:default
+     => [internal] load build definition from Dockerfile                        0.0s
+     => => transferring dockerfile: 39B                                         0.0s
+     => [internal] load metadata for docker.io/library/alpine:3.20              0.0s
+     => [internal] load .dockerignore                                           0.0s
+     => => transferring context: 2B                                             0.0s
+     => [1/2] FROM docker.io/library/alpine:3.20@sha256:073a04712b1205d9494f22  0.0s
+     => => resolve docker.io/library/alpine:3.20@sha256:073a04712b1205d9494f22  0.0s
+     => [2/2] RUN echo hi > /hi.txt                                             0.0s
+     => exporting to image                                                      0.0s
+     => => exporting layers                                                     0.0s
+     => => writing image sha256:a87b08c9b052e1fc02089154b294699971a941f5d35c93  0.0s
+     => => naming to docker.io/library/hi:latest                                0.0s
+    """
+
+  /// The same build as an older Docker on a wider terminal drew it.
+  static let olderBuildDisplay = """
+    [+] Building 1.2s (6/6) FINISHED
+     => [internal] load .dockerignore                                          0.0s
+     => => transferring context: 2B                                            0.0s
+     => [internal] load build definition from Dockerfile                       0.0s
+     => [internal] load metadata for docker.io/library/alpine:3.20             1.0s
+     => CACHED [1/2] FROM docker.io/library/alpine:3.20@sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d  0.0s
+     => [2/2] RUN echo hi > /hi.txt                                            0.2s
+     => exporting to image                                                     0.0s
+     => => writing image sha256:7d5b6a8c2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c  0.0s
+     => => naming to docker.io/library/hi                                      0.0s
+    """
+
+  @Test func buildDisplaysCompareByTheirSteps() {
+    #expect(passes(Self.olderBuildDisplay, Self.buildDisplay, command: "docker build -t hi ."))
+    let otherStep = Self.olderBuildDisplay.replacingOccurrences(of: "echo hi", with: "echo ho")
+    #expect(!passes(otherStep, Self.buildDisplay, command: "docker build -t hi ."))
+    let cachedRun = Self.olderBuildDisplay.replacingOccurrences(
+      of: "=> [2/2] RUN", with: "=> CACHED [2/2] RUN")
+    #expect(!passes(cachedRun, Self.buildDisplay, command: "docker build -t hi ."))
+    let otherName = Self.olderBuildDisplay.replacingOccurrences(
+      of: "library/hi ", with: "library/ho ")
+    #expect(!passes(otherName, Self.buildDisplay, command: "docker build -t hi ."))
+    var bindings = Bindings()
+    let strict = Matcher(strict: true).match(
+      expected: Self.olderBuildDisplay, actual: Self.buildDisplay, comparison: .normal,
+      command: "docker build -t hi .", bindings: &bindings, origin: "lesson.md:1")
+    #expect(!strict.passed)
+  }
 }

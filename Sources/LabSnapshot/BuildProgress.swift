@@ -1,0 +1,67 @@
+import Foundation
+
+/// BuildKit's progress display, read for what it says rather than how a given Docker version
+/// draws it.
+///
+/// Docker versions order the `[internal]` steps differently, add `resolve` and `exporting`
+/// sub-steps, name the builder in the header, and cut lines at the terminal's width; a lesson
+/// recorded on one machine shows all of that differently from another. What must agree is the
+/// build's own steps in order (`[1/2] FROM …`, `[2/2] RUN …`, `CACHED`), and the image it names.
+enum BuildProgress {
+  /// Whether an expected output is a BuildKit progress display.
+  static func isDisplay(_ lines: [String]) -> Bool {
+    lines.first { !$0.isEmpty }?.hasPrefix("[+] Building ") ?? false
+  }
+
+  /// Steps are compared up to this many characters: what an 80-column terminal leaves of a
+  /// step's name beside its duration.
+  static let width = 60
+
+  /// The lines that carry meaning, in a form every Docker version shares.
+  static func essentials(_ lines: [String]) -> [String] {
+    var result: [String] = []
+    for line in lines {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty { continue }
+      if trimmed.hasPrefix("[+] Building ") {
+        result.append(trimmed.contains("FINISHED") ? "[+] Building FINISHED" : "[+] Building")
+        continue
+      }
+      if trimmed.hasPrefix("=> => ") {
+        let body = String(trimmed.dropFirst(6))
+        if body.hasPrefix("naming to ") {
+          var name = normalized(body)
+          if name.hasSuffix(" done") { name.removeLast(5) }
+          if name.hasSuffix(":latest") { name.removeLast(7) }
+          result.append("=> => " + name)
+        } else if body.hasPrefix("writing image ") {
+          result.append("=> => writing image")
+        }
+        continue
+      }
+      guard trimmed.hasPrefix("=> ") else {
+        result.append(line)
+        continue
+      }
+      var body = normalized(String(trimmed.dropFirst(3)))
+      if body.hasPrefix("[internal]") || body.hasPrefix("[auth]")
+        || body.hasPrefix("resolve image config")
+      {
+        continue
+      }
+      // A base image is CACHED when the machine had it already, which is no part of the lesson.
+      if body.hasPrefix("CACHED ["), body.contains("] FROM ") { body.removeFirst(7) }
+      result.append("=> " + String(body.prefix(width)))
+    }
+    return result
+  }
+
+  /// A step's text without its duration, with base-image digests masked and spaces collapsed.
+  static func normalized(_ text: String) -> String {
+    var body = text.replacingOccurrences(
+      of: "\\s+\\d+(\\.\\d+)?s$", with: "", options: .regularExpression)
+    body = body.replacingOccurrences(
+      of: "sha256:[0-9a-f]+", with: "sha256:…", options: .regularExpression)
+    return body.replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
+  }
+}
