@@ -65,7 +65,11 @@ extension Docker {
     } catch {
       return .failure("failed to save image: \(error)")
     }
-    guard toStandardOutput else { return CommandResult() }
+    guard toStandardOutput else {
+      ImageStore.setTime(environment.now, of: path)
+      ImageStore.setTime(environment.now, of: PathText.parent(path))
+      return CommandResult()
+    }
     var result = CommandResult()
     result.binaryOutput = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
     return result

@@ -54,6 +54,11 @@ public struct Docker: Sendable {
 
   /// Runs `docker ARGUMENTS…` (without the leading `docker`).
   public func run(_ arguments: [String]) -> CommandResult {
+    defer { environment.store.stampNewEntries(at: environment.now) }
+    return dispatch(arguments)
+  }
+
+  private func dispatch(_ arguments: [String]) -> CommandResult {
     var rest = arguments[...]
     while let first = rest.first, first.hasPrefix("-") {
       switch first {

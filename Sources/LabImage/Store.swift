@@ -56,6 +56,7 @@ public struct ImageStore: Sendable {
         + "\(id.dropFirst(16).prefix(4))-\(id.dropFirst(20).prefix(12))"
       try writeFileAtomically(engineID, Array(uuid.utf8))
     }
+    stampNewEntries(at: clock().now)
   }
 
   /// Runs `body` holding the store's exclusive lock, so concurrent runs take turns.

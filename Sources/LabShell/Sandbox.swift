@@ -38,6 +38,7 @@ public struct Sandbox: Sendable {
       words.removeFirst()
     }
     guard !words.isEmpty else { return CommandResult() }
+    shell.fileSystem.now = shell.docker.now
     return Self.result(
       shell.invoke(Array(words), assignments: assignments, input: input, terminal: true))
   }

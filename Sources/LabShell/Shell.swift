@@ -114,6 +114,7 @@ public struct Shell: Sendable {
 
   /// Runs a command line; the last command's output goes to the terminal.
   public mutating func run(_ line: String, input: [UInt8] = []) -> ShellOutput {
+    fileSystem.now = docker.now
     let node: ShellNode
     do {
       node = try ShellParser.parse(line)

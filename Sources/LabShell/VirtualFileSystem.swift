@@ -68,6 +68,9 @@ public struct VirtualFileSystem: Sendable {
   public var hasDocker = true
   /// Whether the command runs as root (`sudo`): only root may look inside `/var/lib/docker`.
   public var isPrivileged = false
+  /// The virtual clock's time, which entries this file system writes take (and their
+  /// directory with them), so `ls -l` prints the same dates on every machine.
+  public var now: Date?
 
   /// A file system that is an image's layers, as `RUN` sees it: changes go to `upper`,
   /// removals leave `.wh.` whiteouts there.
@@ -336,6 +339,7 @@ public struct VirtualFileSystem: Sendable {
     {
       throw .isDirectory
     }
+    defer { stamp(host) }
     if append, let handle = FileHandle(forWritingAtPath: host) {
       defer { try? handle.close() }
       _ = try? handle.seekToEnd()
@@ -373,6 +377,7 @@ public struct VirtualFileSystem: Sendable {
         } catch {
           throw .permissionDenied
         }
+        stamp(host)
       }
       return
     }
@@ -384,6 +389,7 @@ public struct VirtualFileSystem: Sendable {
     } catch {
       throw .noSuchFile
     }
+    stamp(host)
   }
 
   public func remove(_ path: String, from directory: String, recursive: Bool)
@@ -400,6 +406,7 @@ public struct VirtualFileSystem: Sendable {
       } catch {
         throw .permissionDenied
       }
+      stamp(PathText.parent(host), parent: false)
     }
     // In an overlay, an entry a lower layer still shows is hidden with a whiteout.
     if let (mount, _) = locate(resolved), !mount.lowers.isEmpty, existing(resolved) != nil {
@@ -420,6 +427,7 @@ public struct VirtualFileSystem: Sendable {
     } catch {
       throw .permissionDenied
     }
+    stamp(host)
   }
 
   public func move(_ source: String, to destination: String, from directory: String)
@@ -429,6 +437,8 @@ public struct VirtualFileSystem: Sendable {
     let from = try writableHost(source, from: directory, followLast: false)
     let to = try writableHost(destination, from: directory, followLast: false)
     guard rename(from, to) == 0 else { throw .permissionDenied }
+    stamp(PathText.parent(from), parent: false)
+    stamp(PathText.parent(to), parent: false)
   }
 
   public func setMode(_ mode: UInt32, of path: String, from directory: String)
@@ -436,6 +446,13 @@ public struct VirtualFileSystem: Sendable {
   {
     let host = try writableHost(path, from: directory)
     guard chmod(host, mode_t(mode)) == 0 else { throw .noSuchFile }
+  }
+
+  /// Gives a host entry, and the directory it is in, the virtual clock's time.
+  private func stamp(_ host: String, parent: Bool = true) {
+    guard let now else { return }
+    ImageStore.setTime(now, of: host)
+    if parent { ImageStore.setTime(now, of: PathText.parent(host)) }
   }
 
   /// Sets a file's modification time, so files the shell writes carry the virtual clock's time.

@@ -1,0 +1,39 @@
+import Foundation
+import LabDocker
+import LabImage
+import LabShell
+import LabTestSupport
+import Testing
+
+/// `ls -l` prints the virtual clock's dates, for the store and the workspace alike.
+@Suite("Dates on the virtual clock")
+struct VirtualTimeTests {
+  static let line = """
+    docker pull -q busybox >/dev/null; mkdir site; echo hi > site/index.html; \
+    docker save busybox -o busybox.tar; ls -l site busybox.tar; \
+    sudo ls -l /var/lib/docker /var/lib/docker/overlay2
+    """
+
+  func run(at time: Date) throws -> CommandResult {
+    let store = ImageStore(root: try TestSupport.scratchDirectory("time-store"))
+    try store.initialize()
+    var sandbox = Sandbox(
+      environment: DockerEnvironment(
+        store: store, registry: EmbeddedRegistry(root: TestSupport.registryRoot), now: time,
+        workingDirectory: try TestSupport.scratchDirectory("time-workspace")))
+    return sandbox.run(commandLine: Self.line)
+  }
+
+  @Test func listingsShowTheVirtualClock() throws {
+    let start = VirtualClock().now
+    let first = try run(at: start)
+    #expect(first.isSuccess, "\(first.stderr)")
+    let dates = first.stdout.split(separator: "\n").filter {
+      $0.hasPrefix("-") || $0.hasPrefix("d")
+    }
+    #expect(dates.count > 10)
+    for line in dates { #expect(line.contains(" Sep  1 12:00 "), "\(line)") }
+    // Another machine, another day: the same listing.
+    #expect(try run(at: start).stdout == first.stdout)
+  }
+}
