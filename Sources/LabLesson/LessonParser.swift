@@ -179,14 +179,39 @@ public enum LessonParser {
     code.split(separator: "\n").contains { isPrompt(String($0), tag: "") }
   }
 
-  /// Whether a line is a prompt: `$ `, or `# ` for a root shell — always in a console block,
-  /// elsewhere only before a command (`# docker images`, not `# Update the packages`).
+  /// Whether a line is a prompt line.
   static func isPrompt(_ line: String, tag: String) -> Bool {
-    if line.hasPrefix("$ ") || line == "$" { return true }
-    guard line.hasPrefix("# ") else { return false }
-    if ["console", "shell-session", "shellsession", "terminal"].contains(tag) { return true }
-    let word = line.dropFirst(2).split(separator: " ").first.map(String.init) ?? ""
-    return commandWords.contains(word)
+    promptCommand(line, tag: tag) != nil
+  }
+
+  /// The command of a prompt line, or `nil` when the line is no prompt.
+  ///
+  /// Prompts as lessons print them: `$ `; `# ` for a root shell — always in a console block,
+  /// elsewhere only before a command (`# docker images`, not `# Update the packages`); a full
+  /// prompt such as `user@host:~$ `, `root@host:/app# `, `[user@host dir]$ ` or `~/site$ `; and
+  /// zsh's `% ` or `❯ ` before a command.
+  static func promptCommand(_ line: String, tag: String) -> String? {
+    if line == "$" { return "" }
+    if line.hasPrefix("$ ") { return String(line.dropFirst(2)) }
+    let consoleTag = ["console", "shell-session", "shellsession", "terminal"].contains(tag)
+    func startsWithCommand(_ text: Substring) -> Bool {
+      commandWords.contains(text.split(separator: " ").first.map(String.init) ?? "")
+    }
+    if line.hasPrefix("# ") {
+      let rest = line.dropFirst(2)
+      return consoleTag || startsWithCommand(rest) ? String(rest) : nil
+    }
+    if line.hasPrefix("% ") || line.hasPrefix("❯ ") {
+      let rest = line.dropFirst(2)
+      return startsWithCommand(rest) ? String(rest) : nil
+    }
+    guard let match = line.firstMatch(of: fullPrompt) else { return nil }
+    return String(line[match.range.upperBound...])
+  }
+
+  /// `user@host:~$ `, `root@host:/app# `, `[user@host dir]$ `, `~/site$ `, `host:~ user$ `.
+  static var fullPrompt: Regex<Substring> {
+    #/^(?:[\w.-]+@[\w.-]+(?::\S*?)?|\[[^\]]+\]|~\S*?|[\w.-]+:\S+ [\w.-]+)[$#] /#
   }
 
   /// Command steps of a shell block: prompt lines with the output after them, or, with no
@@ -205,17 +230,14 @@ public enum LessonParser {
           index += 1
           continue
         }
-        var command = String(line.dropFirst(2))
+        var command = promptCommand(line, tag: tag) ?? ""
         let start = firstLine + index
         index += 1
         // Continuations: `\` at the end, or `> ` lines.
-        while command.hasSuffix("\\") || (index < lines.count && lines[index].hasPrefix("> ")) {
-          guard index < lines.count else { break }
-          if command.hasSuffix("\\") {
-            command = String(command.dropLast()) + "\n" + lines[index]
-          } else {
-            command += "\n" + lines[index].dropFirst(2)
-          }
+        // The shell reads the `\` continuation itself; a `> ` is the prompt of a next line.
+        while index < lines.count, command.hasSuffix("\\") || lines[index].hasPrefix("> ") {
+          let next = lines[index]
+          command += "\n" + (next.hasPrefix("> ") ? String(next.dropFirst(2)) : next)
           index += 1
         }
         var output: [String] = []

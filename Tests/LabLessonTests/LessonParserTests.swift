@@ -60,6 +60,39 @@ struct LessonParserTests {
     #expect(commented.map(\.0) == ["docker pull alpine"])
   }
 
+  @Test func fullPromptsAsBlogsPrintThem() throws {
+    let text = """
+      ```shell-session
+      user@host:~$ docker pull -q alpine
+      docker.io/library/alpine:latest
+      root@box:/srv# whoami
+      root
+      [user@host site]$ ls
+      index.html
+      ~/site$ pwd
+      /home/learner/site
+      Mac:~ ann$ echo hi
+      hi
+      % docker images -q
+      6d3d3e211680
+      % of the layers are shared
+      ```
+      """
+    let found = commands(try parse(text))
+    #expect(
+      found.map(\.0) == [
+        "docker pull -q alpine", "whoami", "ls", "pwd", "echo hi", "docker images -q",
+      ])
+    #expect(found.last?.1 == "6d3d3e211680\n% of the layers are shared\n")
+  }
+
+  @Test func continuationsStayForTheShell() throws {
+    let text = "```console\n$ docker image inspect alpine \\\n>   --format '{{.Os}}'\nlinux\n```\n"
+    let found = commands(try parse(text))
+    #expect(found.map(\.0) == ["docker image inspect alpine \\\n  --format '{{.Os}}'"])
+    #expect(found.first?.1 == "linux\n")
+  }
+
   @Test func everyLineOfAPromptlessBlockIsAStep() throws {
     let text =
       "```bash\n# a comment\ndocker pull alpine\ndocker tag alpine \\\n  mine:1\ncat > f.txt <<EOF\nhello\nEOF\n```\n"
