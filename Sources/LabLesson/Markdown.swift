@@ -27,7 +27,10 @@ public enum MarkdownReader {
     defer { cmark_node_free(document) }
     guard let iterator = cmark_iter_new(document) else { return [] }
     defer { cmark_iter_free(iterator) }
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    // Split at line feeds as scalars: a `\r\n` is one Character, which `split` would not cut.
+    let lines = source.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+      String(String.UnicodeScalarView($0)).trimmingCharacters(in: ["\r"])
+    }
     var blocks: [MarkdownBlock] = []
     while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
       guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }

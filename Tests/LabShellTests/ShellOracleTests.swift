@@ -232,6 +232,7 @@ struct ShellOracleTests {
     "{ echo a; ls nosuch; echo c; } 2>&1; cat -Z 2>&1; echo $?; ls -Y 2>&1; echo $?",
     "sha256sum -b app.py; sha256sum app.py; touch -c absent; ls absent 2>&1",
     "readlink -n link-to-app; echo; tr 2>&1; echo $?",
+    #"printf 'b\r\na\r\n' > crlf.txt; head -1 crlf.txt | cat -A; sort crlf.txt | cat -A; wc -l crlf.txt"#,
     "sort --reverse words.txt; wc --lines words.txt; head --lines=2 data.csv; tail --lines 1 data.csv",
     "grep --count --ignore-case banana words.txt; cut --delimiter=, --fields=1 data.csv | uniq --count",
     "cat --show-ends --number notes/todo.txt; cat --frobnicate 2>&1; echo $?; ls --all --color=auto | tail -3",

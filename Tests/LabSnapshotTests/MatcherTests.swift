@@ -222,4 +222,51 @@ struct MatcherTests {
       command: "docker build -t hi .", bindings: &bindings, origin: "lesson.md:1")
     #expect(!strict.passed)
   }
+
+  @Test func legacyBuildTranscriptsCompareByTheirSteps() {
+    let older = """
+      Sending build context to Docker daemon  2.048kB
+      Step 1/2 : FROM alpine:3.20
+       ---> a24bb4013296
+      Step 2/2 : RUN echo hello
+       ---> Running in 8a3a1c8f6a53
+      hello
+      Removing intermediate container 8a3a1c8f6a53
+       ---> 1f3ad2b6c45b
+      Successfully built 1f3ad2b6c45b
+      Successfully tagged lb:latest
+      """
+    let newer = """
+      DEPRECATED: The legacy builder is deprecated and will be removed in a future release.
+                  BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0
+                  environment-variable.
+
+      Sending build context to Docker daemon       49B\r\r
+      Step 1/2 : FROM alpine:3.20
+      3.20: Pulling from library/alpine
+      811319acad67: Pull complete
+      Digest: sha256:073a04712b1205d9494f2281d9dae2e95e2e82397ed5656ddf0ff84d44f0574c
+      Status: Downloaded newer image for alpine:3.20
+       ---> 6d3d3e211680
+      Step 2/2 : RUN echo hello
+       ---> Running in 4a6677df0279
+      hello
+       ---> Removed intermediate container 4a6677df0279
+       ---> 8ca396cc1e71
+      Successfully built 8ca396cc1e71
+      Successfully tagged lb:latest
+      """
+    var bindings = Bindings()
+    #expect(check(older, newer, command: "docker build -t lb .", bindings: &bindings).passed)
+    #expect(bindings.actual(for: "1f3ad2b6c45b") == "8ca396cc1e71")
+    #expect(
+      !passes(
+        older.replacingOccurrences(of: "hello\n", with: "goodbye\n"), newer,
+        command: "docker build -t lb ."))
+  }
+
+  @Test func aCarriageReturnOverprintsTheLine() {
+    #expect(passes("Downloading 100%\ndone", "Downloading  10%\rDownloading 100%\r\r\ndone"))
+    #expect(passes("a\nb", "a\r\nb\r\n"))
+  }
 }

@@ -14,8 +14,10 @@ public struct DockerIgnore: Sendable {
   var rules: [Rule] = []
 
   public init(_ text: String) {
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      var line = rawLine.trimmingCharacters(in: .whitespaces)
+    // Line feeds as scalars, so a `\r\n` file splits too; the `\r` goes with the blanks.
+    for rawLine in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+      var line = String(String.UnicodeScalarView(rawLine)).trimmingCharacters(
+        in: .whitespacesAndNewlines)
       if line.hasPrefix("#") || line.isEmpty { continue }
       var isException = false
       if line.hasPrefix("!") {

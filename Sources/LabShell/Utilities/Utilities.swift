@@ -190,9 +190,13 @@ struct Options {
 
 extension [UInt8] {
   /// The bytes as lines, without their newlines; a last line without a newline counts.
+  ///
+  /// A `\r` before a newline stays in the line, as GNU tools keep it.
   var lines: [String] {
-    var text = String(decoding: self, as: UTF8.self).components(separatedBy: "\n")
-    if text.last == "" { text.removeLast() }
-    return text
+    var lines = split(separator: 10, omittingEmptySubsequences: false).map {
+      String(decoding: $0, as: UTF8.self)
+    }
+    if lines.last == "" { lines.removeLast() }
+    return lines
   }
 }

@@ -65,3 +65,43 @@ enum BuildProgress {
     return body.replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
   }
 }
+
+/// The legacy builder's transcript (`Step 1/3 : FROM …`), read for what every Docker version
+/// says alike.
+///
+/// Newer versions print a deprecation notice first and `---> Removed intermediate container`
+/// where older ones print `Removing intermediate container`; and a base image the author had
+/// already is pulled in the middle of the learner's build. None of that is part of the lesson.
+enum LegacyBuildOutput {
+  /// Whether an expected output is a legacy build transcript.
+  static func isTranscript(_ lines: [String]) -> Bool {
+    lines.contains { $0.hasPrefix("Sending build context to Docker daemon") }
+      || lines.contains { $0.hasPrefix("Step 1/") }
+  }
+
+  /// A line of a `docker pull` the builder runs for a missing base image.
+  static var pullLine: Regex<Substring> {
+    #/^(?:\S+: Pulling from \S+|[0-9a-f]{12}: (?:Pull complete|Already exists|Pulling fs layer|Waiting|Verifying Checksum|Download complete)|Digest: sha256:[0-9a-f]{64}|Status: (?:Downloaded newer image for|Image is up to date for) \S+)$/#
+  }
+
+  /// The lines that carry meaning, in a form every Docker version shares.
+  static func essentials(_ lines: [String]) -> [String] {
+    var result: [String] = []
+    var index = 0
+    while index < lines.count {
+      let line = lines[index]
+      index += 1
+      if line.hasPrefix("DEPRECATED: The legacy builder is deprecated") {
+        while index < lines.count, lines[index].hasPrefix(" ") { index += 1 }
+        continue
+      }
+      if line.isEmpty || line.wholeMatch(of: pullLine) != nil { continue }
+      if line.hasPrefix("Removing intermediate container ") {
+        result.append(" ---> Removed intermediate container " + line.dropFirst(32))
+        continue
+      }
+      result.append(line)
+    }
+    return result
+  }
+}
