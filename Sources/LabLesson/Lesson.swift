@@ -30,6 +30,68 @@ public struct Expectation: Equatable, Sendable {
   /// The block's language tag (`json`, `text`, …).
   public var language: String
   public var location: SourceLocation
+  /// The exit status the lesson asserts: cram's `[1]` last line, trycmd's `? failed` first.
+  public var status: ExpectedStatus?
+
+  public init(
+    text: String, mode: MatchMode, language: String, location: SourceLocation,
+    status: ExpectedStatus? = nil
+  ) {
+    self.text = text
+    self.mode = mode
+    self.language = language
+    self.location = location
+    self.status = status
+  }
+}
+
+/// An exit status a lesson asserts.
+public enum ExpectedStatus: Equatable, Sendable, CustomStringConvertible {
+  case code(Int32)
+  case success
+  case failure
+
+  public func accepts(_ status: Int32) -> Bool {
+    switch self {
+    case .code(let code): status == code
+    case .success: status == 0
+    case .failure: status != 0
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .code(let code): "status \(code)"
+    case .success: "success"
+    case .failure: "a failure"
+    }
+  }
+
+  /// The output without its status line, and the status it asserts.
+  static func split(_ text: String) -> (text: String, status: ExpectedStatus?) {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    while lines.last == "" { lines.removeLast() }
+    if let last = lines.last, last.hasPrefix("["), last.hasSuffix("]"),
+      let code = Int32(last.dropFirst().dropLast())
+    {
+      lines.removeLast()
+      return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n", .code(code))
+    }
+    if let first = lines.first, first.hasPrefix("? ") {
+      let word = first.dropFirst(2)
+      let status: ExpectedStatus? =
+        switch word {
+        case "success": .success
+        case "failed": .failure
+        default: Int32(word).map { .code($0) }
+        }
+      if let status {
+        lines.removeFirst()
+        return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n", status)
+      }
+    }
+    return (text, nil)
+  }
 }
 
 /// One step of a lesson.

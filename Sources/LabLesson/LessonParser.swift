@@ -248,9 +248,10 @@ public enum LessonParser {
         while output.last?.isEmpty == true { output.removeLast() }
         var step = CommandStep(command: command, location: SourceLocation(file: path, line: start))
         if !output.isEmpty {
+          let (text, status) = ExpectedStatus.split(output.joined(separator: "\n") + "\n")
           step.expected = Expectation(
-            text: output.joined(separator: "\n") + "\n", mode: .normal, language: "text",
-            location: SourceLocation(file: path, line: start + 1))
+            text: text, mode: .normal, language: "text",
+            location: SourceLocation(file: path, line: start + 1), status: status)
         }
         steps.append(step)
       }
@@ -297,8 +298,10 @@ public enum LessonParser {
     to steps: inout [Step], path: String
   ) throws(LessonError) {
     let location = SourceLocation(file: path, line: line)
+    let (text, status) = ExpectedStatus.split(code)
     let expectation = Expectation(
-      text: code, mode: mode ?? leadInMode(prose?.text ?? ""), language: tag, location: location)
+      text: text, mode: mode ?? leadInMode(prose?.text ?? ""), language: tag, location: location,
+      status: status)
     let named = prose?.spans.first { span in
       guard let first = span.split(separator: " ").first else { return false }
       return commandWords.contains(String(first))

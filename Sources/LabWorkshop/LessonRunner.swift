@@ -122,36 +122,9 @@ public struct LessonRunner: Sendable {
           location: commandStep.location, kind: "command", text: command, outcome: .passed,
           expected: commandStep.expected?.text, actual: actual, status: result.status, notes: notes)
         if let expected = commandStep.expected {
-          let comparison = Comparison(rawValue: expected.mode.rawValue) ?? .normal
-          var lastBindings = bindings
-          var verdict = matcher.match(
-            expected: expected.text, actual: actual, comparison: comparison,
-            command: command, bindings: &lastBindings, origin: expected.location.description)
-          if !verdict.passed && commandStep.blockMates > 0 {
-            var blockBindings = bindings
-            let whole = matcher.match(
-              expected: expected.text, actual: wholeBlock, comparison: comparison,
-              command: command, bindings: &blockBindings, origin: expected.location.description)
-            if whole.passed {
-              verdict = whole
-              stepReport.actual = wholeBlock
-              stepReport.notes.append("the output shown is the whole block's")
-              lastBindings = blockBindings
-            }
-          }
-          bindings = lastBindings
-          stepReport.differences = verdict.differences
-          stepReport.outcome = verdict.passed ? .passed : .failed
-          if !verdict.passed && result.status != 0 {
-            // A failed command: its error says more than a comparison of its output.
-            let message = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-            stepReport.differences = [
-              Difference(
-                kind: .semantic, expected: expected.text.trimmingCharacters(in: .newlines),
-                actual: message.isEmpty ? nil : message,
-                reason: "the command failed with status \(result.status)")
-            ]
-          }
+          judge(
+            &stepReport, against: expected, result: result, wholeBlock: wholeBlock,
+            blockMates: commandStep.blockMates, matcher: matcher, bindings: &bindings)
         } else if result.status != 0 {
           stepReport.outcome = .failed
           stepReport.differences = [
@@ -165,6 +138,64 @@ public struct LessonRunner: Sendable {
     }
     report.bindings = bindings.pairs
     return report
+  }
+
+  /// Compares a command's output and status with what the lesson expects, into `report`.
+  ///
+  /// After a block of several commands, the expected output may be the last command's or the
+  /// whole block's; either passes.
+  private func judge(
+    _ report: inout StepReport, against expected: Expectation, result: CommandResult,
+    wholeBlock: String, blockMates: Int, matcher: Matcher, bindings: inout Bindings
+  ) {
+    let statusFails = expected.status.map { !$0.accepts(result.status) } ?? false
+    // Only a status line (cram's `[1]`): the status is the whole expectation.
+    if expected.text.isEmpty, let status = expected.status {
+      if statusFails {
+        report.outcome = .failed
+        report.differences = [Self.statusDifference(result, expected: status)]
+      }
+      return
+    }
+    let comparison = Comparison(rawValue: expected.mode.rawValue) ?? .normal
+    let origin = expected.location.description
+    var lastBindings = bindings
+    var verdict = matcher.match(
+      expected: expected.text, actual: result.interleaved, comparison: comparison,
+      command: report.text, bindings: &lastBindings, origin: origin)
+    if !verdict.passed && blockMates > 0 {
+      var blockBindings = bindings
+      let whole = matcher.match(
+        expected: expected.text, actual: wholeBlock, comparison: comparison,
+        command: report.text, bindings: &blockBindings, origin: origin)
+      if whole.passed {
+        verdict = whole
+        report.actual = wholeBlock
+        report.notes.append("the output shown is the whole block's")
+        lastBindings = blockBindings
+      }
+    }
+    bindings = lastBindings
+    report.differences = verdict.differences
+    report.outcome = verdict.passed && !statusFails ? .passed : .failed
+    if let status = expected.status, statusFails {
+      report.differences.append(Self.statusDifference(result, expected: status))
+    } else if !verdict.passed && result.status != 0 && expected.status == nil {
+      // A failed command: its error says more than a comparison of its output.
+      let message = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+      report.differences = [
+        Difference(
+          kind: .semantic, expected: expected.text.trimmingCharacters(in: .newlines),
+          actual: message.isEmpty ? nil : message,
+          reason: "the command failed with status \(result.status)")
+      ]
+    }
+  }
+
+  static func statusDifference(_ result: CommandResult, expected: ExpectedStatus) -> Difference {
+    Difference(
+      kind: .semantic, expected: nil, actual: nil,
+      reason: "the command exited with status \(result.status); the lesson expects \(expected)")
   }
 }
 

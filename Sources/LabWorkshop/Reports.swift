@@ -52,7 +52,7 @@ public enum ReportRenderer {
           step.differences.contains(where: {
             $0.kind == .semantic && $0.expected == nil && $0.actual == nil
           }),
-          let actual = step.actual
+          let actual = step.actual, !actual.isEmpty
         {
           out +=
             "       output:\n"

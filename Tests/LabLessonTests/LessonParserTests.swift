@@ -86,6 +86,33 @@ struct LessonParserTests {
     #expect(found.last?.1 == "6d3d3e211680\n% of the layers are shared\n")
   }
 
+  @Test func statusLinesAsCramAndTrycmdWriteThem() throws {
+    let text = """
+      ```console
+      $ docker rmi nosuch
+      Error response from daemon: No such image: nosuch:latest
+      [1]
+      $ false
+      [1]
+      $ docker pull -q alpine
+      ? success
+      docker.io/library/alpine:latest
+      $ cat nothing
+      ? failed
+      ```
+      """
+    let expected = try parse(text).compactMap { step -> LabLesson.Expectation? in
+      guard case .command(let command) = step else { return nil }
+      return command.expected
+    }
+    #expect(expected.map(\.status) == [.code(1), .code(1), .success, .failure])
+    #expect(
+      expected.map(\.text) == [
+        "Error response from daemon: No such image: nosuch:latest\n", "",
+        "docker.io/library/alpine:latest\n", "",
+      ])
+  }
+
   @Test func continuationsStayForTheShell() throws {
     let text = "```console\n$ docker image inspect alpine \\\n>   --format '{{.Os}}'\nlinux\n```\n"
     let found = commands(try parse(text))

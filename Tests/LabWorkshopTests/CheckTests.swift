@@ -223,4 +223,31 @@ struct CheckTests {
     #expect(result.steps[3].notes == ["the output shown is the whole block's"])
     #expect(result.steps[5].notes.isEmpty)
   }
+
+  @Test func statusLinesAreChecked() throws {
+    let directory = try TestSupport.scratchDirectory("status")
+    let path = "\(directory)/status.md"
+    let text = """
+      # Status
+
+      ```console
+      $ docker rmi nosuch
+      Error response from daemon: No such image: nosuch:latest
+      [1]
+      $ docker image ls -q
+      [1]
+      $ docker pull nosuch
+      ? success
+      Using default tag: latest
+      [..]
+      ```
+      """
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    let result = report(path)
+    #expect(result.steps.map(\.outcome) == [.passed, .failed, .failed])
+    #expect(
+      result.steps[1].differences.map(\.reason) == [
+        "the command exited with status 0; the lesson expects status 1"
+      ])
+  }
 }
