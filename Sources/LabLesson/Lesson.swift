@@ -150,14 +150,28 @@ public struct LessonDiagnostic: Equatable, Sendable, CustomStringConvertible {
 /// A lesson that cannot be run, with the file and line.
 public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
   case unreadable(String)
+  case notText(SourceLocation)
   case outputWithoutCommand(SourceLocation)
   case unterminatedFence(SourceLocation)
   case unknownDirective(SourceLocation, String)
   case badDirective(SourceLocation, String)
 
+  /// Where the problem is, when it is at a line.
+  public var location: SourceLocation? {
+    switch self {
+    case .unreadable: nil
+    case .notText(let location), .outputWithoutCommand(let location),
+      .unterminatedFence(let location), .unknownDirective(let location, _),
+      .badDirective(let location, _):
+      location
+    }
+  }
+
   public var description: String {
     switch self {
     case .unreadable(let path): "\(path): cannot read the lesson"
+    case .notText(let location):
+      "\(location): error: this is not UTF-8 text; a lesson is a markdown file"
     case .outputWithoutCommand(let location):
       "\(location): error: an output block follows no command"
     case .unterminatedFence(let location):

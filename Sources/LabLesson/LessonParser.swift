@@ -14,6 +14,21 @@ public enum LessonParser {
     "head", "tail", "wc", "jq", "find", "tree", "du", "stat", "sha256sum", "pwd", "printf", "env",
   ]
 
+  /// Reads and parses the lesson file at `path`.
+  public static func parse(contentsOf path: String) throws(LessonError) -> Lesson {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .unreadable(path)
+    }
+    let bytes = Array(data)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      // Name the first line that is not UTF-8.
+      let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+      let bad = lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0
+      throw .notText(SourceLocation(file: path, line: bad + 1))
+    }
+    return try parse(text, path: path)
+  }
+
   /// Parses a lesson file's text.
   ///
   /// - Parameters:
@@ -118,7 +133,8 @@ public enum LessonParser {
       }
     }
     if steps.isEmpty {
-      warnings.append(LessonDiagnostic(location: location(1), message: "the lesson has no steps"))
+      warnings.append(
+        LessonDiagnostic(location: location(1), message: "warning: the lesson has no steps"))
     }
     return Lesson(path: path, title: title, steps: steps, warnings: warnings)
   }

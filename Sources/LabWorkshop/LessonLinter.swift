@@ -6,30 +6,18 @@ import LabSnapshot
 /// Static checks of a lesson: what would make it fail or mislead, found without running it.
 public enum LessonLinter {
   public static func lint(path: String) -> [LessonDiagnostic] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return [
-        LessonDiagnostic(
-          location: SourceLocation(file: path, line: 1), message: "error: cannot read the lesson")
-      ]
-    }
-    let text = String(decoding: data, as: UTF8.self)
     let lesson: Lesson
     do {
-      lesson = try LessonParser.parse(text, path: path)
+      lesson = try LessonParser.parse(contentsOf: path)
     } catch {
+      let location = error.location ?? SourceLocation(file: path, line: 1)
+      // The description leads with the location, which the diagnostic prints itself.
       let description = error.description
-      let location: SourceLocation
-      switch error {
-      case .outputWithoutCommand(let where_), .unterminatedFence(let where_),
-        .unknownDirective(let where_, _),
-        .badDirective(let where_, _):
-        location = where_
-      case .unreadable: location = SourceLocation(file: path, line: 1)
-      }
-      let message = description.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
-      return [
-        LessonDiagnostic(location: location, message: message.isEmpty ? description : message)
-      ]
+      let message =
+        description.hasPrefix("\(location): ")
+        ? String(description.dropFirst("\(location): ".count))
+        : "error: " + description.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
+      return [LessonDiagnostic(location: location, message: message)]
     }
     var diagnostics = lesson.warnings
     // Author IDs in commands that no earlier output shows.
@@ -56,6 +44,7 @@ public enum LessonLinter {
       }
     }
     // Files the prose mentions as things to create, but no step creates.
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     for block in MarkdownReader.blocks(text) {
       guard case .paragraph(let prose, let spans, let line) = block else { continue }
       let lower = prose.lowercased()

@@ -33,6 +33,8 @@ public struct LessonReport: Sendable {
   public var bindings: [Bindings.Pair] = []
   /// Set when the lesson could not be read or parsed.
   public var error: String?
+  /// What the parser noticed without stopping, such as a lesson with no steps.
+  public var warnings: [String] = []
 
   public var passed: Int { steps.filter { $0.outcome == .passed }.count }
   public var failed: Int { steps.filter { $0.outcome == .failed }.count }
@@ -50,11 +52,8 @@ public struct LessonRunner: Sendable {
 
   /// Reads, parses and runs the lesson at `path`.
   public func check(path: String) -> LessonReport {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return LessonReport(path: path, title: "", error: LessonError.unreadable(path).description)
-    }
     do {
-      let lesson = try LessonParser.parse(String(decoding: data, as: UTF8.self), path: path)
+      let lesson = try LessonParser.parse(contentsOf: path)
       return run(lesson, directory: PathText.parent(path))
     } catch {
       return LessonReport(path: path, title: "", error: error.description)
@@ -64,6 +63,7 @@ public struct LessonRunner: Sendable {
   /// Runs a parsed lesson in a fresh store and workspace.
   public func run(_ lesson: Lesson, directory: String = ".") -> LessonReport {
     var report = LessonReport(path: lesson.path, title: lesson.title)
+    report.warnings = lesson.warnings.map(\.description)
     let scratch = NSTemporaryDirectory() + "layerlab-check-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let store = ImageStore(root: scratch + "/store")

@@ -22,6 +22,7 @@ public enum ReportRenderer {
         out += "  " + paint("error: ", "31") + error + "\n"
         continue
       }
+      for warning in report.warnings { out += "  " + paint(warning, "33") + "\n" }
       for step in report.steps {
         let mark: String
         switch step.outcome {

@@ -50,7 +50,7 @@ extension LayerLab {
         lessons += try LessonFiles.find(path)
       }
       guard !lessons.isEmpty else {
-        throw ValidationError("no lessons found in \(rest.joined(separator: " "))")
+        throw BadInput("no lessons found in \(rest.joined(separator: " "))")
       }
       let runner = LessonRunner(strict: strict, registry: EmbeddedRegistry.locate())
       let reports = LessonFiles.runAll(lessons, jobs: jobs) { runner.check(path: $0) }
@@ -96,7 +96,7 @@ enum LessonFiles {
   static func find(_ path: String) throws -> [String] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw ValidationError("\(path): no such file or directory")
+      throw BadInput("\(path): no such file or directory")
     }
     guard isDirectory.boolValue else { return [path] }
     let names = (try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []

@@ -125,7 +125,27 @@ struct CheckCommandTests {
       bad.stdout.contains("\(directory)/bad.md:3: error: unknown directive 'layerlab: frobnicate'"))
     let lint = try layerlab(["lint", "\(directory)/bad.md"])
     #expect(lint.status == 2)
-    #expect(try layerlab(["check", "\(directory)/nowhere.md"]).status != 0)
+    let missing = try layerlab(["check", "\(directory)/nowhere.md"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr == "Error: \(directory)/nowhere.md: no such file or directory\n")
+    #expect(try layerlab(["check", "--jobs", "0", "\(directory)/wrong.md"]).status == 2)
+    #expect(try layerlab(["check", "--frobnicate"]).status == 2)
+    // A binary file is no lesson: the line of its first byte that is not UTF-8.
+    try Data("# Binary\n\n".utf8 + [0xFF, 0xFE, 0x00] + "\n".utf8).write(
+      to: URL(fileURLWithPath: "\(directory)/binary.md"))
+    let binary = try layerlab(["check", "\(directory)/binary.md"])
+    #expect(binary.status == 2)
+    #expect(
+      binary.stdout.contains(
+        "\(directory)/binary.md:3: error: this is not UTF-8 text; a lesson is a markdown file"))
+  }
+
+  @Test func aLessonWithNoStepsSaysSo() throws {
+    let directory = try TestSupport.scratchDirectory("check")
+    try Data("# Prose\n\nNothing to run here.\n".utf8).write(
+      to: URL(fileURLWithPath: "\(directory)/prose.md"))
+    let result = try layerlab(["check", "\(directory)/prose.md"])
+    #expect(result.stdout.contains("\(directory)/prose.md:1: warning: the lesson has no steps"))
   }
 
   @Test func theSeedLessonPasses() throws {
