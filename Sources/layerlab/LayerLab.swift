@@ -19,8 +19,10 @@ struct LayerLab: ParsableCommand {
     ],
     defaultSubcommand: Tour.self)
 
-  /// Runs the command line. Bad usage exits with 2, as LayerLab's exit codes promise, rather
-  /// than ArgumentParser's 64; a status a command chose itself passes through.
+  /// Runs the command line.
+  ///
+  /// Bad usage exits with 2, as LayerLab's exit codes promise, rather than ArgumentParser's 64;
+  /// a status a command chose itself passes through.
   static func main() {
     do {
       var command = try parseAsRoot()
