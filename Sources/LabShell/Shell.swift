@@ -81,6 +81,18 @@ public struct Shell: Sendable {
   var isSudo = false
   /// Set by `exit`: the script or session ends.
   public var exitRequested: Int32?
+  /// Set by `break` and `continue`, with how many loops out; the loop clears it.
+  var loopSignal: LoopSignal?
+  /// How many loops the running command is inside.
+  var loopDepth = 0
+
+  enum LoopSignal: Equatable {
+    case breakLoop(Int)
+    case continueLoop(Int)
+  }
+
+  /// Whether the rest of a list is skipped: after `exit`, `break` or `continue`.
+  var isUnwinding: Bool { exitRequested != nil || loopSignal != nil }
   /// How a missing program is reported: bash's way, or `/bin/sh`'s inside a build.
   public enum NotFoundStyle: Sendable {
     case bash, dash
@@ -132,7 +144,7 @@ public struct Shell: Sendable {
   // MARK: - Nodes
 
   mutating func execute(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
-    if exitRequested != nil { return ShellOutput(status: exitRequested ?? 0) }
+    if isUnwinding { return ShellOutput(status: exitRequested ?? 0) }
     switch node {
     case .sequence(let items):
       var output = ShellOutput()
@@ -141,7 +153,7 @@ public struct Shell: Sendable {
         output.append(result)
         output.status = result.status
         lastStatus = result.status
-        if exitRequested != nil { break }
+        if isUnwinding { break }
       }
       return output
     case .and(let left, let right), .or(let left, let right):
@@ -149,7 +161,7 @@ public struct Shell: Sendable {
       lastStatus = output.status
       let runRight: Bool
       if case .and = node { runRight = output.status == 0 } else { runRight = output.status != 0 }
-      if runRight && exitRequested == nil {
+      if runRight && !isUnwinding {
         let result = execute(right, input: input, terminal: terminal)
         output.append(result)
         output.status = result.status
@@ -189,7 +201,121 @@ public struct Shell: Sendable {
       }
     case .simple(let command):
       return executeSimple(command, input: input, terminal: terminal)
+    case .ifClause(let clauses, let otherwise, let redirections):
+      return withRedirections(redirections, input: input, terminal: terminal) {
+        shell, stdin, isTerminal in
+        var output = ShellOutput()
+        for clause in clauses {
+          let test = shell.execute(clause.condition, input: stdin, terminal: isTerminal)
+          output.append(test)
+          if shell.isUnwinding { return output }
+          if test.status == 0 {
+            let body = shell.execute(clause.body, input: stdin, terminal: isTerminal)
+            output.append(body)
+            output.status = body.status
+            return output
+          }
+        }
+        // No branch ran: the status is the else list's, or 0.
+        let body = otherwise.map { shell.execute($0, input: stdin, terminal: isTerminal) }
+        if let body { output.append(body) }
+        output.status = body?.status ?? 0
+        return output
+      }
+    case .forLoop(let name, let words, let body, let redirections):
+      return withRedirections(redirections, input: input, terminal: terminal) {
+        shell, stdin, isTerminal in
+        var values = shell.positional
+        if let words {
+          values = []
+          var errors: [UInt8] = []
+          for word in words {
+            let (fields, wordErrors) = shell.expand(word)
+            values += fields
+            errors += wordErrors
+          }
+          if !errors.isEmpty { return ShellOutput(stderr: errors, status: 1) }
+        }
+        var output = ShellOutput()
+        shell.loopDepth += 1
+        defer { shell.loopDepth -= 1 }
+        for value in values {
+          shell.variables[name] = value
+          let result = shell.execute(body, input: stdin, terminal: isTerminal)
+          output.append(result)
+          output.status = result.status
+          if shell.leavesLoop() { break }
+        }
+        return output
+      }
+    case .whileLoop(let clause, let until, let redirections):
+      return withRedirections(redirections, input: input, terminal: terminal) {
+        shell, stdin, isTerminal in
+        shell.loop(clause, until: until, input: stdin, terminal: isTerminal)
+      }
     }
+  }
+
+  /// The most times a `while` or `until` loop runs before the sandbox stops it.
+  static let loopLimit = 10_000
+
+  /// Runs a `while` (or `until`) loop.
+  ///
+  /// Its standard input is shared: each `read` in the condition takes the next line, as in
+  /// `… | while read name; do …; done`.
+  mutating func loop(_ clause: ConditionalClause, until: Bool, input: [UInt8], terminal: Bool)
+    -> ShellOutput
+  {
+    var output = ShellOutput()
+    var remaining = input[...]
+    var iterations = 0
+    loopDepth += 1
+    defer { loopDepth -= 1 }
+    while exitRequested == nil {
+      iterations += 1
+      guard iterations <= Self.loopLimit else {
+        output.printError(
+          "bash: the sandbox stopped this loop after \(Self.loopLimit) rounds\n")
+        output.status = 1
+        return output
+      }
+      let readsInput = Self.startsWithRead(clause.condition)
+      let test = execute(clause.condition, input: Array(remaining), terminal: terminal)
+      if readsInput, let newline = remaining.firstIndex(of: 10) {
+        remaining = remaining[(newline + 1)...]
+      } else if readsInput {
+        remaining = []
+      }
+      output.write(test.stdout)
+      output.write(test.stderr, isError: true)
+      if (test.status == 0) == until { break }
+      let body = execute(clause.body, input: Array(remaining), terminal: terminal)
+      output.append(body)
+      output.status = body.status
+      if leavesLoop() { break }
+    }
+    if iterations == 1 { output.status = 0 }
+    return output
+  }
+
+  /// After a loop's body: whether the loop ends, consuming a `break` or `continue` aimed at it.
+  mutating func leavesLoop() -> Bool {
+    if exitRequested != nil { return true }
+    switch loopSignal {
+    case nil: return false
+    case .breakLoop(let levels):
+      loopSignal = levels > 1 ? .breakLoop(levels - 1) : nil
+      return true
+    case .continueLoop(let levels):
+      loopSignal = levels > 1 ? .continueLoop(levels - 1) : nil
+      return levels > 1
+    }
+  }
+
+  /// Whether a condition is a `read` command, which consumes a line of the loop's input.
+  static func startsWithRead(_ node: ShellNode) -> Bool {
+    guard case .simple(let command) = node, let first = command.words.first else { return false }
+    return first.literalText == "read"
   }
 
   mutating func executeSimple(_ command: SimpleCommand, input: [UInt8], terminal: Bool)

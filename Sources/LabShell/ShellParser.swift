@@ -402,11 +402,41 @@ struct TokenParser {
     while index < tokens.count, tokens[index] == .newline { index += 1 }
   }
 
-  mutating func parseList(until terminators: Set<String>) throws(ShellSyntaxError) -> ShellNode {
+  /// The reserved word at the current token, if it is one (unquoted, in command position).
+  func reservedWord() -> String? {
+    guard index < tokens.count, case .word(let word) = tokens[index], !word.hasQuotes,
+      let text = word.literalText,
+      ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until"].contains(
+        text)
+    else { return nil }
+    return text
+  }
+
+  /// Consumes the reserved word `word`, or says what stands there instead.
+  mutating func expect(_ word: String) throws(ShellSyntaxError) {
+    skipNewlines()
+    guard reservedWord() == word else {
+      if index >= tokens.count { throw .unexpectedEndOfFile }
+      switch tokens[index] {
+      case .word(let other): throw .unexpectedToken(other.literalText ?? word)
+      case .op(let op): throw .unexpectedToken(op)
+      default: throw .unexpectedToken("newline")
+      }
+    }
+    index += 1
+  }
+
+  mutating func parseList(until terminators: Set<String>, words: Set<String> = [])
+    throws(ShellSyntaxError) -> ShellNode
+  {
     var items: [ShellNode] = []
     skipNewlines()
     while index < tokens.count {
       if case .op(let op) = tokens[index], terminators.contains(op) { break }
+      if let word = reservedWord(), words.contains(word) { break }
+      if let word = reservedWord(), ["then", "elif", "else", "fi", "do", "done"].contains(word) {
+        throw .unexpectedToken(word)
+      }
       if case .op(let op) = tokens[index],
         op == ")" || op == ";" || op == "&&" || op == "||" || op == "|"
       {
@@ -426,7 +456,69 @@ struct TokenParser {
         break
       }
     }
+    if items.isEmpty, !words.isEmpty {
+      guard let word = reservedWord() else { throw .unexpectedEndOfFile }
+      throw .unexpectedToken(word)
+    }
     return items.count == 1 ? items[0] : .sequence(items)
+  }
+
+  /// `if`, `for`, `while` and `until`, after their first word.
+  mutating func parseCompound(_ word: String) throws(ShellSyntaxError) -> ShellNode {
+    switch word {
+    case "if":
+      var clauses: [ConditionalClause] = []
+      var otherwise: ShellNode?
+      var keyword = "if"
+      while keyword == "if" || keyword == "elif" {
+        let condition = try parseList(until: [], words: ["then"])
+        try expect("then")
+        let body = try parseList(until: [], words: ["elif", "else", "fi"])
+        clauses.append(ConditionalClause(condition: condition, body: body))
+        keyword = reservedWord() ?? ""
+        index += 1
+        if keyword == "else" {
+          otherwise = try parseList(until: [], words: ["fi"])
+          try expect("fi")
+        } else if keyword != "elif" && keyword != "fi" {
+          throw keyword.isEmpty ? .unexpectedEndOfFile : .unexpectedToken(keyword)
+        }
+      }
+      return .ifClause(clauses, otherwise: otherwise, try parseRedirections())
+    case "for":
+      guard index < tokens.count, case .word(let nameWord) = tokens[index],
+        let name = nameWord.literalText,
+        name.first.map({ $0.isLetter || $0 == "_" }) ?? false,
+        name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+      else {
+        throw .unexpectedToken(index < tokens.count ? "\(tokens[index])" : "newline")
+      }
+      index += 1
+      var words: [ShellWord]?
+      skipNewlines()
+      if reservedWord() == "in" {
+        index += 1
+        var list: [ShellWord] = []
+        while index < tokens.count, case .word(let item) = tokens[index] {
+          list.append(item)
+          index += 1
+        }
+        words = list
+      }
+      if index < tokens.count, tokens[index] == .op(";") { index += 1 }
+      try expect("do")
+      let body = try parseList(until: [], words: ["done"])
+      try expect("done")
+      return .forLoop(name: name, words: words, body: body, try parseRedirections())
+    default:
+      let condition = try parseList(until: [], words: ["do"])
+      try expect("do")
+      let body = try parseList(until: [], words: ["done"])
+      try expect("done")
+      return .whileLoop(
+        ConditionalClause(condition: condition, body: body), until: word == "until",
+        try parseRedirections())
+    }
   }
 
   mutating func parseAndOr() throws(ShellSyntaxError) -> ShellNode {
@@ -461,6 +553,10 @@ struct TokenParser {
 
   mutating func parseCommand() throws(ShellSyntaxError) -> ShellNode {
     guard index < tokens.count else { throw .unexpectedToken("newline") }
+    if let word = reservedWord(), ["if", "for", "while", "until"].contains(word) {
+      index += 1
+      return try parseCompound(word)
+    }
     if tokens[index] == .op("(") {
       index += 1
       let body = try parseList(until: [")"])

@@ -13,6 +13,18 @@ public indirect enum ShellNode: Equatable, Sendable {
   case subshell(ShellNode, [Redirection])
   /// `{ list; }`.
   case group(ShellNode, [Redirection])
+  /// `if list; then list; [elif list; then list;]… [else list;] fi`.
+  case ifClause([ConditionalClause], otherwise: ShellNode?, [Redirection])
+  /// `for NAME [in WORDS…]; do list; done`; without `in`, the positional parameters.
+  case forLoop(name: String, words: [ShellWord]?, body: ShellNode, [Redirection])
+  /// `while list; do list; done`, or `until` when `until` is true.
+  case whileLoop(ConditionalClause, until: Bool, [Redirection])
+}
+
+/// A condition and the list it guards.
+public struct ConditionalClause: Equatable, Sendable {
+  public var condition: ShellNode
+  public var body: ShellNode
 }
 
 /// One command: assignments, words, redirections.
@@ -93,9 +105,12 @@ public enum ShellSyntaxError: Error, Equatable, Sendable, CustomStringConvertibl
   case unexpectedToken(String)
   case unexpectedEnd(Character)
   case unterminatedHeredoc(String)
+  /// An `if`, `for` or `while` that the line ends inside.
+  case unexpectedEndOfFile
 
   public var description: String {
     switch self {
+    case .unexpectedEndOfFile: "bash: syntax error: unexpected end of file"
     case .unexpectedToken(let token): "bash: syntax error near unexpected token `\(token)'"
     case .unexpectedEnd(let quote): "bash: unexpected EOF while looking for matching `\(quote)'"
     case .unterminatedHeredoc(let delimiter):

@@ -71,6 +71,11 @@ struct ShellSafetyTests {
     ("echo 'open", "bash: unexpected EOF while looking for matching `''"),
     ("echo \"open", "bash: unexpected EOF while looking for matching `\"'"),
     ("echo a && ;", "bash: syntax error near unexpected token `;'"),
+    ("if true; then echo x", "bash: syntax error: unexpected end of file"),
+    ("for x in a; echo $x", "bash: syntax error near unexpected token `echo'"),
+    ("done", "bash: syntax error near unexpected token `done'"),
+    ("while true; done", "bash: syntax error near unexpected token `done'"),
+    ("if; then echo; fi", "bash: syntax error near unexpected token `;'"),
   ])
   func syntaxErrorsReadAsBash(line: String, message: String) throws {
     let result = try ShellFixture().ours(line)

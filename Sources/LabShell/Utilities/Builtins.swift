@@ -49,7 +49,7 @@ extension Shell {
         }
       }
       var output = ShellOutput()
-      for key in shell.variables.keys.sorted() where key != "PWD" || true {
+      for key in shell.variables.keys.sorted() {
         output.print("\(key)=\(shell.variables[key] ?? "")\n")
       }
       return output

@@ -10,6 +10,7 @@ extension Shell {
     for (name, utility) in fileUtilities { table[name] = utility }
     for (name, utility) in textUtilities { table[name] = utility }
     for (name, utility) in dataUtilities { table[name] = utility }
+    for (name, utility) in flowUtilities { table[name] = utility }
     return table
   }()
 

@@ -1,0 +1,183 @@
+import Foundation
+
+extension Shell {
+  /// Utilities that feed other commands: `xargs`, `seq`, `read`.
+  static let flowUtilities: [String: Utility] = [
+    "xargs": { shell, invocation in shell.xargs(invocation) },
+    "seq": { _, invocation in seq(invocation) },
+    "read": { shell, invocation in shell.read(invocation) },
+    "break": { shell, invocation in shell.loopControl(invocation, continues: false) },
+    "continue": { shell, invocation in shell.loopControl(invocation, continues: true) },
+  ]
+
+  /// `break [N]` and `continue [N]`.
+  mutating func loopControl(_ invocation: Invocation, continues: Bool) -> ShellOutput {
+    guard loopDepth > 0 else {
+      return ShellOutput(
+        stderr: Array(
+          "bash: \(invocation.name): only meaningful in a `for', `while', or `until' loop\n".utf8))
+    }
+    let argument = invocation.arguments.first ?? "1"
+    guard let levels = Int(argument), levels > 0 else {
+      return .error("bash: \(invocation.name): \(argument): loop count out of range")
+    }
+    let bounded = min(levels, loopDepth)
+    loopSignal = continues ? .continueLoop(bounded) : .breakLoop(bounded)
+    return ShellOutput()
+  }
+
+  /// `xargs [-n N] [-I R] [-r] [COMMAND [ARGS…]]`: the words of standard input as arguments.
+  mutating func xargs(_ invocation: Invocation) -> ShellOutput {
+    var arguments = invocation.arguments[...]
+    var perCall: Int?
+    var replace: String?
+    var skipWhenEmpty = false
+    while let first = arguments.first, first.hasPrefix("-"), first.count > 1 {
+      arguments.removeFirst()
+      switch first {
+      case "-r", "--no-run-if-empty": skipWhenEmpty = true
+      case "-n", "-I":
+        guard let value = arguments.popFirst() else {
+          return .error("xargs: option requires an argument -- '\(first.dropFirst())'")
+        }
+        if first == "-n" {
+          guard let count = Int(value), count > 0 else {
+            return .error("xargs: invalid number \"\(value)\" for -n option")
+          }
+          perCall = count
+        } else {
+          replace = value
+        }
+      default:
+        return .error(
+          "xargs: invalid option -- '\(first.dropFirst())'\nTry 'xargs --help' for more information."
+        )
+      }
+    }
+    let command = arguments.isEmpty ? ["echo"] : Array(arguments)
+    let text = String(decoding: invocation.input, as: UTF8.self)
+    var calls: [[String]] = []
+    if let replace {
+      // `-I {}`: one call a line, the line in place of every `{}`.
+      for line in text.split(separator: "\n")
+      where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        let value = line.trimmingCharacters(in: .whitespaces)
+        calls.append(command.map { $0.replacingOccurrences(of: replace, with: value) })
+      }
+    } else {
+      guard let words = Self.xargsWords(text) else {
+        return .error(
+          "xargs: unmatched quote; by default quotes are special to xargs unless you use the -0 option"
+        )
+      }
+      if words.isEmpty {
+        if !skipWhenEmpty { calls.append(command) }
+      } else {
+        let size = perCall ?? words.count
+        for start in stride(from: 0, to: words.count, by: size) {
+          calls.append(command + words[start..<min(start + size, words.count)])
+        }
+      }
+    }
+    var output = ShellOutput()
+    for call in calls {
+      let result = invoke(call, assignments: [], input: [], terminal: invocation.outputIsTerminal)
+      output.append(result)
+      // GNU xargs stops at a command that cannot be run, and answers 123 for one that failed.
+      if result.status == 127 || result.status == 126 {
+        output.status = result.status
+        return output
+      }
+      if result.status != 0 { output.status = 123 }
+    }
+    return output
+  }
+
+  /// Words as xargs reads them: split at blanks and newlines, with quotes and backslashes.
+  static func xargsWords(_ text: String) -> [String]? {
+    var words: [String] = []
+    var current = ""
+    var inWord = false
+    var quote: Character?
+    var escaped = false
+    for character in text {
+      if escaped {
+        current.append(character)
+        escaped = false
+      } else if let open = quote {
+        if character == open {
+          quote = nil
+        } else if character == "\n" {
+          return nil
+        } else {
+          current.append(character)
+        }
+      } else if character == "\\" {
+        escaped = true
+        inWord = true
+      } else if character == "'" || character == "\"" {
+        quote = character
+        inWord = true
+      } else if character == " " || character == "\t" || character == "\n" {
+        if inWord { words.append(current) }
+        current = ""
+        inWord = false
+      } else {
+        current.append(character)
+        inWord = true
+      }
+    }
+    if quote != nil { return nil }
+    if inWord { words.append(current) }
+    return words
+  }
+
+  /// `seq [FIRST [STEP]] LAST`, with integers.
+  static func seq(_ invocation: Invocation) -> ShellOutput {
+    let numbers = invocation.arguments.map { Int($0) }
+    guard (1...3).contains(numbers.count), numbers.allSatisfy({ $0 != nil }) else {
+      if invocation.arguments.isEmpty {
+        return .error("seq: missing operand\nTry 'seq --help' for more information.")
+      }
+      let bad = invocation.arguments.first { Int($0) == nil } ?? ""
+      return .error(
+        "seq: invalid floating point argument: '\(bad)'\nTry 'seq --help' for more information."
+      )
+    }
+    let values = numbers.compactMap { $0 }
+    let first = values.count > 1 ? values[0] : 1
+    let step = values.count == 3 ? values[1] : 1
+    let last = values[values.count - 1]
+    guard step != 0 else {
+      return .error(
+        "seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
+    }
+    var output = ShellOutput()
+    for value in stride(from: first, through: last, by: step) { output.print("\(value)\n") }
+    return output
+  }
+
+  /// `read [-r] NAME…`: the first line of standard input into variables, the last taking the
+  /// rest; status 1 at the end of input.
+  mutating func read(_ invocation: Invocation) -> ShellOutput {
+    let raw = invocation.arguments.contains("-r")
+    var names = invocation.arguments.filter { !$0.hasPrefix("-") }
+    if names.isEmpty { names = ["REPLY"] }
+    let text = String(decoding: invocation.input, as: UTF8.self)
+    guard !text.isEmpty else {
+      for name in names { variables[name] = "" }
+      return ShellOutput(status: 1)
+    }
+    var line = String(text.prefix { $0 != "\n" })
+    if !raw { line = line.replacingOccurrences(of: "\\", with: "") }
+    var fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)[...]
+    for (index, name) in names.enumerated() {
+      if index == names.count - 1 {
+        variables[name] = fields.joined(separator: " ")
+      } else {
+        variables[name] = fields.popFirst() ?? ""
+      }
+    }
+    return ShellOutput()
+  }
+}
