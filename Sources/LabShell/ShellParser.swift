@@ -8,6 +8,21 @@ public enum ShellParser {
     case newline
   }
 
+  /// Whether a line typed at the prompt continues on the next, as bash asks with `> `: an open
+  /// quote, `if` or loop, here-document, or a line that ends in `\`, `|` or `&&`.
+  public static func needsMoreInput(_ text: String) -> Bool {
+    if text.hasSuffix("\\") { return true }
+    do {
+      _ = try parse(text)
+      return false
+    } catch {
+      switch error {
+      case .unexpectedEnd, .unexpectedEndOfFile, .unterminatedHeredoc: return true
+      case .unexpectedToken(let token): return token == "newline"
+      }
+    }
+  }
+
   /// Parses a whole command line (or script).
   public static func parse(_ text: String) throws(ShellSyntaxError) -> ShellNode {
     var lexer = ShellLexer(Array(text))

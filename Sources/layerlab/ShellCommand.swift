@@ -29,10 +29,16 @@ extension LayerLab {
       var editor = LineEditor()
       while true {
         let prompt = sandbox.shell.prompt
-        guard let line = terminal ? editor.read(prompt: prompt) : readPlainLine(prompt: prompt)
+        guard var line = terminal ? editor.read(prompt: prompt) : readPlainLine(prompt: prompt)
         else {
           if terminal { printOut("exit\n") }
           break
+        }
+        // An open quote, `if` or loop goes on at bash's `> ` prompt.
+        while ShellParser.needsMoreInput(line),
+          let more = terminal ? editor.read(prompt: "> ") : readPlainLine(prompt: "> ")
+        {
+          line += "\n" + more
         }
         if line.trimmingCharacters(in: .whitespaces) == "exit" && !sandbox.shell.isRoot { break }
         if line.trimmingCharacters(in: .whitespaces) == "exit" {

@@ -181,4 +181,17 @@ struct ShellCommandTests {
       environment: ["LAYERLAB_STORE": store, "LAYERLAB_REGISTRY": TestSupport.registryRoot])
     #expect(again.stdout.contains("hi\n"))
   }
+
+  @Test func anOpenLoopOrQuoteGoesOnAtTheSecondPrompt() throws {
+    let result = try TestSupport.run(
+      ExecTests.binary, ["shell", "--workdir", try TestSupport.scratchDirectory("shell-home")],
+      input: "for i in 1 2\ndo echo $i\ndone\necho \"a\nb\"\n",
+      environment: [
+        "LAYERLAB_STORE": try TestSupport.scratchDirectory("shell"),
+        "LAYERLAB_REGISTRY": TestSupport.registryRoot,
+      ])
+    #expect(
+      result.stdout
+        == "learner@layerlab:~$ > > 1\n2\nlearner@layerlab:~$ > a\nb\nlearner@layerlab:~$ ")
+  }
 }
