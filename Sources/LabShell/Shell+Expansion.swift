@@ -7,6 +7,17 @@ extension Shell {
 
   /// Expands a word into fields: parameters, substitutions, splitting and globbing.
   mutating func expand(_ word: ShellWord) -> ([String], [UInt8]) {
+    let braced = BraceExpansion.expand(word)
+    if braced.count > 1 {
+      var fields: [String] = []
+      var errors: [UInt8] = []
+      for alternative in braced {
+        let (more, moreErrors) = expand(alternative)
+        fields += more
+        errors += moreErrors
+      }
+      return (fields, errors)
+    }
     var errors: [UInt8] = []
     var marked: [Marked] = []
     for (index, part) in word.parts.enumerated() {
