@@ -21,6 +21,11 @@ public struct VirtualClock: Equatable, Sendable {
     now = now.addingTimeInterval(interval)
   }
 
+  /// Moves the clock on to `date` when a command took time (`sleep 60`); never back.
+  public mutating func catchUp(to date: Date) {
+    if date > now { now = date }
+  }
+
   /// Parses the `--now` / `LAYERLAB_NOW` value: RFC 3339, or seconds since the epoch.
   public static func parse(_ text: String) -> Date? {
     if let seconds = TimeInterval(text) { return Date(timeIntervalSince1970: seconds) }

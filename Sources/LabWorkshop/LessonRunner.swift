@@ -113,6 +113,7 @@ public struct LessonRunner: Sendable {
         let command = bindings.rewrite(commandStep.command)
         sandbox.shell.docker.now = clock.now
         let result = sandbox.run(commandLine: command)
+        clock.catchUp(to: sandbox.shell.docker.now)
         clock.advance()
         let actual = result.interleaved
         if commandStep.blockMates == 0 { blockOutputs = [] }

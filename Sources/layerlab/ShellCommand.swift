@@ -48,6 +48,7 @@ extension LayerLab {
         sandbox.shell.docker.now = clock.now
         let result = sandbox.run(commandLine: line)
         emit(result)
+        clock.catchUp(to: sandbox.shell.docker.now)
         if !line.trimmingCharacters(in: .whitespaces).isEmpty {
           editor.history.append(line)
           clock.advance()

@@ -75,6 +75,7 @@ struct SandboxSession {
         isTerminal: isTerminal, workingDirectory: workingDirectory))
     let result =
       words.count == 1 ? sandbox.run(commandLine: words[0]) : sandbox.run(arguments: words)
+    clock.catchUp(to: sandbox.shell.docker.now)
     clock.advance()
     try store.saveClock(clock)
     return result

@@ -232,6 +232,7 @@ struct ShellOracleTests {
     "{ echo a; ls nosuch; echo c; } 2>&1; cat -Z 2>&1; echo $?; ls -Y 2>&1; echo $?",
     "sha256sum -b app.py; sha256sum app.py; touch -c absent; ls absent 2>&1",
     "readlink -n link-to-app; echo; tr 2>&1; echo $?",
+    "sleep x 2>&1; echo $?; sleep 2>&1; echo $?; sleep 0; echo $?",
     "echo {a,b}.txt x{1..3} {c..a} {} {x} a{,b} {1..10..3} {5..1..2} \"{a,b}\" {a,b}\"c\" x{a,b}{1,2}",
     "mkdir -p app/{src,tests/{unit,e2e}} && find app -type d | sort; touch app/src/{main,util}.py; ls -1 app/src",
     "for f in *.txt notes/*; do echo \"[$f]\"; done; for i in $(seq 2 2 6); do printf '%s,' $i; done",

@@ -37,3 +37,19 @@ struct VirtualTimeTests {
     #expect(try run(at: start).stdout == first.stdout)
   }
 }
+
+extension VirtualTimeTests {
+  @Test func sleepMovesTheClockAndDateReadsIt() throws {
+    let store = ImageStore(root: try TestSupport.scratchDirectory("date-store"))
+    try store.initialize()
+    var sandbox = Sandbox(
+      environment: DockerEnvironment(
+        store: store, registry: EmbeddedRegistry(root: TestSupport.registryRoot),
+        now: VirtualClock().now, workingDirectory: try TestSupport.scratchDirectory("date")))
+    let result = sandbox.run(
+      commandLine: "date; sleep 90; date -u +%H:%M:%S; sleep 1h; date -I; date -R")
+    #expect(
+      result.stdout
+        == "Sun Sep  1 12:00:00 UTC 2024\n12:01:30\n2024-09-01\nSun, 01 Sep 2024 13:01:30 +0000\n")
+  }
+}

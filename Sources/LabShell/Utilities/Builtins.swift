@@ -89,7 +89,8 @@ extension Shell {
     "bash": { shell, invocation in shell.runShell(invocation) },
     "source": { shell, invocation in shell.source(invocation) },
     ".": { shell, invocation in shell.source(invocation) },
-    "sleep": { _, _ in ShellOutput() },
+    "sleep": { shell, invocation in shell.sleep(invocation) },
+    "date": { shell, invocation in shell.date(invocation) },
     "which": { _, invocation in
       var output = ShellOutput()
       for name in invocation.arguments {

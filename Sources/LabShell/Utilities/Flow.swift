@@ -1,7 +1,9 @@
 import Foundation
+import LabDocker
 
 extension Shell {
-  /// Utilities that feed other commands: `xargs`, `seq`, `read`.
+  /// Utilities that feed other commands or shape the run: `xargs`, `seq`, `read`, `break`,
+  /// `continue`; and `sleep` and `date`, on the virtual clock.
   static let flowUtilities: [String: Utility] = [
     "xargs": { shell, invocation in shell.xargs(invocation) },
     "seq": { _, invocation in seq(invocation) },
@@ -179,5 +181,56 @@ extension Shell {
       }
     }
     return ShellOutput()
+  }
+
+  /// `sleep N[smhd]…`: the virtual clock moves on; nothing waits.
+  mutating func sleep(_ invocation: Invocation) -> ShellOutput {
+    guard !invocation.arguments.isEmpty else {
+      return .error("sleep: missing operand\nTry 'sleep --help' for more information.")
+    }
+    var total: TimeInterval = 0
+    for argument in invocation.arguments {
+      let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+      var number = argument
+      var unit: TimeInterval = 1
+      if let last = argument.last, let scale = units[last] {
+        number.removeLast()
+        unit = scale
+      }
+      guard let value = TimeInterval(number), value >= 0, value.isFinite else {
+        return .error(
+          "sleep: invalid time interval ‘\(argument)’\nTry 'sleep --help' for more information.")
+      }
+      total += value * unit
+    }
+    docker.now = docker.now.addingTimeInterval(total)
+    return ShellOutput()
+  }
+
+  /// `date [-u] [+FORMAT]`, `date -I`, `date -R`: the virtual clock's time, in UTC.
+  mutating func date(_ invocation: Invocation) -> ShellOutput {
+    var format = "%a %b %e %H:%M:%S %Z %Y"
+    for argument in invocation.arguments {
+      switch argument {
+      case "-u", "--utc", "--universal": continue
+      case "-I", "--iso-8601", "--iso-8601=date": format = "%Y-%m-%d"
+      case "--iso-8601=seconds", "-Iseconds": format = "%Y-%m-%dT%H:%M:%S+00:00"
+      case "-R", "--rfc-email": format = "%a, %d %b %Y %H:%M:%S +0000"
+      default:
+        guard argument.hasPrefix("+") else {
+          return .error("date: \(argument): this sandbox's date shows the current time only")
+        }
+        format = String(argument.dropFirst())
+      }
+    }
+    // The C library calls UTC "GMT"; GNU date says "UTC".
+    format = format.replacingOccurrences(of: "%Z", with: "UTC")
+    var seconds = time_t(docker.now.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    var buffer = [CChar](repeating: 0, count: 512)
+    let count = strftime(&buffer, buffer.count, format, &parts)
+    let text = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return ShellOutput(stdout: Array((text + "\n").utf8))
   }
 }
