@@ -55,8 +55,8 @@ struct RobustnessTests {
       "echo", "ls", "cat", "docker", "images", "-a", "x", "$(", ")", "|", ">", "out", "<<E", "E",
       "'", "\"", "${", "}", "&&", ";", "*", "sudo", "cd", "..", "grep", "sed", "s/a/b/", "head",
       "-n", "jq", ".", "tar", "-tf", "awk", "{print $1}", "if", "then", "else", "fi", "for", "in",
-      "do", "done", "while", "until", "break", "continue", "{a,b}", "{1..3}", "xargs", "seq", "read",
-      "sleep", "date", "\n",
+      "do", "done", "while", "until", "break", "continue", "{a,b}", "{1..3}", "xargs", "seq",
+      "read", "sleep", "date", "\n",
     ]
     for _ in 0..<400 {
       let count = Int(generator.next() % 6) + 1
