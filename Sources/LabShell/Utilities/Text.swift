@@ -484,68 +484,55 @@ extension Shell {
     return output
   }
 
-  /// `awk`: `{print $N, …}` programs with `-F`, optional `/re/` patterns and `NR`/`NF`.
+  /// `awk [-F FS] [-v NAME=VALUE]… PROGRAM [FILE…]`, with the awk of ``AwkProgram``.
   mutating func awk(_ invocation: Invocation) -> ShellOutput {
-    let options = Options(invocation.arguments, known: "", withValue: "F", utility: invocation.name)
-    if let invalid = options.invalid(invocation.name) { return invalid }
-    var operands = options.operands
-    guard !operands.isEmpty else {
+    var arguments = invocation.arguments[...]
+    var separator: String?
+    var assignments: [String: String] = [:]
+    while let first = arguments.first, first.hasPrefix("-"), first.count > 1 {
+      arguments.removeFirst()
+      if first == "--" { break }
+      let flag = first.dropFirst().prefix(1)
+      var value = String(first.dropFirst(2))
+      guard flag == "F" || flag == "v" else {
+        return .error("awk: invalid option -- '\(flag)'", status: 2)
+      }
+      if value.isEmpty {
+        guard let next = arguments.popFirst() else {
+          return .error("awk: option requires an argument -- \(flag)", status: 2)
+        }
+        value = next
+      }
+      if flag == "F" {
+        separator = value
+      } else {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else {
+          return .error("awk: '\(value)' is not a variable assignment", status: 2)
+        }
+        assignments[parts[0]] = parts[1]
+      }
+    }
+    guard let source = arguments.popFirst() else {
       return .error("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]", status: 2)
     }
-    let program = operands.removeFirst().trimmingCharacters(in: .whitespaces)
+    let program: AwkProgram
+    do {
+      program = try AwkProgram(source)
+    } catch {
+      return .error(error.description, status: 2)
+    }
     var output = ShellOutput()
-    var pattern: String?
-    var action = program
-    if program.hasPrefix("/"), let end = program.dropFirst().firstIndex(of: "/") {
-      pattern = String(program[program.index(after: program.startIndex)..<end])
-      action = String(program[program.index(after: end)...]).trimmingCharacters(in: .whitespaces)
+    let lines = inputs(Array(arguments), invocation: invocation, output: &output).flatMap {
+      $0.bytes.lines
     }
-    guard action.isEmpty || (action.hasPrefix("{") && action.hasSuffix("}")) else {
-      return .error("awk: this sandbox's awk runs `{print …}` programs only", status: 2)
+    var machine = AwkMachine(separator: separator, assignments: assignments) { words in
+      Self.printf(
+        Invocation(name: "printf", arguments: words, input: [], outputIsTerminal: false)
+      ).stdout
     }
-    let body =
-      action.isEmpty
-      ? "print" : String(action.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-    let separator = options.values["F"]
-    var number = 0
-    for line in inputs(operands, invocation: invocation, output: &output).flatMap({ $0.bytes.lines }
-    ) {
-      number += 1
-      if let pattern, line.range(of: pattern, options: .regularExpression) == nil { continue }
-      let fields =
-        separator.map { line.components(separatedBy: $0 == "\\t" ? "\t" : $0) }
-        ?? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-      guard body.hasPrefix("print") else {
-        return .error("awk: this sandbox's awk runs `{print …}` programs only", status: 2)
-      }
-      let arguments = body.dropFirst(5).trimmingCharacters(in: .whitespaces)
-      if arguments.isEmpty {
-        output.print(line + "\n")
-        continue
-      }
-      var pieces: [String] = []
-      for item in arguments.split(separator: ",") {
-        var text = ""
-        for token in item.split(separator: " ") {
-          let token = String(token)
-          if token.hasPrefix("$") {
-            let name = String(token.dropFirst())
-            let index = name == "NF" ? fields.count : Int(name) ?? 0
-            text += index == 0 ? line : index <= fields.count ? fields[index - 1] : ""
-          } else if token == "NR" {
-            text += String(number)
-          } else if token == "NF" {
-            text += String(fields.count)
-          } else if token.hasPrefix("\""), token.hasSuffix("\""), token.count >= 2 {
-            text += String(token.dropFirst().dropLast())
-          } else {
-            text += token
-          }
-        }
-        pieces.append(text)
-      }
-      output.print(pieces.joined(separator: " ") + "\n")
-    }
+    machine.run(program, lines: lines)
+    output.write(machine.output)
     return output
   }
 }

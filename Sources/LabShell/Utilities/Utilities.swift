@@ -25,6 +25,10 @@ extension Shell {
         result.append(("-", invocation.input))
         continue
       }
+      if operand == "/dev/null" {
+        result.append((operand, []))
+        continue
+      }
       do {
         result.append((operand, try fileSystem.read(operand, from: directory)))
       } catch {
