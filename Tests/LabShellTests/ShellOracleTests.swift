@@ -232,6 +232,7 @@ struct ShellOracleTests {
     "{ echo a; ls nosuch; echo c; } 2>&1; cat -Z 2>&1; echo $?; ls -Y 2>&1; echo $?",
     "sha256sum -b app.py; sha256sum app.py; touch -c absent; ls absent 2>&1",
     "readlink -n link-to-app; echo; tr 2>&1; echo $?",
+    "printf '188MB\\n7.8MB\\n1.2GB\\n4.26MB\\n512kB\\n0B\\n' | sort -h; printf '10\\n9\\n-1\\n' | sort -n",
     #"awk -F, 'NR>1 {print $1":"$2}' data.csv; awk -F, '/alpine/ {print $3}' data.csv; awk '!/a/' words.txt"#,
     #"awk -F, '{ n += 1; s += $2 } END { print n, s, s / n }' data.csv; awk 'NR==2' words.txt"#,
     #"awk -F, '$1 == "alpine" { printf "%s=%d\n", $1, $2 * 2 }' data.csv; awk -v x=ap '$0 ~ x' words.txt"#,

@@ -43,7 +43,7 @@ extension Shell {
     "grep": { shell, invocation in shell.grep(invocation) },
     "sort": { shell, invocation in
       let options = Options(
-        invocation.arguments, known: "rnuf", withValue: "kt", utility: invocation.name)
+        invocation.arguments, known: "rnufh", withValue: "kt", utility: invocation.name)
       if let invalid = options.invalid(invocation.name) { return invalid }
       var output = ShellOutput()
       var lines = shell.inputs(options.operands, invocation: invocation, output: &output).flatMap {
@@ -62,10 +62,11 @@ extension Shell {
       }
       lines.sort { a, b in
         let (left, right) = (key(a), key(b))
-        if options.has("n") {
-          let x = Double(left.prefix { $0.isNumber || $0 == "." || $0 == "-" }) ?? 0
-          let y = Double(right.prefix { $0.isNumber || $0 == "." || $0 == "-" }) ?? 0
-          if x != y { return x < y }
+        if options.has("n") || options.has("h") {
+          // `-h` ranks by the suffix first (K < M < G …), then by the number, as GNU does.
+          let x = Self.numericKey(left, human: options.has("h"))
+          let y = Self.numericKey(right, human: options.has("h"))
+          if x != y { return x.lexicographicallyPrecedes(y) }
         }
         if options.has("f"), left.lowercased() != right.lowercased() {
           return left.lowercased() < right.lowercased()
@@ -482,6 +483,18 @@ extension Shell {
       }
     }
     return output
+  }
+
+  /// The number a line starts with for `sort -n`, and for `sort -h` its unit's rank before it.
+  static func numericKey(_ text: String, human: Bool) -> [Double] {
+    let trimmed = text.drop { $0 == " " || $0 == "\t" }
+    let digits = trimmed.prefix { $0.isNumber || $0 == "." || $0 == "-" }
+    let number = Double(digits) ?? 0
+    guard human else { return [number] }
+    let unit = trimmed.dropFirst(digits.count).first.map { String($0).uppercased() } ?? ""
+    let rank = Double(
+      ["K", "M", "G", "T", "P", "E", "Z", "Y"].firstIndex(of: unit).map { $0 + 1 } ?? 0)
+    return [number < 0 ? -rank : rank, number]
   }
 
   /// `awk [-F FS] [-v NAME=VALUE]… PROGRAM [FILE…]`, with the awk of ``AwkProgram``.

@@ -169,7 +169,8 @@ struct Options {
       ],
       "wc": ["lines": "l", "words": "w", "bytes": "c", "chars": "m"],
       "sort": [
-        "reverse": "r", "numeric-sort": "n", "unique": "u", "ignore-case": "f", "key": "k",
+        "reverse": "r", "numeric-sort": "n", "human-numeric-sort": "h", "unique": "u",
+        "ignore-case": "f", "key": "k",
         "field-separator": "t",
       ],
       "uniq": ["count": "c", "repeated": "d", "unique": "u"],
