@@ -461,7 +461,8 @@ public struct Shell: Sendable {
     }
     guard let name = words.first else { return ShellOutput() }
     let previousSudo = isSudo
-    isSudo = wasSudo || isRoot
+    // A command inside `sudo sh -c '…'` or `sudo xargs …` runs as root too.
+    isSudo = wasSudo || isRoot || previousSudo
     fileSystem.isPrivileged = isSudo
     defer {
       isSudo = previousSudo

@@ -282,6 +282,7 @@ struct OptionalToolOracleTests {
       "echo '{\"RootFS\":{\"Layers\":[\"sha256:aa\",\"sha256:bb\"]}}' | jq -r '.RootFS.Layers[0]'"
     ),
     ("jq", #"echo '{"b":{"z":1,"y":[{"d":1,"c":2}]},"a":0}' | jq -S ."#),
+    ("jq", #"echo '{"b":1,"a":{"x":2}}' | jq -r 'keys[]'; echo '{"b":1,"a":2}' | jq 'keys[0]'"#),
     ("jq", #"jq -n '.'; echo '{"a":false}' | jq -e '.a'; echo $?; echo '{}' | jq -e .; echo $?"#),
   ]
 

@@ -128,3 +128,17 @@ struct NoHostProcessTests {
     #expect(offenders.isEmpty, "\(offenders)")
   }
 }
+
+extension ShellSafetyTests {
+  @Test func sudoCarriesIntoTheShellItStarts() throws {
+    var sandbox = try ShellFixture().sandbox()
+    _ = sandbox.run(commandLine: "docker pull -q busybox")
+    let inner = sandbox.run(
+      commandLine:
+        "sudo sh -c 'cat /var/lib/docker/image/overlay2/repositories.json' | jq -r '.Repositories | keys[]'"
+    )
+    #expect(inner.stdout == "busybox\n", "\(inner.stderr)")
+    // Without sudo, the store stays closed, inside a shell too.
+    #expect(!sandbox.run(commandLine: "sh -c 'ls /var/lib/docker/overlay2'").isSuccess)
+  }
+}

@@ -93,6 +93,11 @@ enum JQ {
   }
 
   static func evaluate(_ step: String, _ value: JSONValue) throws -> [JSONValue] {
+    // `keys[]`, `keys[0]`: a builtin, then a path into its result.
+    for builtin in ["keys", "length", "type"] where step.hasPrefix(builtin + "[") {
+      let path = "." + step.dropFirst(builtin.count)
+      return try evaluate(builtin, value).flatMap { try evaluate(path, $0) }
+    }
     switch step {
     case "", ".": return [value]
     case "keys":
