@@ -101,7 +101,9 @@ extension Docker {
       if flags.bool("quiet") { return CommandResult() }
       return CommandResult(stdout: report.lines.map { $0 + "\n" }.joined())
     } catch {
-      return daemonError(error)
+      // The daemon never names the client's file; nor does the host's path belong in the sandbox.
+      let message = "\(error)".replacingOccurrences(of: path + ": ", with: "")
+      return .failure("Error response from daemon: \(message)")
     }
   }
 }

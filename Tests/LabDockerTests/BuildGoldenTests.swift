@@ -152,6 +152,7 @@ struct BuildGoldenTests {
       "docker save -o /etc/example.tar example",
       "docker load",
       "docker load -i nowhere.tar",
+      "echo 'not an archive' > junk.tar && docker load -i junk.tar",
     ])
     scenario.expectGolden("save-and-load.txt")
     let archive = "\(scenario.workspace)/example.tar"
