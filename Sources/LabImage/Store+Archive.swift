@@ -185,11 +185,16 @@ extension ImageStore {
     } catch {
       throw ImageError.archive("\(path): \(error)")
     }
-    guard let manifestPath = members["manifest.json"] else {
+    let manifest: JSONValue
+    if let manifestPath = members["manifest.json"] {
+      manifest = try JSONValue(parsing: readFile(manifestPath))
+    } else if let indexPath = members["index.json"] {
+      // An OCI archive (skopeo, buildah, `docker save` of containerd): read as Docker 25 does.
+      manifest = try Self.dockerManifest(fromIndexAt: indexPath, members: members, archive: path)
+    } else {
       throw ImageError.archive(
-        "\(path): no manifest.json: not an image archive written by docker save")
+        "\(path): neither manifest.json nor index.json: not an image archive")
     }
-    let manifest = try JSONValue(parsing: readFile(manifestPath))
     var report = LoadReport()
     return try withLock {
       try initializeLocked()
@@ -236,5 +241,54 @@ extension ImageStore {
       }
       return report
     }
+  }
+
+  /// The `manifest.json` entries an OCI archive's `index.json` stands for: each image manifest
+  /// (the first of a multi-platform index), its config and layers, and its name from the
+  /// `io.containerd.image.name` or `org.opencontainers.image.ref.name` annotation.
+  static func dockerManifest(
+    fromIndexAt indexPath: String, members: [String: String], archive: String
+  ) throws -> JSONValue {
+    /// The archive member a descriptor points at.
+    func blobName(_ descriptor: JSONValue) throws -> String {
+      guard let digest = descriptor["digest"]?.stringValue, digest.hasPrefix("sha256:") else {
+        throw ImageError.archive("\(archive): index.json has a descriptor without a digest")
+      }
+      let name = "blobs/sha256/\(digest.dropFirst(7))"
+      guard members[name] != nil else {
+        throw ImageError.archive("\(archive): the archive lacks \(name)")
+      }
+      return name
+    }
+    func blobJSON(_ descriptor: JSONValue) throws -> JSONValue {
+      try JSONValue(parsing: readFile(members[try blobName(descriptor)] ?? ""))
+    }
+    var entries: [JSONValue] = []
+    for descriptor in try JSONValue(parsing: readFile(indexPath))["manifests"]?.arrayValue ?? [] {
+      var manifest = try blobJSON(descriptor)
+      // A multi-platform index inside: its first manifest.
+      if let nested = manifest["manifests"]?.arrayValue, let first = nested.first {
+        manifest = try blobJSON(first)
+      }
+      guard let config = manifest["config"] else {
+        throw ImageError.archive("\(archive): a manifest without a config")
+      }
+      let layers = try (manifest["layers"]?.arrayValue ?? []).map(blobName)
+      let annotations = descriptor["annotations"]
+      // `org.opencontainers.image.ref.name` is often a bare tag (`3.20`): a name only with a
+      // repository in it.
+      let refName = annotations?["org.opencontainers.image.ref.name"]?.stringValue.flatMap {
+        $0.contains("/") || $0.contains(":") ? $0 : nil
+      }
+      let name = annotations?["io.containerd.image.name"]?.stringValue ?? refName
+      let tags = name.flatMap { try? ImageReference(parsing: $0) }.map { [$0.description] } ?? []
+      entries.append(
+        .object([
+          ("Config", .string(try blobName(config))),
+          ("RepoTags", .array(tags.map(JSONValue.string))),
+          ("Layers", .array(layers.map(JSONValue.string))),
+        ]))
+    }
+    return .array(entries)
   }
 }

@@ -171,6 +171,20 @@ struct BuildGoldenTests {
         let app = try String(contentsOfFile: "\(layout)/bundle/rootfs/app/app.py", encoding: .utf8)
         #expect(app == "print('hello from layerlab')\n")
       }
+      // An OCI archive another tool wrote loads as Docker 25 loads it.
+      let oci = try TestSupport.run(
+        skopeo,
+        [
+          "copy", "docker-archive:\(archive)",
+          "oci-archive:\(scenario.workspace)/oci.tar:docker.io/library/example:oci",
+        ])
+      #expect(oci.status == 0, "\(oci.stderr)")
+      // skopeo rewrites the config (so the image ID changes), never the layers.
+      let layers = "docker inspect -f '{{json .RootFS.Layers}}' "
+      let before = scenario.run(layers + "example").stdout
+      let load = scenario.run("docker load -i oci.tar")
+      #expect(load.stdout == "Loaded image: example:oci\n", "\(load.stderr)")
+      #expect(scenario.run(layers + "example:oci").stdout == before)
     }
   }
 }
