@@ -105,3 +105,37 @@ enum LegacyBuildOutput {
     return result
   }
 }
+
+/// Which of the two builders' output an expected text is, read through that builder's reader.
+enum BuildTranscript {
+  case buildKit
+  case legacy
+
+  init?(_ expected: [String]) {
+    if BuildProgress.isDisplay(expected) {
+      self = .buildKit
+    } else if LegacyBuildOutput.isTranscript(expected) {
+      self = .legacy
+    } else {
+      return nil
+    }
+  }
+
+  func essentials(_ lines: [String]) -> [String] {
+    switch self {
+    case .buildKit: BuildProgress.essentials(lines)
+    case .legacy: LegacyBuildOutput.essentials(lines)
+    }
+  }
+
+  /// Why the differences left over are accepted.
+  var acceptedDifference: String {
+    switch self {
+    case .buildKit:
+      "BuildKit's display differs between Docker versions; its steps and image name agree"
+    case .legacy:
+      "the legacy builder's transcript differs between Docker versions and machines "
+        + "(notice, base image pull); its steps agree"
+    }
+  }
+}

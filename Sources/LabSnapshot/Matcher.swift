@@ -75,30 +75,16 @@ public struct Matcher: Sendable {
       result = matchNames(
         expectedLines, actualLines, excerpt: comparison == .excerpt, bindings: &trial,
         origin: origin)
-    } else if BuildProgress.isDisplay(expectedLines), comparison != .exact {
-      let expectedSteps = BuildProgress.essentials(expectedLines)
-      let actualSteps = BuildProgress.essentials(actualLines)
+    } else if let build = BuildTranscript(expectedLines), comparison != .exact {
+      // Build output compares by what every Docker version prints alike.
       result = matchLines(
-        expectedSteps, actualSteps, comparison: comparison, bindings: &trial, origin: origin)
+        build.essentials(expectedLines), build.essentials(actualLines), comparison: comparison,
+        bindings: &trial, origin: origin)
       if result.passed && expectedLines != actualLines {
         result.differences.append(
           Difference(
             kind: strict ? .semantic : .volatile, expected: nil, actual: nil,
-            reason:
-              "BuildKit's display differs between Docker versions; its steps and image name agree"
-          ))
-      }
-    } else if LegacyBuildOutput.isTranscript(expectedLines), comparison != .exact {
-      result = matchLines(
-        LegacyBuildOutput.essentials(expectedLines), LegacyBuildOutput.essentials(actualLines),
-        comparison: comparison, bindings: &trial, origin: origin)
-      if result.passed && expectedLines != actualLines {
-        result.differences.append(
-          Difference(
-            kind: strict ? .semantic : .volatile, expected: nil, actual: nil,
-            reason:
-              "the legacy builder's transcript differs between Docker versions and machines "
-              + "(notice, base image pull); its steps agree"))
+            reason: build.acceptedDifference))
       }
     } else if let header = expectedLines.first, header.hasPrefix("REPOSITORY"), comparison != .exact
     {

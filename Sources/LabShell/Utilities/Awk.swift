@@ -332,7 +332,6 @@ struct AwkParser {
 
   mutating func expressionList() throws(AwkProgram.SyntaxError) -> [Expression] {
     var list: [Expression] = []
-    let parenthesized = current == .symbol("(")
     while let token = current, token != .newline, token != .symbol(";"), token != .symbol("}") {
       list.append(try expression())
       if !skip(.symbol(",")) { break }
@@ -340,7 +339,6 @@ struct AwkParser {
     if current == .symbol(">") || current == .symbol("|") {
       throw .init(message: "output redirection is not part of this sandbox's awk")
     }
-    _ = parenthesized
     return list
   }
 
