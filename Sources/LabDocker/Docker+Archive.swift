@@ -11,7 +11,8 @@ extension Docker {
         "platform", nil, .strings, "Save only the given platform variant.", valueName: "stringArray"
       ),
     ],
-    arguments: .atLeast(1)
+    // It stages layers in the store's tmp directory.
+    arguments: .atLeast(1), writesStore: true
   ) { docker, flags in docker.save(flags) }
 
   static let loadCommand = DockerCommand(
@@ -24,7 +25,7 @@ extension Docker {
       ),
       FlagSpec("quiet", "q", .bool, "Suppress the load output"),
     ],
-    arguments: .none
+    arguments: .none, writesStore: true
   ) { docker, flags in docker.load(flags) }
 
   func save(_ flags: ParsedFlags) -> CommandResult {

@@ -23,7 +23,7 @@ extension Docker {
         valueName: "stringArray"),
       FlagSpec("target", nil, .string, "Set the target build stage to build"),
     ],
-    arguments: .exactly(1)
+    arguments: .exactly(1), writesStore: true
   ) { docker, flags in docker.build(flags) }
 
   func build(_ flags: ParsedFlags) -> CommandResult {

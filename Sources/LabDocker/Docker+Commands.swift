@@ -38,6 +38,8 @@ struct DockerCommand: Sendable {
   var arguments: ArgumentRule
   /// `false` for commands that answer the same whatever their flags.
   var parsesFlags = true
+  /// Whether the command may change the store, whose new entries then take the virtual time.
+  var writesStore = false
   var run: @Sendable (Docker, ParsedFlags) -> CommandResult
 
   func usage(invokedAs: String) -> String { "\(invokedAs) \(usageTail)" }

@@ -10,7 +10,7 @@ extension Docker {
       FlagSpec("platform", nil, .string, "Set platform if server is multi-platform capable"),
       FlagSpec("quiet", "q", .bool, "Suppress verbose output"),
     ],
-    arguments: .exactly(1)
+    arguments: .exactly(1), writesStore: true
   ) { docker, flags in docker.pull(flags) }
 
   func pull(_ flags: ParsedFlags) -> CommandResult {

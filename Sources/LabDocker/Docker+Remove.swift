@@ -10,13 +10,13 @@ extension Docker {
       FlagSpec("no-prune", nil, .bool, "Do not delete untagged parents"),
       FlagSpec("platform", nil, .strings, "Remove only the given platform variant."),
     ],
-    arguments: .atLeast(1)
+    arguments: .atLeast(1), writesStore: true
   ) { docker, flags in docker.remove(flags) }
 
   static let tagCommand = DockerCommand(
     paths: [["image", "tag"], ["tag"]], usageTail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
     summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", flags: [],
-    arguments: .exactly(2)
+    arguments: .exactly(2), writesStore: true
   ) { docker, flags in docker.tag(flags) }
 
   static let pruneCommand = DockerCommand(
@@ -28,7 +28,7 @@ extension Docker {
         valueName: "filter"),
       FlagSpec("force", "f", .bool, "Do not prompt for confirmation"),
     ],
-    arguments: .none
+    arguments: .none, writesStore: true
   ) { docker, flags in docker.prune(flags) }
 
   func remove(_ flags: ParsedFlags) -> CommandResult {

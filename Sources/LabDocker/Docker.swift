@@ -54,11 +54,6 @@ public struct Docker: Sendable {
 
   /// Runs `docker ARGUMENTS…` (without the leading `docker`).
   public func run(_ arguments: [String]) -> CommandResult {
-    defer { environment.store.stampNewEntries(at: environment.now) }
-    return dispatch(arguments)
-  }
-
-  private func dispatch(_ arguments: [String]) -> CommandResult {
     var rest = arguments[...]
     while let first = rest.first, first.hasPrefix("-") {
       switch first {
@@ -114,7 +109,10 @@ public struct Docker: Sendable {
       return .failure(
         problem + "\n\nUsage:  \(command.usage(invokedAs: invokedAs))\n\n\(command.summary)")
     }
-    return command.run(self, flags)
+    let result = command.run(self, flags)
+    // Only commands that write walk the store: `docker images` in a loop stays a read.
+    if command.writesStore { environment.store.stampNewEntries(at: environment.now) }
+    return result
   }
 
   private func unsupported(_ path: [String]) -> CommandResult {
