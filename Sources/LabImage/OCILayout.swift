@@ -65,10 +65,24 @@ func readFile(_ path: String) throws -> [UInt8] {
   return Array(data)
 }
 
+/// Creates a directory and its missing parents with `mode`, whatever the process umask is at
+/// that moment: libarchive sets the umask to 0 while it extracts, on whichever thread.
+func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
+  var current = path.hasPrefix("/") ? "" : "."
+  for component in path.split(separator: "/") {
+    current += "/" + component
+    if mkdir(current, mode) == 0 {
+      chmod(current, mode)
+    } else if errno != EEXIST {
+      throw ImageError.io(path: current, reason: String(cString: strerror(errno)))
+    }
+  }
+}
+
 /// Writes a file through a temporary name and a rename, so readers never see half of it.
 func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) throws {
   let directory = PathText.parent(path)
-  try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+  try createDirectories(directory)
   let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
   guard
     FileManager.default.createFile(

@@ -142,6 +142,8 @@ extension ImageStore {
       }
       try writer.finish()
     }
+    // libarchive creates the file under whatever umask holds at that instant.
+    chmod(staged, 0o644)
     guard rename(staged, path) == 0 else {
       throw ImageError.io(path: path, reason: String(cString: strerror(errno)))
     }
@@ -159,7 +161,7 @@ extension ImageStore {
   public func load(archiveAt path: String, at date: Date) throws -> LoadReport {
     let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: scratch) }
-    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    try createDirectories(scratch)
     // Unpack the archive's members to scratch files, a member at a time.
     let reader: TarReader
     do {

@@ -52,8 +52,7 @@ extension ImageStore {
   public func addLayer(
     fromArchiveAt blobPath: String, expectedDiffID: Digest?, parent: Digest?
   ) throws -> StoredLayer {
-    try FileManager.default.createDirectory(
-      atPath: temporaryDirectory, withIntermediateDirectories: true)
+    try createDirectories(temporaryDirectory)
     let tarPath = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
     defer { try? FileManager.default.removeItem(atPath: tarPath) }
     guard FileManager.default.createFile(atPath: tarPath, contents: nil),
@@ -88,8 +87,7 @@ extension ImageStore {
     // The layer's tar is kept, compressed, so `docker save` can write it back byte for byte.
     let archive = layerArchivePath(diffID)
     if !manager.fileExists(atPath: archive) {
-      try manager.createDirectory(
-        atPath: PathText.parent(archive), withIntermediateDirectories: true)
+      try createDirectories(PathText.parent(archive))
       let staged = archive + ".tmp-\(UUID().uuidString)"
       do {
         try Gzip.compress(fileAt: tarPath, to: staged)
@@ -109,7 +107,7 @@ extension ImageStore {
     let staging = "\(temporaryDirectory)/overlay-\(cacheID)"
     try? manager.removeItem(atPath: staging)
     try? manager.removeItem(atPath: overlay)
-    try manager.createDirectory(atPath: "\(staging)/diff", withIntermediateDirectories: true)
+    try createDirectories("\(staging)/diff")
     let summary: ExtractionSummary
     do {
       summary = try LayerExtractor.extract(archiveAt: tarPath, into: "\(staging)/diff")
@@ -123,9 +121,7 @@ extension ImageStore {
       let parentLower = readText("\(overlayDirectory)/\(parentLayer.cacheID)/lower")
       if let parentLower, !parentLower.isEmpty { lowers.append(parentLower) }
       try writeFileAtomically("\(staging)/lower", Array(lowers.joined(separator: ":").utf8))
-      try manager.createDirectory(
-        atPath: "\(staging)/work", withIntermediateDirectories: true,
-        attributes: [.posixPermissions: 0o700])
+      try createDirectories("\(staging)/work", mode: 0o700)
     }
     try manager.moveItem(atPath: staging, toPath: overlay)
     let linkPath = "\(overlayDirectory)/l/\(linkID)"
@@ -134,7 +130,7 @@ extension ImageStore {
 
     // 2. The layerdb entry, written in layerdb/tmp and renamed into place last.
     let writeSet = "\(layerTemporaryDirectory)/write-set-\(SeededID.randomID(UUID().uuidString))"
-    try manager.createDirectory(atPath: writeSet, withIntermediateDirectories: true)
+    try createDirectories(writeSet)
     try writeFileAtomically("\(writeSet)/diff", Array(diffID.description.utf8))
     try writeFileAtomically("\(writeSet)/size", Array(String(summary.size).utf8))
     try writeFileAtomically("\(writeSet)/cache-id", Array(cacheID.utf8))

@@ -43,7 +43,7 @@ public struct ImageStore: Sendable {
       temporaryDirectory, "\(root)/buildkit", "\(root)/containers", "\(root)/network/files",
       "\(root)/plugins", "\(root)/runtimes", "\(root)/swarm", "\(root)/volumes",
     ] where !manager.fileExists(atPath: directory) {
-      try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      try createDirectories(directory)
     }
     if !manager.fileExists(atPath: repositoriesPath) {
       try writeFileAtomically(repositoriesPath, Array(#"{"Repositories":{}}"#.utf8), mode: 0o600)
@@ -61,8 +61,7 @@ public struct ImageStore: Sendable {
 
   /// Runs `body` holding the store's exclusive lock, so concurrent runs take turns.
   public func withLock<T>(_ body: () throws -> T) throws -> T {
-    try FileManager.default.createDirectory(
-      atPath: stateDirectory, withIntermediateDirectories: true)
+    try createDirectories(stateDirectory)
     let descriptor = open("\(stateDirectory)/lock", O_CREAT | O_RDWR, 0o644)
     guard descriptor >= 0 else {
       throw ImageError.io(path: "\(stateDirectory)/lock", reason: String(cString: strerror(errno)))
