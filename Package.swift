@@ -21,20 +21,26 @@ let package = Package(
       pkgConfig: "libcmark",
       providers: [.apt(["libcmark-dev"]), .brew(["cmark"])]
     ),
+    // Extended attributes from the C library: a header only, nothing to link.
+    .systemLibrary(name: "CXattr"),
+    .target(name: "LabFiles", dependencies: ["CXattr"]),
     .target(name: "LabLesson", dependencies: ["CCmark"]),
     .target(name: "LabJSON"),
     .target(name: "LabSnapshot", dependencies: ["LabJSON"]),
-    .target(name: "LabWorkshop", dependencies: ["LabLesson", "LabSnapshot", "LabShell"]),
+    .target(
+      name: "LabWorkshop", dependencies: ["LabFiles", "LabLesson", "LabSnapshot", "LabShell"]),
     .target(
       name: "LabArchive",
-      dependencies: ["CArchive"]
+      dependencies: ["CArchive", "LabFiles"]
     ),
     .target(
       name: "LabImage",
-      dependencies: ["LabArchive", "LabJSON", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: [
+        "LabArchive", "LabFiles", "LabJSON", .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
-    .target(name: "LabDocker", dependencies: ["LabImage", "LabJSON"]),
-    .target(name: "LabShell", dependencies: ["LabDocker", "LabJSON"]),
+    .target(name: "LabDocker", dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON"]),
+    .target(name: "LabShell", dependencies: ["LabDocker", "LabFiles", "LabJSON"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [

@@ -1,4 +1,5 @@
 internal import CArchive
+import LabFiles
 
 /// What an extraction wrote.
 public struct ExtractionSummary: Equatable, Sendable {
@@ -13,13 +14,21 @@ public struct ExtractionSummary: Equatable, Sendable {
 /// Paths that are absolute or contain `..`, hard links to such paths, and symbolic links
 /// whose relative target climbs above the layer's root are refused before anything of that
 /// member is written. Absolute symbolic links are kept as they are: they name paths inside
-/// the image, never on the host. Whiteout files (`.wh.*`) are kept as empty files.
+/// the image, never on the host. Whiteout files (`.wh.*`) are kept as empty files. No host
+/// file is made setuid, setgid or world-writable: such modes are kept as metadata (see
+/// ``HostDirectory/setMode(_:_:)``).
 public enum LayerExtractor {
   /// Extracts the archive at `archivePath` into the existing directory `directory`.
   public static func extract(
     archiveAt archivePath: String, into directory: String
   ) throws -> ExtractionSummary {
-    let reader = try TarReader(path: archivePath)
+    try extract(try TarReader(path: archivePath), into: directory, label: archivePath)
+  }
+
+  /// Extracts an archive already opened into the existing directory `directory`.
+  public static func extract(
+    _ reader: TarReader, into directory: String, label archivePath: String = "archive"
+  ) throws -> ExtractionSummary {
     guard let disk = archive_write_disk_new() else {
       throw ArchiveError.library(operation: "extract", message: "out of memory")
     }
@@ -60,11 +69,18 @@ public enum LayerExtractor {
         break
       }
       archive_entry_set_pathname(entry, root + "/" + relative)
+      let kind: FileStatus.Kind = header.type == .directory ? .directory : .file
+      let hostMode = HostDirectory.hostMode(for: header.mode, kind: kind)
+      let keepsMode = header.type == .file || header.type == .directory
+      if keepsMode { archive_entry_set_perm(entry, mode_t(hostMode)) }
       try check(archive_write_header(disk, entry), disk, "extract \(header.path)")
       if header.type == .file && header.size > 0 {
         try copyData(from: reader, to: disk, path: header.path)
       }
       try check(archive_write_finish_entry(disk), disk, "extract \(header.path)")
+      if keepsMode, hostMode != header.mode & 0o7777 {
+        try? HostDirectory(root).setMode(relative, header.mode)
+      }
       summary.paths.append(relative)
     }
     return summary

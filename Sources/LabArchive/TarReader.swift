@@ -25,6 +25,7 @@ public final class TarReader {
   private let archive: OpaquePointer
   private let label: String
   private var memory: [UInt8] = []
+  private var source: ChunkSource?
 
   /// Opens the archive file at `path`; gzip, bzip2 and xz are recognised by content.
   public init(path: String) throws(ArchiveError) {
@@ -49,6 +50,26 @@ public final class TarReader {
     let status = memory.withUnsafeBytes {
       archive_read_open_memory(archive, $0.baseAddress, $0.count)
     }
+    try check(status, archive, label)
+  }
+
+  /// Opens an archive whose bytes `next` hands over a chunk at a time (an empty chunk at the
+  /// end), for a file opened elsewhere: nothing is read by path.
+  public init(label: String, source next: @escaping () throws -> [UInt8]) throws(ArchiveError) {
+    guard let archive = archive_read_new() else {
+      throw .library(operation: label, message: "out of memory")
+    }
+    self.archive = archive
+    self.label = label
+    let source = ChunkSource(next)
+    self.source = source
+    try Self.configure(archive, label)
+    let status = archive_read_open(
+      archive, Unmanaged.passUnretained(source).toOpaque(), nil,
+      { _, context, buffer in
+        guard let context, let buffer else { return -1 }
+        return Unmanaged<ChunkSource>.fromOpaque(context).takeUnretainedValue().fill(buffer)
+      }, nil)
     try check(status, archive, label)
   }
 
@@ -124,6 +145,28 @@ public final class TarReader {
       gid: Int64(archive_entry_gid(entry)),
       userName: archive_entry_uname(entry).map { String(cString: $0) } ?? "",
       groupName: archive_entry_gname(entry).map { String(cString: $0) } ?? "")
+  }
+}
+
+/// Holds the chunk libarchive reads from until it asks for the next one.
+private final class ChunkSource {
+  let next: () throws -> [UInt8]
+  var storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+
+  init(_ next: @escaping () throws -> [UInt8]) { self.next = next }
+
+  deinit { storage.deallocate() }
+
+  /// Points `buffer` at the next chunk; returns its size, 0 at the end, -1 on a failure.
+  func fill(_ buffer: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+    guard let chunk = try? next() else { return -1 }
+    if chunk.count > storage.count {
+      storage.deallocate()
+      storage = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk.count, alignment: 1)
+    }
+    chunk.withUnsafeBytes { storage.copyMemory(from: $0) }
+    buffer.pointee = UnsafeRawPointer(storage.baseAddress)
+    return chunk.count
   }
 }
 

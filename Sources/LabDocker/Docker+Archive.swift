@@ -1,4 +1,6 @@
 import Foundation
+import LabArchive
+import LabFiles
 import LabImage
 
 extension Docker {
@@ -34,11 +36,19 @@ extension Docker {
       return .failure("cowardly refusing to save to a terminal. Use the -o flag or redirect")
     }
     // Without -o the archive goes to standard output, through a scratch file.
-    let scratch = "\(environment.store.stateDirectory)/tmp/save-\(UUID().uuidString).tar"
+    let scratch = "\(environment.store.root)/tmp/stdout-\(UUID().uuidString).tar"
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let output = flags.string("output") ?? scratch
     guard let path = toStandardOutput ? scratch : sandboxPath(output) else {
       return .failure("failed to save image: open \(output): read-only file system")
+    }
+    if !toStandardOutput,
+      let status = try? HostDirectory(PathText.parent(path)).status(
+        PathText.name(path)), status.kind != .file
+    {
+      return .failure(
+        "failed to save image: invalid output path: \"\(output)\" must be a directory or a regular file"
+      )
     }
     var images: [(id: Digest, references: [ImageReference])] = []
     for name in flags.arguments {
@@ -77,33 +87,41 @@ extension Docker {
   }
 
   func load(_ flags: ParsedFlags) -> CommandResult {
-    var path: String
-    let scratch = "\(environment.store.stateDirectory)/tmp/load-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
-    if let input = flags.string("input") {
-      guard let found = sandboxPath(input), FileManager.default.fileExists(atPath: found) else {
-        return .failure("open \(input): no such file or directory")
-      }
-      path = found
-    } else {
-      // From standard input, through a scratch file.
-      guard let bytes = environment.standardInputBytes(), !bytes.isEmpty else {
-        return .failure("requested load from stdin, but stdin is empty")
-      }
-      try? FileManager.default.createDirectory(
-        atPath: PathText.parent(scratch), withIntermediateDirectories: true)
-      guard FileManager.default.createFile(atPath: scratch, contents: Data(bytes)) else {
-        return .failure("requested load from stdin, but it could not be read")
-      }
-      path = scratch
-    }
+    let reader: TarReader
     do {
-      let report = try environment.store.load(archiveAt: path, at: environment.now)
+      if let input = flags.string("input") {
+        // Opened without following a link, and only a regular file.
+        guard let found = sandboxPath(input) else {
+          return .failure("open \(input): no such file or directory")
+        }
+        let file: FileReader
+        do {
+          file = try HostDirectory(PathText.parent(found)).reader(PathText.name(found))
+        } catch .isDirectory {
+          return .failure("read \(input): is a directory")
+        } catch .noSuchFile {
+          return .failure("open \(input): no such file or directory")
+        } catch {
+          return .failure("open \(input): \(String(describing: error).lowercased())")
+        }
+        reader = try TarReader(label: input, source: { try file.read() })
+      } else {
+        guard let bytes = environment.standardInputBytes(), !bytes.isEmpty else {
+          return .failure("requested load from stdin, but stdin is empty")
+        }
+        reader = try TarReader(bytes: bytes, label: "stdin")
+      }
+      let report = try environment.store.load(reader, at: environment.now)
       if flags.bool("quiet") { return CommandResult() }
       return CommandResult(stdout: report.lines.map { $0 + "\n" }.joined())
     } catch {
-      // The daemon never names the client's file; nor does the host's path belong in the sandbox.
-      let message = "\(error)".replacingOccurrences(of: path + ": ", with: "")
+      // The daemon never names the client's file.
+      var message = "\(error)"
+      if let input = flags.string("input"), message.hasPrefix(input + ": ") {
+        message.removeFirst(input.count + 2)
+      } else if message.hasPrefix("stdin: ") {
+        message.removeFirst(7)
+      }
       return .failure("Error response from daemon: \(message)")
     }
   }

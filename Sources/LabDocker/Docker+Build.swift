@@ -90,7 +90,7 @@ extension Docker {
     guard ["auto", "plain", "tty", "quiet", "rawjson"].contains(progress) else {
       return .failure("ERROR: failed to build: invalid progress mode \(progress)")
     }
-    let dockerfileText = FileManager.default.contents(atPath: dockerfilePath).map {
+    let dockerfileText = ImageBuilder.readDockerfile(dockerfilePath).map {
       String(decoding: $0, as: UTF8.self)
     }
     return BuildOutput.buildKit(

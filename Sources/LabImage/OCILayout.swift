@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 import LabJSON
 
 /// An OCI image layout directory: `oci-layout`, `index.json` and `blobs/sha256/…`.

@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabJSON
 
 /// Turns the recipes in `sandbox/recipes` into the embedded registry's OCI layouts.

@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabJSON
 
 /// What `docker load` did, for the lines it prints.
@@ -17,7 +18,9 @@ extension ImageStore {
   ///   - path: The archive to write; it is written under a temporary name and renamed.
   /// - Throws: Store and archive failures.
   public func save(_ images: [(id: Digest, references: [ImageReference])], to path: String) throws {
-    let staged = path + ".tmp-\(UUID().uuidString)"
+    // Staged in the store, so a killed run leaves nothing beside the target; fsck removes it.
+    try createDirectories(temporaryDirectory)
+    let staged = "\(temporaryDirectory)/save-\(UUID().uuidString).tar"
     defer { try? FileManager.default.removeItem(atPath: staged) }
     try withLock {
       let writer = try TarWriter(path: staged)
@@ -48,15 +51,15 @@ extension ImageStore {
           try Gzip.decompress(fileAt: archive) { size += Int64($0.count) }
           if written.insert(diffID).inserted {
             // Stream the layer back out of its gzip'd copy through a scratch file.
-            let scratch = "\(temporaryDirectory)/save-\(UUID().uuidString).tar"
+            let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             guard FileManager.default.createFile(atPath: scratch, contents: nil),
               let output = FileHandle(forWritingAtPath: scratch)
-            else { throw ImageError.io(path: scratch, reason: "cannot create file") }
+            else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
             try Gzip.decompress(fileAt: archive) { try output.write(contentsOf: Data($0)) }
             try output.close()
             guard let input = FileHandle(forReadingAtPath: scratch) else {
-              throw ImageError.io(path: scratch, reason: "cannot open file")
+              throw ImageError.io(path: "tmp", reason: "cannot open file")
             }
             defer { try? input.close() }
             try writer.append(
@@ -142,33 +145,51 @@ extension ImageStore {
       }
       try writer.finish()
     }
-    // libarchive creates the file under whatever umask holds at that instant.
-    chmod(staged, 0o644)
-    guard rename(staged, path) == 0 else {
-      throw ImageError.io(path: path, reason: String(cString: strerror(errno)))
+    // libarchive creates the file under whatever umask holds at that instant; Docker's CLI
+    // writes it through a temporary file, 0600.
+    chmod(staged, 0o600)
+    if rename(staged, path) != 0 {
+      let failure = errno
+      guard failure == EXDEV else {
+        throw ImageError.io(path: PathText.name(path), reason: String(cString: strerror(failure)))
+      }
+      // Another file system: copy beside the target, then rename there.
+      let beside = PathText.parent(path) + "/.docker_temp_\(UUID().uuidString)"
+      defer { try? FileManager.default.removeItem(atPath: beside) }
+      try FileManager.default.copyItem(atPath: staged, toPath: beside)
+      chmod(beside, 0o600)
+      guard rename(beside, path) == 0 else {
+        throw ImageError.io(path: PathText.name(path), reason: String(cString: strerror(errno)))
+      }
     }
   }
 
-  /// Loads the images of a `docker save` archive (Docker's or ours).
-  ///
-  /// Every layer is checked against the diff ID its config lists before the image is stored.
-  ///
-  /// - Parameters:
-  ///   - path: The archive, compressed or not.
-  ///   - date: When the images are tagged.
-  /// - Returns: The lines `docker load` prints.
-  /// - Throws: ``ImageError`` for a damaged or foreign archive.
+  /// Loads the images of a `docker save` archive (Docker's or ours) at `path`.
   public func load(archiveAt path: String, at date: Date) throws -> LoadReport {
-    let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
-    try createDirectories(scratch)
-    // Unpack the archive's members to scratch files, a member at a time.
     let reader: TarReader
     do {
       reader = try TarReader(path: path)
     } catch {
       throw ImageError.archive("\(error)")
     }
+    return try load(reader, at: date)
+  }
+
+  /// Loads the images of a `docker save` archive (Docker's or ours).
+  ///
+  /// Every layer is checked against the diff ID its config lists before the image is stored.
+  /// Messages never name the archive's file: the daemon does not know it.
+  ///
+  /// - Parameters:
+  ///   - reader: The archive, compressed or not, opened.
+  ///   - date: When the images are tagged.
+  /// - Returns: The lines `docker load` prints.
+  /// - Throws: ``ImageError`` for a damaged or foreign archive.
+  public func load(_ reader: TarReader, at date: Date) throws -> LoadReport {
+    let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    try createDirectories(scratch)
+    // Unpack the archive's members to scratch files, a member at a time.
     var members: [String: String] = [:]
     do {
       while let header = try reader.next() as TarHeader? {
@@ -177,7 +198,7 @@ extension ImageStore {
         let target = "\(scratch)/member-\(members.count)"
         guard FileManager.default.createFile(atPath: target, contents: nil),
           let handle = FileHandle(forWritingAtPath: target)
-        else { throw ImageError.io(path: target, reason: "cannot create file") }
+        else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
         defer { try? handle.close() }
         try reader.readData { try handle.write(contentsOf: Data($0)) }
         members[name] = target
@@ -185,17 +206,16 @@ extension ImageStore {
     } catch let error as ImageError {
       throw error
     } catch {
-      throw ImageError.archive("\(path): \(error)")
+      throw ImageError.archive("\(error)")
     }
     let manifest: JSONValue
     if let manifestPath = members["manifest.json"] {
       manifest = try JSONValue(parsing: readFile(manifestPath))
     } else if let indexPath = members["index.json"] {
       // An OCI archive (skopeo, buildah, `docker save` of containerd): read as Docker 25 does.
-      manifest = try Self.dockerManifest(fromIndexAt: indexPath, members: members, archive: path)
+      manifest = try Self.dockerManifest(fromIndexAt: indexPath, members: members)
     } else {
-      throw ImageError.archive(
-        "\(path): neither manifest.json nor index.json: not an image archive")
+      throw ImageError.archive("neither manifest.json nor index.json: not an image archive")
     }
     var report = LoadReport()
     return try withLock {
@@ -203,7 +223,7 @@ extension ImageStore {
       for entry in manifest.arrayValue ?? [] {
         guard let configName = entry["Config"]?.stringValue, let configPath = members[configName]
         else {
-          throw ImageError.archive("\(path): manifest.json names a config the archive lacks")
+          throw ImageError.archive("manifest.json names a config the archive lacks")
         }
         let configBytes = try readFile(configPath)
         let config = StoredImage(
@@ -212,13 +232,13 @@ extension ImageStore {
         let layerNames = (entry["Layers"]?.arrayValue ?? []).compactMap(\.stringValue)
         guard layerNames.count == config.diffIDs.count else {
           throw ImageError.archive(
-            "\(path): \(configName) lists \(config.diffIDs.count) layers but the manifest has \(layerNames.count)"
+            "\(configName) lists \(config.diffIDs.count) layers but the manifest has \(layerNames.count)"
           )
         }
         var parent: Digest?
         for (index, name) in layerNames.enumerated() {
           guard let layerPath = members[name] else {
-            throw ImageError.archive("\(path): the archive lacks layer \(name)")
+            throw ImageError.archive("the archive lacks layer \(name)")
           }
           let layer = try addLayer(
             fromArchiveAt: layerPath, expectedDiffID: config.diffIDs[index], parent: parent)
@@ -249,16 +269,16 @@ extension ImageStore {
   /// (the first of a multi-platform index), its config and layers, and its name from the
   /// `io.containerd.image.name` or `org.opencontainers.image.ref.name` annotation.
   static func dockerManifest(
-    fromIndexAt indexPath: String, members: [String: String], archive: String
+    fromIndexAt indexPath: String, members: [String: String]
   ) throws -> JSONValue {
     /// The archive member a descriptor points at.
     func blobName(_ descriptor: JSONValue) throws -> String {
       guard let digest = descriptor["digest"]?.stringValue, digest.hasPrefix("sha256:") else {
-        throw ImageError.archive("\(archive): index.json has a descriptor without a digest")
+        throw ImageError.archive("index.json has a descriptor without a digest")
       }
       let name = "blobs/sha256/\(digest.dropFirst(7))"
       guard members[name] != nil else {
-        throw ImageError.archive("\(archive): the archive lacks \(name)")
+        throw ImageError.archive("the archive lacks \(name)")
       }
       return name
     }
@@ -273,7 +293,7 @@ extension ImageStore {
         manifest = try blobJSON(first)
       }
       guard let config = manifest["config"] else {
-        throw ImageError.archive("\(archive): a manifest without a config")
+        throw ImageError.archive("a manifest without a config")
       }
       let layers = try (manifest["layers"]?.arrayValue ?? []).map(blobName)
       let annotations = descriptor["annotations"]

@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabJSON
 
 /// A layer in the store: `layerdb/sha256/<chain ID>` and its `overlay2/<cache ID>` directory.
@@ -57,7 +58,7 @@ extension ImageStore {
     defer { try? FileManager.default.removeItem(atPath: tarPath) }
     guard FileManager.default.createFile(atPath: tarPath, contents: nil),
       let output = FileHandle(forWritingAtPath: tarPath)
-    else { throw ImageError.io(path: tarPath, reason: "cannot create temporary file") }
+    else { throw ImageError.io(path: "tmp", reason: "cannot create temporary file") }
     var hasher = DigestHasher()
     do {
       defer { try? output.close() }
@@ -66,7 +67,7 @@ extension ImageStore {
         try output.write(contentsOf: Data(chunk))
       }
     } catch let error as ArchiveError {
-      throw ImageError.archive("\(blobPath): \(error)")
+      throw ImageError.archive("\(error)")
     }
     let diffID = hasher.finalize()
     if let expectedDiffID, expectedDiffID != diffID {

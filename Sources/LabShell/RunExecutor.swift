@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 
 /// Runs `RUN` instructions for the builder with the sandbox shell, over the image's files.

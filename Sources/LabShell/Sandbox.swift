@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 
 /// The sandbox as a command runs in it: the shell, its file system and the `docker` toolkit.
@@ -22,7 +23,7 @@ public struct Sandbox: Sendable {
 
   /// Runs one command line with the whole shell language.
   public mutating func run(commandLine: String, input: [UInt8] = []) -> CommandResult {
-    Self.result(shell.run(commandLine, input: input))
+    result(shell.run(commandLine, input: input))
   }
 
   /// Runs a command given as words, with no further splitting or expansion; leading
@@ -39,23 +40,36 @@ public struct Sandbox: Sendable {
     }
     guard !words.isEmpty else { return CommandResult() }
     shell.fileSystem.now = shell.docker.now
-    return Self.result(
+    return result(
       shell.invoke(Array(words), assignments: assignments, input: input, terminal: true))
   }
 
-  static func result(_ output: ShellOutput) -> CommandResult {
+  func result(_ output: ShellOutput) -> CommandResult {
     var result = CommandResult(status: output.status)
     let stdout = output.stdout
     if String(validating: stdout, as: UTF8.self) == nil {
       // An archive on standard output stays bytes, whole.
       result.binaryOutput = stdout
-      result.printError(String(decoding: output.stderr, as: UTF8.self))
+      result.printError(hidingHostPaths(String(decoding: output.stderr, as: UTF8.self)))
       return result
     }
     for chunk in output.chunks {
-      let text = String(decoding: chunk.bytes, as: UTF8.self)
+      let text = hidingHostPaths(String(decoding: chunk.bytes, as: UTF8.self))
       if chunk.isError { result.printError(text) } else { result.print(text) }
     }
     return result
+  }
+
+  /// Text with every host directory behind a mount written as the sandbox's path, so no
+  /// message, whatever produced it, shows where the sandbox lives on the host.
+  func hidingHostPaths(_ text: String) -> String {
+    var text = text
+    for mount in shell.fileSystem.mounts.sorted(by: {
+      $0.tree.top.path.count > $1.tree.top.path.count
+    })
+    where text.contains(mount.tree.top.path) {
+      text = text.replacingOccurrences(of: mount.tree.top.path, with: mount.path)
+    }
+    return text
   }
 }

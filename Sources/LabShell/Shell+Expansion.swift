@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 import LabImage
 
 extension Shell {

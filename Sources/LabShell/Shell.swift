@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 
 /// What a command wrote and how it ended, as bytes (pipes carry archives too).

@@ -1,36 +1,10 @@
 import Foundation
+import LabFiles
 import LabImage
-
-/// A failure of a file operation, with the text `strerror` gives for it.
-public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {
-  case noSuchFile
-  case notDirectory
-  case isDirectory
-  case readOnly
-  case exists
-  case notEmpty
-  case permissionDenied
-  case loop
-
-  public var description: String {
-    switch self {
-    case .noSuchFile: "No such file or directory"
-    case .notDirectory: "Not a directory"
-    case .isDirectory: "Is a directory"
-    case .readOnly: "Read-only file system"
-    case .exists: "File exists"
-    case .notEmpty: "Directory not empty"
-    case .permissionDenied: "Permission denied"
-    case .loop: "Too many levels of symbolic links"
-    }
-  }
-}
 
 /// What `stat` tells of a file in the sandbox.
 public struct FileInfo: Sendable {
-  public enum Kind: Sendable {
-    case file, directory, symlink, characterDevice, blockDevice, fifo, socket
-  }
+  public typealias Kind = FileStatus.Kind
 
   public var kind: Kind
   public var size: Int64
@@ -41,23 +15,36 @@ public struct FileInfo: Sendable {
   public var blocks: Int64
   public var owner: String
   public var linkTarget: String?
+
+  public init(
+    kind: Kind, size: Int64, mode: UInt32, modified: Date, links: Int, inode: UInt64,
+    blocks: Int64, owner: String, linkTarget: String?
+  ) {
+    self.kind = kind
+    self.size = size
+    self.mode = mode
+    self.modified = modified
+    self.links = links
+    self.inode = inode
+    self.blocks = blocks
+    self.owner = owner
+    self.linkTarget = linkTarget
+  }
 }
 
 /// The sandbox's file system: a few mounts of host directories, and nothing else.
 ///
 /// `/var/lib/docker` is the store (read-only), the home directory is the workspace, and `/tmp`
-/// is scratch space. Paths are resolved here, component by component, with symbolic links
-/// followed inside the sandbox: no path can reach the host outside these directories, whatever
-/// `..` or links it holds.
+/// is scratch space; inside a build, `/` is the image's layers. Paths are resolved by
+/// ``PathResolver`` inside the sandbox, and every host access goes through ``FileTree`` and
+/// ``HostDirectory``, which never follow a link: no path reaches the host outside these
+/// directories, whatever `..` or links it holds.
 public struct VirtualFileSystem: Sendable {
   public struct Mount: Sendable {
     public var path: String
-    /// The host directory; for an overlay, the upper directory that takes the changes.
-    public var host: String
+    public var tree: FileTree
     public var isReadOnly: Bool
     public var owner: String
-    /// For an overlay, the read-only layer directories below `host`, top first.
-    public var lowers: [String] = []
   }
 
   public static let home = "/home/learner"
@@ -75,16 +62,18 @@ public struct VirtualFileSystem: Sendable {
   /// A file system that is an image's layers, as `RUN` sees it: changes go to `upper`,
   /// removals leave `.wh.` whiteouts there.
   public init(layers: [String], upper: String) {
-    mounts = [Mount(path: "/", host: upper, isReadOnly: false, owner: "root", lowers: layers)]
+    let tree = FileTree(upper: HostDirectory(upper), lowers: layers.map(HostDirectory.init))
+    mounts = [Mount(path: "/", tree: tree, isReadOnly: false, owner: "root")]
     isPrivileged = true
     hasDocker = false
   }
 
   public init(storeRoot: String, workspace: String, temporary: String) {
+    func plain(_ path: String) -> FileTree { FileTree(directory: HostDirectory(path)) }
     mounts = [
-      Mount(path: Self.dockerRoot, host: storeRoot, isReadOnly: true, owner: "root"),
-      Mount(path: Self.home, host: workspace, isReadOnly: false, owner: "learner"),
-      Mount(path: "/tmp", host: temporary, isReadOnly: false, owner: "learner"),
+      Mount(path: Self.dockerRoot, tree: plain(storeRoot), isReadOnly: true, owner: "root"),
+      Mount(path: Self.home, tree: plain(workspace), isReadOnly: false, owner: "learner"),
+      Mount(path: "/tmp", tree: plain(temporary), isReadOnly: false, owner: "learner"),
     ]
   }
 
@@ -92,25 +81,15 @@ public struct VirtualFileSystem: Sendable {
 
   /// `path` made absolute against `directory`, with `.` and `..` removed.
   public func normalize(_ path: String, from directory: String) -> String {
-    let joined = path.hasPrefix("/") ? path : directory + "/" + path
-    var parts: [Substring] = []
-    for component in joined.split(separator: "/") {
-      if component == "." { continue }
-      if component == ".." {
-        if !parts.isEmpty { parts.removeLast() }
-        continue
-      }
-      parts.append(component)
-    }
-    return "/" + parts.joined(separator: "/")
+    PathResolver.normalize(path, from: directory)
   }
 
-  /// The mount that holds a normalized path, and the host path inside it.
-  func locate(_ path: String) -> (mount: Mount, host: String)? {
+  /// The mount that holds a normalized path, and the path relative to the mount.
+  func locate(_ path: String) -> (mount: Mount, relative: String)? {
     for mount in mounts {
       let rest: String
       if mount.path == "/" {
-        rest = path == "/" ? "" : path
+        rest = path
       } else if path == mount.path || path.hasPrefix(mount.path + "/") {
         rest = String(path.dropFirst(mount.path.count))
       } else {
@@ -120,26 +99,7 @@ public struct VirtualFileSystem: Sendable {
       if mount.path == Self.dockerRoot, rest == "/.layerlab" || rest.hasPrefix("/.layerlab/") {
         return nil
       }
-      return (mount, mount.host + rest)
-    }
-    return nil
-  }
-
-  /// The host path of an entry that exists: the mount's, or for an overlay the topmost
-  /// layer's that no whiteout hides.
-  func existing(_ path: String) -> (mount: Mount, host: String)? {
-    guard let (mount, upper) = locate(path) else { return nil }
-    var status = stat()
-    guard !mount.lowers.isEmpty else { return lstat(upper, &status) == 0 ? (mount, upper) : nil }
-    let components = path.split(separator: "/").map(String.init)
-    for layer in [mount.host] + mount.lowers {
-      // A whiteout of the entry or of a directory above it hides the layers below.
-      for depth in 0..<components.count {
-        let parent = layer + "/" + components[..<depth].joined(separator: "/")
-        if lstat(parent + "/.wh." + components[depth], &status) == 0 { return nil }
-      }
-      let candidate = components.isEmpty ? layer : layer + "/" + components.joined(separator: "/")
-      if lstat(candidate, &status) == 0 { return (mount, candidate) }
+      return (mount, String(rest.drop { $0 == "/" }))
     }
     return nil
   }
@@ -167,43 +127,30 @@ public struct VirtualFileSystem: Sendable {
   public func resolve(_ path: String, from directory: String, followLast: Bool = true)
     throws(FileSystemError) -> String
   {
-    var pending = normalize(path, from: directory).split(separator: "/").map(String.init)
-    var resolved: [String] = []
-    var hops = 0
-    while !pending.isEmpty {
-      let name = pending.removeFirst()
-      if name == ".." {
-        if !resolved.isEmpty { resolved.removeLast() }
-        continue
-      }
-      if name == "." || name.isEmpty { continue }
-      let candidate = "/" + (resolved + [name]).joined(separator: "/")
-      let isLast = pending.isEmpty
+    try PathResolver.resolve(path, from: directory, followLast: followLast) {
+      (candidate) throws(FileSystemError) in
       if !isPrivileged, candidate.hasPrefix(Self.dockerRoot + "/") { throw .permissionDenied }
-      if locate(candidate) != nil {
-        var status = stat()
-        guard let (_, host) = existing(candidate), lstat(host, &status) == 0 else {
-          if isLast { return candidate }
-          throw .noSuchFile
+      if let (mount, relative) = locate(candidate) {
+        guard let entry = mount.tree.entry(relative) else { return .missing }
+        switch entry.status.kind {
+        case .directory: return .directory
+        case .symlink: return .link(target: try mount.tree.linkTarget(relative))
+        default: return .other
         }
-        if (status.st_mode & S_IFMT) == S_IFLNK, !isLast || followLast {
-          hops += 1
-          guard hops <= 40 else { throw .loop }
-          let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) ?? ""
-          if target.hasPrefix("/") { resolved = [] }
-          pending = target.split(separator: "/").map(String.init) + pending
-          continue
-        }
-        if !isLast, (status.st_mode & S_IFMT) != S_IFDIR { throw .notDirectory }
-        resolved.append(name)
-      } else if syntheticChildren(candidate) != nil {
-        resolved.append(name)
-      } else {
-        if isLast { return candidate }
-        throw .noSuchFile
       }
+      return syntheticChildren(candidate) != nil ? .directory : .missing
     }
-    return "/" + resolved.joined(separator: "/")
+  }
+
+  /// The mount and relative path of an existing entry, after resolving.
+  private func entry(_ path: String, from directory: String, follow: Bool = true)
+    throws(FileSystemError) -> (mount: Mount, relative: String, status: FileStatus)
+  {
+    let resolved = try resolve(path, from: directory, followLast: follow)
+    guard let (mount, relative) = locate(resolved), let entry = mount.tree.entry(relative) else {
+      throw .noSuchFile
+    }
+    return (mount, relative, entry.status)
   }
 
   // MARK: - Reading
@@ -218,143 +165,106 @@ public struct VirtualFileSystem: Sendable {
         modified: Date(timeIntervalSince1970: 1_725_192_000), links: 2,
         inode: 2, blocks: 8, owner: "root", linkTarget: nil)
     }
-    guard let (mount, host) = existing(resolved) else { throw .noSuchFile }
-    var status = stat()
-    guard lstat(host, &status) == 0 else { throw .noSuchFile }
-    let kind: FileInfo.Kind
-    switch status.st_mode & S_IFMT {
-    case S_IFDIR: kind = .directory
-    case S_IFLNK: kind = .symlink
-    case S_IFCHR: kind = .characterDevice
-    case S_IFBLK: kind = .blockDevice
-    case S_IFIFO: kind = .fifo
-    case S_IFSOCK: kind = .socket
-    default: kind = .file
+    guard let (mount, relative) = locate(resolved), let entry = mount.tree.entry(relative) else {
+      throw .noSuchFile
     }
+    let status = entry.status
+    var mode = status.mode
+    // The mounts' roots are what a real machine has there.
+    if relative.isEmpty, mount.path == "/tmp" { mode = 0o1777 }
     return FileInfo(
-      kind: kind, size: Int64(status.st_size), mode: UInt32(status.st_mode & 0o7777),
-      modified: Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec)),
-      links: Int(status.st_nlink),
-      inode: UInt64(status.st_ino), blocks: Int64(status.st_blocks), owner: mount.owner,
-      linkTarget: kind == .symlink
-        ? try? FileManager.default.destinationOfSymbolicLink(atPath: host) : nil)
+      kind: status.kind, size: status.size, mode: mode, modified: status.modified,
+      links: status.links, inode: status.inode, blocks: status.blocks, owner: mount.owner,
+      linkTarget: status.kind == .symlink ? try? mount.tree.linkTarget(relative) : nil)
   }
 
   public func exists(_ path: String, from directory: String) -> Bool {
     (try? info(path, from: directory)) != nil
   }
 
-  /// The names in a directory, unsorted, without `.` and `..`.
+  /// The names in a directory, sorted, without `.` and `..`.
   public func list(_ path: String, from directory: String) throws(FileSystemError) -> [String] {
     let resolved = try resolve(path, from: directory)
     if resolved == Self.dockerRoot && !isPrivileged { throw .permissionDenied }
     if let children = syntheticChildren(resolved), locate(resolved) == nil { return children }
-    let entry = try info(resolved, from: "/")
-    guard entry.kind == .directory else { throw .notDirectory }
-    guard let (mount, host) = existing(resolved) else { throw .noSuchFile }
-    var names = (try? FileManager.default.contentsOfDirectory(atPath: host)) ?? []
+    let (mount, relative, status) = try entry(resolved, from: "/")
+    guard status.isDirectory else { throw .notDirectory }
+    var names = try mount.tree.names(relative)
     if resolved == Self.dockerRoot { names.removeAll { $0 == ".layerlab" } }
-    guard !mount.lowers.isEmpty else { return names }
-    // An overlay lists the union of its layers, less what whiteouts hide.
-    var union: Set<String> = []
-    let rest = resolved == "/" ? "" : resolved
-    for layer in [mount.host] + mount.lowers {
-      for name in (try? FileManager.default.contentsOfDirectory(atPath: layer + rest)) ?? [] {
-        union.insert(name)
-      }
-    }
-    return union.filter { name in !name.hasPrefix(".wh.") && existing(rest + "/" + name) != nil }
-      .sorted()
+    return names
   }
 
   public func read(_ path: String, from directory: String) throws(FileSystemError) -> [UInt8] {
-    let entry = try info(path, from: directory)
-    guard entry.kind != .directory else { throw .isDirectory }
-    let resolved = try resolve(path, from: directory)
-    guard let (_, host) = existing(resolved), let data = FileManager.default.contents(atPath: host)
-    else {
-      throw .noSuchFile
-    }
-    return Array(data)
+    let (mount, relative, status) = try entry(path, from: directory)
+    guard !status.isDirectory else { throw .isDirectory }
+    return try mount.tree.read(relative)
   }
 
-  /// The host path of an existing file, for streaming it (tar, sha256sum).
+  /// Opens a regular file for reading a chunk at a time.
+  public func reader(_ path: String, from directory: String) throws(FileSystemError)
+    -> FileReader
+  {
+    let (mount, relative, _) = try entry(path, from: directory)
+    return try mount.tree.reader(relative)
+  }
+
+  /// The host path of an existing directory, for the `docker` toolkit's working directory.
   public func hostPath(_ path: String, from directory: String) throws(FileSystemError) -> String {
-    let resolved = try resolve(path, from: directory)
-    guard let (_, host) = existing(resolved) ?? locate(resolved) else { throw .noSuchFile }
-    return host
+    let (mount, relative, _) = try entry(path, from: directory)
+    guard !mount.tree.isOverlay else { throw .permissionDenied }
+    return mount.tree.top.hostPath(relative)
   }
 
   /// The host path of a path given to `docker` (a build context, `save -o`, `load -i`):
-  /// resolved in the sandbox, and only inside a writable mount.
+  /// resolved in the sandbox, inside a writable mount that is one plain directory, so the
+  /// host path has no link on its way.
   public func hostPathForDocker(_ path: String, from directory: String) -> String? {
-    guard let resolved = try? resolve(path, from: directory), let (mount, host) = locate(resolved),
-      !mount.isReadOnly
+    guard let resolved = try? resolve(path, from: directory),
+      let (mount, relative) = locate(resolved),
+      !mount.isReadOnly, !mount.tree.isOverlay
     else { return nil }
-    return host
+    return mount.tree.top.hostPath(relative)
   }
 
   // MARK: - Writing
 
-  /// The host path where a new entry may be written; the parent must exist and be writable.
-  func writableHost(_ path: String, from directory: String, followLast: Bool = true)
-    throws(FileSystemError) -> String
+  /// The mount and relative path where an entry may be written: resolved, in a writable
+  /// mount, with an existing directory above it.
+  func writable(_ path: String, from directory: String, followLast: Bool = true)
+    throws(FileSystemError) -> (tree: FileTree, relative: String)
   {
     let resolved = try resolve(path, from: directory, followLast: followLast)
-    guard let (mount, host) = locate(resolved) else {
+    guard let (mount, relative) = locate(resolved) else {
       if syntheticChildren(resolved) != nil || resolved == "/" { throw .isDirectory }
       throw exists(PathText.parent(resolved), from: "/") ? .permissionDenied : .noSuchFile
     }
     guard !mount.isReadOnly else { throw .readOnly }
-    let parent = PathText.parent(resolved)
-    if parent != resolved {
+    if !relative.isEmpty {
+      let parent = PathText.parent(resolved)
       let parentInfo = try info(parent, from: "/")
       guard parentInfo.kind == .directory else { throw .notDirectory }
     }
-    if !mount.lowers.isEmpty {
-      // The directories above the entry are copied up into the upper layer.
-      try? FileManager.default.createDirectory(
-        atPath: PathText.parent(host), withIntermediateDirectories: true,
-        attributes: [.posixPermissions: 0o755])
-      try? FileManager.default.removeItem(
-        atPath: PathText.parent(host) + "/.wh." + PathText.name(host))
-    }
-    return host
+    return (mount.tree, relative)
   }
 
   public func write(_ bytes: [UInt8], to path: String, from directory: String, append: Bool = false)
     throws(FileSystemError)
   {
-    let lower = append ? try? read(path, from: directory) : nil
-    let host = try writableHost(path, from: directory)
-    if let lower, !FileManager.default.fileExists(atPath: host) {
-      // Appending to a file of a lower layer starts from a copy of it.
-      guard FileManager.default.createFile(atPath: host, contents: Data(lower)) else {
-        throw .permissionDenied
-      }
-    }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: host, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    {
-      throw .isDirectory
-    }
-    defer { stamp(host) }
-    if append, let handle = FileHandle(forWritingAtPath: host) {
-      defer { try? handle.close() }
-      _ = try? handle.seekToEnd()
-      try? handle.write(contentsOf: Data(bytes))
-      return
-    }
-    // New files get 0644 explicitly: the process umask must not change image IDs.
-    var status = stat()
-    let mode = lstat(host, &status) == 0 ? Int(status.st_mode & 0o7777) : 0o644
-    guard
-      FileManager.default.createFile(
-        atPath: host, contents: Data(bytes), attributes: [.posixPermissions: mode])
-    else {
-      throw .permissionDenied
-    }
+    let (tree, relative) = try writable(path, from: directory)
+    guard !relative.isEmpty else { throw .isDirectory }
+    try tree.write(bytes, to: relative, append: append)
+    stamp(tree, relative)
+  }
+
+  /// Opens a regular file for writing a chunk at a time, created or emptied.
+  public func writer(to path: String, from directory: String) throws(FileSystemError)
+    -> FileWriter
+  {
+    let (tree, relative) = try writable(path, from: directory)
+    guard !relative.isEmpty else { throw .isDirectory }
+    let writer = try tree.writer(relative)
+    stamp(tree, relative)
+    return writer
   }
 
   public func makeDirectory(_ path: String, from directory: String, parents: Bool)
@@ -369,103 +279,70 @@ public struct VirtualFileSystem: Sendable {
           guard entry.kind == .directory else { throw .exists }
           continue
         }
-        let host = try writableHost(current, from: "/")
-        do {
-          try FileManager.default.createDirectory(
-            atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755]
-          )
-        } catch {
-          throw .permissionDenied
-        }
-        stamp(host)
+        let (tree, relative) = try writable(current, from: "/")
+        try tree.makeDirectory(relative)
+        stamp(tree, relative)
       }
       return
     }
     if exists(normalized, from: "/") { throw .exists }
-    let host = try writableHost(normalized, from: "/")
-    do {
-      try FileManager.default.createDirectory(
-        atPath: host, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
-    } catch {
-      throw .noSuchFile
-    }
-    stamp(host)
+    let (tree, relative) = try writable(normalized, from: "/")
+    guard !relative.isEmpty else { throw .exists }
+    try tree.makeDirectory(relative)
+    stamp(tree, relative)
   }
 
   public func remove(_ path: String, from directory: String, recursive: Bool)
     throws(FileSystemError)
   {
     let entry = try info(path, from: directory, follow: false)
-    let resolved = try resolve(path, from: directory, followLast: false)
-    let host = try writableHost(path, from: directory, followLast: false)
+    let (tree, relative) = try writable(path, from: directory, followLast: false)
+    guard !relative.isEmpty else { throw .permissionDenied }
     if entry.kind == .directory && !recursive { throw .isDirectory }
-    var status = stat()
-    if lstat(host, &status) == 0 {
-      do {
-        try FileManager.default.removeItem(atPath: host)
-      } catch {
-        throw .permissionDenied
-      }
-      stamp(PathText.parent(host), parent: false)
-    }
-    // In an overlay, an entry a lower layer still shows is hidden with a whiteout.
-    if let (mount, _) = locate(resolved), !mount.lowers.isEmpty, existing(resolved) != nil {
-      let whiteout = PathText.parent(host) + "/.wh." + PathText.name(host)
-      guard FileManager.default.createFile(atPath: whiteout, contents: nil) else {
-        throw .permissionDenied
-      }
-    }
+    try tree.remove(relative, recursive: true)
+    stamp(tree, PathText.parent(relative), parent: false)
   }
 
   public func symlink(_ target: String, at path: String, from directory: String)
     throws(FileSystemError)
   {
     if (try? info(path, from: directory, follow: false)) != nil { throw .exists }
-    let host = try writableHost(path, from: directory, followLast: false)
-    do {
-      try FileManager.default.createSymbolicLink(atPath: host, withDestinationPath: target)
-    } catch {
-      throw .permissionDenied
-    }
-    stamp(host)
+    let (tree, relative) = try writable(path, from: directory, followLast: false)
+    try tree.makeSymlink(relative, target: target)
+    stamp(tree, relative)
   }
 
   public func move(_ source: String, to destination: String, from directory: String)
     throws(FileSystemError)
   {
     _ = try info(source, from: directory, follow: false)
-    let from = try writableHost(source, from: directory, followLast: false)
-    let to = try writableHost(destination, from: directory, followLast: false)
-    guard rename(from, to) == 0 else { throw .permissionDenied }
-    stamp(PathText.parent(from), parent: false)
-    stamp(PathText.parent(to), parent: false)
+    let (fromTree, from) = try writable(source, from: directory, followLast: false)
+    let (toTree, to) = try writable(destination, from: directory, followLast: false)
+    guard !from.isEmpty, !to.isEmpty else { throw .permissionDenied }
+    if fromTree == toTree, to == from || to.hasPrefix(from + "/") { throw .invalidArgument }
+    try fromTree.rename(from, to: toTree, to)
+    stamp(fromTree, PathText.parent(from), parent: false)
+    stamp(toTree, to)
   }
 
   public func setMode(_ mode: UInt32, of path: String, from directory: String)
     throws(FileSystemError)
   {
-    let host = try writableHost(path, from: directory)
-    guard chmod(host, mode_t(mode)) == 0 else { throw .noSuchFile }
+    let (tree, relative) = try writable(path, from: directory)
+    try tree.setMode(relative, mode)
   }
 
-  /// Gives a host entry, and the directory it is in, the virtual clock's time.
-  private func stamp(_ host: String, parent: Bool = true) {
+  /// Gives an entry, and the directory it is in, the virtual clock's time.
+  private func stamp(_ tree: FileTree, _ relative: String, parent: Bool = true) {
     guard let now else { return }
-    ImageStore.setTime(now, of: host)
-    if parent { ImageStore.setTime(now, of: PathText.parent(host)) }
+    try? tree.setModificationTime(relative, now)
+    if parent, !relative.isEmpty { try? tree.setModificationTime(PathText.parent(relative), now) }
   }
 
-  /// Sets a file's modification time, so files the shell writes carry the virtual clock's time.
+  /// Sets a file's modification time, creating it empty if it is missing.
   public func touch(_ path: String, from directory: String, at date: Date) throws(FileSystemError) {
-    let host = try writableHost(path, from: directory)
-    if !FileManager.default.fileExists(atPath: host) {
-      guard
-        FileManager.default.createFile(
-          atPath: host, contents: nil, attributes: [.posixPermissions: 0o644])
-      else {
-        throw .permissionDenied
-      }
-    }
-    try? FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: host)
+    let (tree, relative) = try writable(path, from: directory)
+    if !tree.exists(relative) { try tree.write([], to: relative) }
+    try tree.setModificationTime(relative, date)
   }
 }

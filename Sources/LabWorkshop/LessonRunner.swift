@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 import LabLesson
 import LabShell
@@ -64,8 +65,14 @@ public struct LessonRunner: Sendable {
   public func run(_ lesson: Lesson, directory: String = ".") -> LessonReport {
     var report = LessonReport(path: lesson.path, title: lesson.title)
     report.warnings = lesson.warnings.map(\.description)
-    let scratch = NSTemporaryDirectory() + "layerlab-check-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let scratch: String
+    do {
+      scratch = try ScratchDirectory.make("check")
+    } catch {
+      report.error = "cannot create a scratch directory: \(error)"
+      return report
+    }
+    defer { ScratchDirectory.remove(scratch) }
     let store = ImageStore(root: scratch + "/store")
     let workspace = scratch + "/workspace"
     do {

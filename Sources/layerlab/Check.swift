@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabFiles
 import LabImage
 import LabLesson
 import LabWorkshop
@@ -28,6 +29,7 @@ extension LayerLab {
     }
 
     func run() throws {
+      ScratchDirectory.removeStale()
       var lessons: [String] = []
       var rest = paths
       var reportPath: String?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 
 extension LayerLab {
@@ -23,9 +24,9 @@ extension LayerLab {
     ]
 
     func run() throws {
-      let root =
-        NSTemporaryDirectory() + "layerlab-tour-\(ProcessInfo.processInfo.processIdentifier)"
-      defer { try? FileManager.default.removeItem(atPath: root) }
+      ScratchDirectory.removeStale()
+      let root = try ScratchDirectory.make("tour")
+      defer { ScratchDirectory.remove(root) }
       let options = try StoreOptions.parse(["--store", root])
       var session = try SandboxSession(
         options: options, workingDirectory: FileManager.default.currentDirectoryPath)

@@ -1,6 +1,7 @@
 import Foundation
+import LabFiles
 
-/// A file to copy into a layer: where it comes from on the host and where it goes.
+/// A file to copy into a layer: where it comes from and where it goes.
 struct CopyItem {
   enum Kind {
     case file
@@ -10,69 +11,102 @@ struct CopyItem {
 
   /// The path inside the image, without a leading `/`.
   var destination: String
-  var hostPath: String
+  /// Where a file's bytes are read from: a tree and a resolved path in it.
+  var origin: (tree: FileTree, path: String)?
   var kind: Kind
   var mode: UInt32
   var size: Int64
+
+  /// Opens the file's bytes for reading.
+  func reader() throws -> FileReader {
+    guard let origin else { throw BuildFailure(.step, "failed to solve: \(destination): no data") }
+    do {
+      return try origin.tree.reader(origin.path)
+    } catch {
+      throw BuildFailure(.step, "failed to solve: cannot read \(destination): \(error)")
+    }
+  }
 }
 
-/// The build context directory: what `COPY` and `ADD` may read, minus `.dockerignore`.
+/// A directory tree that `COPY` and `ADD` read from: the build context (minus
+/// `.dockerignore`), another stage's files, or a scratch directory.
+///
+/// Symbolic links are resolved as Docker resolves them, scoped to the tree: an absolute target
+/// starts at the tree's root and `..` stops there, so no source ever reads outside it. Links
+/// inside a copied directory are copied as links.
 struct BuildContext {
-  let root: String
+  let tree: FileTree
   let ignore: DockerIgnore
 
   init(root: String, ignore: DockerIgnore) {
-    self.root = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+    self.init(tree: FileTree(directory: HostDirectory(root)), ignore: ignore)
+  }
+
+  init(tree: FileTree, ignore: DockerIgnore) {
+    self.tree = tree
     self.ignore = ignore
   }
 
-  /// Every file the context holds after `.dockerignore`, relative to the root, sorted.
+  /// A small file at the context's top (`.dockerignore`), if it is a regular file.
+  func topFile(_ name: String) -> [UInt8]? {
+    try? tree.read(name, limit: 16 << 20)
+  }
+
+  /// Every entry the context holds after `.dockerignore`, relative to the root, sorted.
   func allFiles() -> [String] {
     var result: [String] = []
-    guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-    while let relative = walker.nextObject() as? String {
-      if ignore.excludes(relative) { continue }
-      result.append(relative)
+    var pending = [""]
+    while let directory = pending.popLast() {
+      for name in (try? tree.names(directory)) ?? [] {
+        let relative = directory.isEmpty ? name : directory + "/" + name
+        if tree.entry(relative)?.status.isDirectory == true { pending.append(relative) }
+        if !ignore.excludes(relative) { result.append(relative) }
+      }
     }
     return result.sorted()
   }
 
-  /// The bytes a build would send: every file not ignored.
+  /// The bytes a build would send: every file and link not ignored.
   func totalSize() throws -> Int64 {
     allFiles().reduce(0) { total, relative in
-      var status = stat()
-      guard lstat("\(root)/\(relative)", &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR else {
-        return total
-      }
-      return total + Int64(status.st_size)
+      guard let status = tree.entry(relative)?.status, !status.isDirectory else { return total }
+      return total + status.size
     }
   }
 
-  /// The context paths a `COPY` source names: a path, or a glob over paths.
-  func sources(for pattern: String, legacy: Bool) throws -> [String] {
+  /// `path` with every link on the way resolved inside the tree; `nil` when it is missing.
+  func resolve(_ path: String, followLast: Bool = true) -> String? {
+    let resolved = try? PathResolver.resolve(path, from: "/", followLast: followLast) {
+      (candidate) throws(FileSystemError) in
+      guard let entry = tree.entry(candidate) else { return .missing }
+      switch entry.status.kind {
+      case .directory: return .directory
+      case .symlink: return .link(target: try tree.linkTarget(candidate))
+      default: return .other
+      }
+    }
+    guard let resolved, tree.exists(resolved) else { return nil }
+    return String(resolved.dropFirst())
+  }
+
+  /// The sources a `COPY` source names, a path or a glob: each the path as matched (whose
+  /// name a copy into a directory keeps) and the path with its links resolved.
+  func sources(for pattern: String, legacy: Bool) throws -> [(name: String, path: String)] {
     let cleaned = DockerIgnore.clean(pattern)
     if cleaned.hasPrefix("..") || pattern.hasPrefix("/..") {
       throw BuildFailure(.step, "forbidden path outside the build context: \(pattern) ()")
     }
+    let matches: [String]
     if cleaned.contains(where: { "*?[".contains($0) }) {
-      let matches = allFiles().filter { DockerIgnore.matches(cleaned, $0) }
-      guard !matches.isEmpty else { throw notFound(pattern, legacy: legacy) }
-      return matches
+      matches = allFiles().filter { DockerIgnore.matches(cleaned, $0) }
+    } else {
+      matches = cleaned.isEmpty || !ignore.excludes(cleaned) ? [cleaned] : []
     }
-    let path = cleaned.isEmpty ? "" : cleaned
-    var status = stat()
-    guard lstat(path.isEmpty ? root : "\(root)/\(path)", &status) == 0,
-      path.isEmpty || !ignore.excludes(path)
-    else {
-      throw notFound(pattern, legacy: legacy)
+    guard !matches.isEmpty else { throw notFound(pattern, legacy: legacy) }
+    return try matches.map { match in
+      guard let resolved = resolve(match) else { throw notFound(pattern, legacy: legacy) }
+      return (match, resolved)
     }
-    // A source that is a symlink must stay inside the context.
-    let real = URL(fileURLWithPath: path.isEmpty ? root : "\(root)/\(path)")
-      .resolvingSymlinksInPath().path
-    guard real == root || real.hasPrefix(root + "/") else {
-      throw BuildFailure(.step, "forbidden path outside the build context: \(pattern) ()")
-    }
-    return [path]
   }
 
   func notFound(_ pattern: String, legacy: Bool) -> BuildFailure {
@@ -90,61 +124,53 @@ struct BuildContext {
     )
   }
 
-  /// The items a source copies to `destination`: a file, or a directory's contents.
-  func items(source: String, to destination: String, destinationIsDirectory: Bool) -> [CopyItem] {
-    let host = source.isEmpty ? root : "\(root)/\(source)"
-    let real = URL(fileURLWithPath: host).resolvingSymlinksInPath().path
-    if !isDirectory(real) {
-      let name = PathText.name(source)
-      let target = destinationIsDirectory ? join(destination, name) : destination
-      return [item(hostPath: real, destination: target, followLink: true)]
+  /// The items a resolved source copies to `destination`: a file (named `name` inside a
+  /// destination directory), or a directory's contents.
+  func items(source: String, name: String, to destination: String, destinationIsDirectory: Bool)
+    -> [CopyItem]
+  {
+    guard let entry = tree.entry(source) else { return [] }
+    if !entry.status.isDirectory {
+      let target = destinationIsDirectory ? join(destination, PathText.name(name)) : destination
+      return [item(source, status: entry.status, destination: target)].compactMap { $0 }
     }
     var result: [CopyItem] = []
-    let walker = FileManager.default.enumerator(atPath: real)
-    while let relative = walker?.nextObject() as? String {
-      let contextPath = source.isEmpty ? relative : "\(source)/\(relative)"
-      if ignore.excludes(contextPath) {
-        var status = stat()
-        if lstat("\(real)/\(relative)", &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
-          walker?.skipDescendants()
+    var pending = [source]
+    while let directory = pending.popLast() {
+      for child in (try? tree.names(directory)) ?? [] {
+        let path = join(directory, child)
+        let relative = source.isEmpty ? path : String(path.dropFirst(source.count + 1))
+        guard let status = tree.entry(path)?.status else { continue }
+        if ignore.excludes(path) { continue }
+        if status.isDirectory { pending.append(path) }
+        if let item = item(path, status: status, destination: join(destination, relative)) {
+          result.append(item)
         }
-        continue
       }
-      result.append(
-        item(
-          hostPath: "\(real)/\(relative)", destination: join(destination, relative),
-          followLink: false))
     }
     return result
   }
 
-  private func item(hostPath: String, destination: String, followLink: Bool) -> CopyItem {
-    var status = stat()
-    _ = followLink ? stat(hostPath, &status) : lstat(hostPath, &status)
-    let type = status.st_mode & S_IFMT
-    let mode = UInt32(status.st_mode & 0o7777)
-    if type == S_IFLNK,
-      let target = try? FileManager.default.destinationOfSymbolicLink(atPath: hostPath)
-    {
+  /// The item for one entry; devices, FIFOs and sockets are left out.
+  private func item(_ path: String, status: FileStatus, destination: String) -> CopyItem? {
+    switch status.kind {
+    case .symlink:
+      guard let target = try? tree.linkTarget(path) else { return nil }
       return CopyItem(
-        destination: destination, hostPath: hostPath, kind: .symlink(target), mode: 0o777, size: 0)
-    }
-    if type == S_IFDIR {
+        destination: destination, origin: nil, kind: .symlink(target), mode: 0o777, size: 0)
+    case .directory:
       return CopyItem(
-        destination: destination, hostPath: hostPath, kind: .directory, mode: mode, size: 0)
+        destination: destination, origin: nil, kind: .directory, mode: status.mode, size: 0)
+    case .file:
+      return CopyItem(
+        destination: destination, origin: (tree, path), kind: .file, mode: status.mode,
+        size: status.size)
+    default:
+      return nil
     }
-    return CopyItem(
-      destination: destination, hostPath: hostPath, kind: .file, mode: mode,
-      size: Int64(status.st_size))
   }
 
   private func join(_ directory: String, _ name: String) -> String {
     directory.isEmpty ? name : "\(directory)/\(name)"
   }
-}
-
-/// Whether `path` is a directory, following symlinks.
-func isDirectory(_ path: String) -> Bool {
-  var status = stat()
-  return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabJSON
 
 extension BuildRun {
@@ -252,8 +253,7 @@ extension BuildRun {
     }
     path = "/" + DockerIgnore.clean(path)
     state.config["WorkingDir"] = .string(path)
-    let view = RootfsView(layers: try layerDirectories(state))
-    let exists = view.resolve(path).map { view.locate($0) != nil } ?? false
+    let exists = try rootfs(state).resolve(path) != nil
     let key = stepKey(state, "WORKDIR \(path)")
     if path == "/" || exists {
       try metadataLayerless(
@@ -294,7 +294,7 @@ extension BuildRun {
     for component in path.split(separator: "/") {
       prefix = prefix.isEmpty ? String(component) : "\(prefix)/\(component)"
       items.append(
-        CopyItem(destination: prefix, hostPath: "", kind: .directory, mode: 0o755, size: 0))
+        CopyItem(destination: prefix, origin: nil, kind: .directory, mode: 0o755, size: 0))
     }
     return items
   }
@@ -316,8 +316,9 @@ extension BuildRun {
         _ = FileManager.default.createFile(atPath: host, contents: Data(text.utf8))
         heredocFiles.append(
           CopyItem(
-            destination: heredoc.name, hostPath: host, kind: .file, mode: 0o644,
-            size: Int64(text.utf8.count)))
+            destination: heredoc.name,
+            origin: (FileTree(directory: HostDirectory(scratch)), heredoc.name), kind: .file,
+            mode: 0o644, size: Int64(text.utf8.count)))
       }
       words.removeAll { $0.hasPrefix("<<") }
       words.insert(contentsOf: heredocFiles.map(\.destination), at: 0)
@@ -355,17 +356,16 @@ extension BuildRun {
           .step, "failed to solve: COPY --from=\(from): no such stage in this Dockerfile",
           line: instruction.line)
       }
-      let view = RootfsView(layers: directories)
+      let view = BuildContext(
+        tree: FileTree(layers: directories.map(HostDirectory.init)), ignore: DockerIgnore(""))
       for source in words {
-        guard let resolved = view.resolve(source), let host = view.locate(resolved) else {
+        guard let resolved = view.resolve(source) else {
           throw BuildFailure(
             .step, "failed to solve: failed to compute cache key: \"\(source)\": not found",
             line: instruction.line)
         }
-        let scratch = BuildContext(
-          root: PathText.parent(host), ignore: DockerIgnore(""))
-        items += scratch.items(
-          source: PathText.name(host), to: cleanDestination,
+        items += view.items(
+          source: resolved, name: source, to: cleanDestination,
           destinationIsDirectory: destinationIsDirectory)
       }
     } else if !heredocFiles.isEmpty {
@@ -377,14 +377,17 @@ extension BuildRun {
       }
     } else {
       for source in words {
-        for path in try context.sources(for: source, legacy: legacy) {
-          let host = path.isEmpty ? context.root : "\(context.root)/\(path)"
-          if instruction.keyword == "ADD", !isDirectory(host), Self.isArchive(host) {
-            items += try extractedItems("\(context.root)/\(path)", to: cleanDestination)
+        for (name, path) in try context.sources(for: source, legacy: legacy) {
+          if instruction.keyword == "ADD", context.tree.entry(path)?.status.kind == .file,
+            let archive = try? context.tree.reader(path), Self.isArchive(archive)
+          {
+            items += try extractedItems(
+              try context.tree.reader(path), named: name, to: cleanDestination)
             continue
           }
           items += context.items(
-            source: path, to: cleanDestination, destinationIsDirectory: destinationIsDirectory)
+            source: path, name: name, to: cleanDestination,
+            destinationIsDirectory: destinationIsDirectory)
         }
       }
     }
@@ -428,14 +431,11 @@ extension BuildRun {
   /// `/etc/passwd` and `/etc/group`.
   func chownIDs(_ text: String, state: StageState) throws -> (Int64, Int64) {
     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-    let view = RootfsView(layers: try layerDirectories(state))
+    let view = try rootfs(state)
     func lookup(_ name: String, in file: String, field: Int) throws -> Int64 {
       if let number = Int64(name) { return number }
-      let path = view.resolve(file).flatMap { view.locate($0) }
-      let text =
-        path.flatMap { FileManager.default.contents(atPath: $0) }.map {
-          String(decoding: $0, as: UTF8.self)
-        } ?? ""
+      let bytes = view.resolve(file).flatMap { try? view.tree.read($0, limit: 16 << 20) }
+      let text = bytes.map { String(decoding: $0, as: UTF8.self) } ?? ""
       for line in text.split(separator: "\n") {
         let fields = line.split(separator: ":", omittingEmptySubsequences: false)
         if fields.count > field, fields[0] == name, let id = Int64(fields[field]) { return id }
@@ -450,22 +450,28 @@ extension BuildRun {
     return (user, group)
   }
 
-  static func isArchive(_ path: String) -> Bool {
-    guard let reader = try? TarReader(path: path), (try? reader.next()) != nil else { return false }
+  /// Whether a file is a tar archive, compressed or not, as `ADD` unpacks it.
+  static func isArchive(_ file: FileReader) -> Bool {
+    guard let reader = try? TarReader(label: "archive", source: { try file.read() }),
+      (try? reader.next()) != nil
+    else { return false }
     return true
   }
 
   /// `ADD` of a local archive: its members, extracted into the destination.
-  func extractedItems(_ archive: String, to destination: String) throws -> [CopyItem] {
+  func extractedItems(_ archive: FileReader, named name: String, to destination: String) throws
+    -> [CopyItem]
+  {
     let scratch = "\(store.temporaryDirectory)/add-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     do {
-      _ = try LayerExtractor.extract(archiveAt: archive, into: scratch)
+      let reader = try TarReader(label: name, source: { try archive.read() })
+      _ = try LayerExtractor.extract(reader, into: scratch)
     } catch {
-      throw BuildFailure(.step, "failed to solve: \(archive): \(error)")
+      throw BuildFailure(.step, "failed to solve: \(name): \(error)")
     }
     return BuildContext(root: scratch, ignore: DockerIgnore("")).items(
-      source: "", to: destination, destinationIsDirectory: true)
+      source: "", name: "", to: destination, destinationIsDirectory: true)
   }
 
   /// A digest over every copied file's path, mode and bytes: what the cache keys on.
@@ -475,11 +481,8 @@ extension BuildRun {
       hasher.update(Array("\(item.destination) \(item.mode)\n".utf8))
       switch item.kind {
       case .file:
-        guard let handle = FileHandle(forReadingAtPath: item.hostPath) else { continue }
-        defer { try? handle.close() }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-          hasher.update(chunk)
-        }
+        let reader = try item.reader()
+        while case let chunk = try reader.read(), !chunk.isEmpty { hasher.update(chunk) }
       case .symlink(let target): hasher.update(Array("-> \(target)\n".utf8))
       case .directory: hasher.update(Array("dir\n".utf8))
       }
@@ -538,7 +541,7 @@ extension BuildRun {
         )
       }
       return BuildContext(root: upper, ignore: DockerIgnore("")).items(
-        source: "", to: "", destinationIsDirectory: true)
+        source: "", name: "", to: "", destinationIsDirectory: true)
     }
   }
 
@@ -596,13 +599,8 @@ extension BuildRun {
         path: destination, kind: kind, mode: item.mode, modificationTime: mtime, uid: owner?.0 ?? 0,
         gid: owner?.1 ?? 0)
       if case .file = item.kind {
-        guard let handle = FileHandle(forReadingAtPath: item.hostPath) else {
-          throw BuildFailure(.step, "failed to solve: cannot read \(item.destination)")
-        }
-        defer { try? handle.close() }
-        try writer.append(entry, size: item.size) {
-          Array((try handle.read(upToCount: 1 << 20)) ?? Data())
-        }
+        let reader = try item.reader()
+        try writer.append(entry, size: item.size) { try reader.read() }
       } else {
         try writer.append(entry)
       }
@@ -611,6 +609,12 @@ extension BuildRun {
     let diffID = try Digest.ofFile(at: path)
     try store.addLayer(uncompressedTarAt: path, diffID: diffID, parent: parent)
     return diffID
+  }
+
+  /// A stage's files as its layers merge them, for reading.
+  func rootfs(_ state: StageState) throws -> BuildContext {
+    let layers = try layerDirectories(state).map(HostDirectory.init)
+    return BuildContext(tree: FileTree(layers: layers), ignore: DockerIgnore(""))
   }
 
   func layerDirectories(_ state: StageState) throws -> [String] {

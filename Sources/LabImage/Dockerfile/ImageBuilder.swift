@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabJSON
 
 /// Builds images from Dockerfiles into the store, as BuildKit does (and the legacy builder
@@ -8,6 +9,11 @@ import LabJSON
 /// Layers are real tars written from the build context, configs and history are the
 /// builders' own, and a build cache makes an unchanged rebuild give the same image ID.
 public struct ImageBuilder: Sendable {
+  /// A Dockerfile's bytes, if it is a regular file: never through a link, never a device.
+  public static func readDockerfile(_ path: String) -> [UInt8]? {
+    try? HostDirectory(PathText.parent(path)).read(PathText.name(path), limit: 16 << 20)
+  }
+
   public let store: ImageStore
   public let registry: (any RegistrySource)?
   /// The virtual clock's time: the created time of new steps.
@@ -74,7 +80,7 @@ struct BuildRun {
       throw BuildFailure(
         .request, "unable to prepare context: path \"\(options.contextDirectory)\" not found")
     }
-    guard let data = manager.contents(atPath: options.dockerfilePath) else {
+    guard let data = ImageBuilder.readDockerfile(options.dockerfilePath) else {
       if legacy {
         throw BuildFailure(
           .request,
@@ -102,10 +108,9 @@ struct BuildRun {
       throw BuildFailure(.request, error.description, line: error.line, endLine: error.line)
     }
     let plan = try BuildPlan(dockerfile, options: options)
-    let ignore = DockerIgnore(
-      (manager.contents(atPath: "\(options.contextDirectory)/.dockerignore")).map {
-        String(decoding: $0, as: UTF8.self)
-      } ?? "")
+    let ignoreFile = BuildContext(root: options.contextDirectory, ignore: DockerIgnore(""))
+      .topFile(".dockerignore")
+    let ignore = DockerIgnore(ignoreFile.map { String(decoding: $0, as: UTF8.self) } ?? "")
     var context = BuildContext(root: options.contextDirectory, ignore: ignore)
     if legacy {
       log.contextSize = try context.totalSize()
@@ -135,7 +140,7 @@ struct BuildRun {
     }
     var ignoreVertex = BuildVertex(name: "[internal] load .dockerignore")
     let ignoreBytes =
-      FileManager.default.contents(atPath: "\(options.contextDirectory)/.dockerignore")?.count ?? 0
+      context.topFile(".dockerignore")?.count ?? 0
     ignoreVertex.statuses = [
       "transferring context: \(BuildUnits.bytes(max(2, Int64(ignoreBytes))))"
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 
 extension Shell {
   static let builtinUtilities: [String: Utility] = [

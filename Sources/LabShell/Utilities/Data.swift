@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabImage
 
 extension Shell {
@@ -155,17 +156,7 @@ extension Shell {
       }
     }
     if options.has("x") {
-      do {
-        let target = try fileSystem.writableHost(changeDirectory, from: directory)
-        let scratch = target + "/.layerlab-tar-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        _ = FileManager.default.createFile(atPath: scratch, contents: Data(bytes))
-        let summary = try LayerExtractor.extract(archiveAt: scratch, into: target)
-        if options.has("v") { output.print(summary.paths.map { $0 + "\n" }.joined()) }
-      } catch {
-        return .error("tar: \(error)\ntar: Error is not recoverable: exiting now", status: 2)
-      }
-      return output
+      return extract(bytes, into: changeDirectory, verbose: options.has("v"), label: archive)
     }
     do {
       let reader = try TarReader(bytes: bytes, label: archive)
@@ -201,6 +192,82 @@ extension Shell {
         "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n"
       )
       output.status = 2
+    }
+    return output
+  }
+
+  /// `tar -x`: each member written through the sandbox's file system, as GNU tar does it:
+  /// leading `/` removed, members with `..` refused, links made inside the sandbox.
+  mutating func extract(_ bytes: [UInt8], into base: String, verbose: Bool, label: String)
+    -> ShellOutput
+  {
+    var output = ShellOutput()
+    var removedSlash = false
+    do {
+      let reader = try TarReader(bytes: bytes, label: label)
+      while let header = try reader.next() {
+        var name = header.path
+        if name.hasPrefix("/") {
+          name = String(name.drop { $0 == "/" })
+          if !removedSlash {
+            output.printError("tar: Removing leading `/' from member names\n")
+            removedSlash = true
+          }
+        }
+        if name.split(separator: "/").contains("..") {
+          output.printError("tar: \(header.path): Member name contains '..'\n")
+          output.status = 2
+          continue
+        }
+        if name.isEmpty || name == "." || name == "./" { continue }
+        if verbose { output.print(header.path + "\n") }
+        let prefix = base == "." ? "" : base + "/"
+        let target = prefix + name
+        let date = Date(timeIntervalSince1970: Double(header.modificationTime))
+        do {
+          let parent = PathText.parent(name)
+          if !parent.isEmpty {
+            try fileSystem.makeDirectory(prefix + parent, from: directory, parents: true)
+          }
+          switch header.type {
+          case .directory:
+            if !fileSystem.exists(target, from: directory) {
+              try fileSystem.makeDirectory(target, from: directory, parents: false)
+            }
+            try fileSystem.setMode(header.mode, of: target, from: directory)
+          case .symlink:
+            if (try? fileSystem.info(target, from: directory, follow: false)) != nil {
+              try fileSystem.remove(target, from: directory, recursive: false)
+            }
+            try fileSystem.symlink(header.linkTarget ?? "", at: target, from: directory)
+            continue
+          case .hardlink:
+            let source = prefix + (header.linkTarget ?? "")
+            try fileSystem.write(
+              try fileSystem.read(source, from: directory), to: target, from: directory)
+          default:
+            // Devices, FIFOs and sockets become empty files, as in image layers.
+            let writer = try fileSystem.writer(to: target, from: directory)
+            if header.type == .file {
+              try reader.readData { chunk in try writer.write(Array(chunk)) }
+            }
+            try fileSystem.setMode(header.mode, of: target, from: directory)
+          }
+          try fileSystem.touch(target, from: directory, at: date)
+        } catch let error as FileSystemError {
+          output.printError("tar: \(name): Cannot open: \(error)\n")
+          output.status = 2
+        }
+      }
+    } catch {
+      output.printError(
+        "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n"
+      )
+      output.status = 2
+      return output
+    }
+    if output.status != 0 {
+      output.printError("tar: Exiting with failure status due to previous errors\n")
     }
     return output
   }

@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 
 extension Shell {

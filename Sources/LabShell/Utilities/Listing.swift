@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 
 /// GNU `ls` output: the 80-column grid with tab padding, `-1`, and the long format.
 enum Listing {

@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 
 /// A built-in utility: a function of the shell and the invocation, never a host process.
 typealias Utility = @Sendable (inout Shell, Invocation) -> ShellOutput
