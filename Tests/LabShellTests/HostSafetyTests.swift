@@ -1,0 +1,122 @@
+import Foundation
+import LabArchive
+import LabDocker
+import LabFiles
+import LabImage
+import LabShell
+import LabTestSupport
+import Testing
+
+/// Nothing on the host that a learner would not expect: no setuid or world-writable file, no
+/// scratch folder left open or behind, no host path in a message.
+@Suite("The host keeps no trace a lesson did not ask for")
+struct HostSafetyTests {
+  /// Every entry under `root` whose host mode has setuid, setgid or o+w.
+  static func unsafeModes(under root: String) -> [String] {
+    var found: [String] = []
+    let walker = FileManager.default.enumerator(atPath: root)
+    while let relative = walker?.nextObject() as? String {
+      var status = stat()
+      guard lstat("\(root)/\(relative)", &status) == 0, status.st_mode & S_IFMT != S_IFLNK else {
+        continue
+      }
+      if status.st_mode & (S_ISUID | S_ISGID | S_IWOTH) != 0 { found.append(relative) }
+    }
+    return found
+  }
+
+  @Test func specialModesAreTheSandboxsNotTheHosts() throws {
+    let fixture = try ShellFixture()
+    var sandbox = fixture.sandbox()
+    let made = sandbox.run(
+      commandLine:
+        "touch evil group open; mkdir shared; chmod 4755 evil; chmod 2755 group; chmod 777 open; chmod 1777 shared; ls -ld evil group open shared"
+    )
+    #expect(
+      made.stdout.split(separator: "\n").map { $0.prefix(10) } == [
+        "-rwsr-xr-x", "-rwxr-sr-x", "-rwxrwxrwx", "drwxrwxrwt",
+      ], "\(made.stdout)\(made.stderr)")
+    #expect(Self.unsafeModes(under: fixture.workspace).isEmpty)
+    // cp keeps the mode, and a copy is no more setuid on the host than its original.
+    #expect(sandbox.run(commandLine: "cp evil evil2; stat -c %a evil2").stdout == "4755\n")
+    #expect(Self.unsafeModes(under: fixture.workspace).isEmpty)
+    #expect(sandbox.run(commandLine: "chmod 755 evil; stat -c %a evil").stdout == "755\n")
+  }
+
+  @Test func setuidFilesInImagesStayInTheirLayers() throws {
+    let fixture = try ShellFixture()
+    try Data(
+      "FROM busybox\nRUN touch /suid-probe && chmod 4755 /suid-probe && chmod 1777 /tmp\n".utf8
+    ).write(
+      to: URL(fileURLWithPath: "\(fixture.workspace)/Dockerfile"))
+    var sandbox = fixture.sandbox()
+    let build = sandbox.run(commandLine: "docker build -q -t suid .")
+    #expect(build.status == 0, "\(build.stderr)")
+    // The layer's tar has the image's modes; the host's files do not.
+    let saved = sandbox.run(
+      commandLine:
+        "docker save suid -o s.tar && tar -xf s.tar && cat manifest.json | jq -r '.[0].Layers[-1]' | xargs tar -tvf"
+    )
+    #expect(saved.stdout.contains("-rwsr-xr-x 0/0               0"), "\(saved.stdout)")
+    #expect(saved.stdout.contains("drwxrwxrwt 0/0"), "\(saved.stdout)")
+    #expect(Self.unsafeModes(under: fixture.store.root).isEmpty)
+    // Loaded into a fresh store, the layer is extracted without the bits, and shows them.
+    let other = try ShellFixture()
+    try FileManager.default.copyItem(
+      atPath: "\(fixture.workspace)/s.tar", toPath: "\(other.workspace)/s.tar")
+    var second = other.sandbox()
+    #expect(second.run(commandLine: "docker load -q -i s.tar").status == 0)
+    #expect(Self.unsafeModes(under: other.store.root).isEmpty)
+    let layer = second.run(
+      commandLine: "sudo ls -l $(sudo find /var/lib/docker/overlay2 -name suid-probe)")
+    #expect(layer.stdout.hasPrefix("-rwsr-xr-x"), "\(layer.stdout)\(layer.stderr)")
+  }
+
+  @Test func scratchDirectoriesArePrivateAndStaleOnesGo() throws {
+    let path = try ScratchDirectory.make("probe")
+    defer { ScratchDirectory.remove(path) }
+    var status = stat()
+    #expect(lstat(path, &status) == 0)
+    #expect(status.st_mode & 0o777 == 0o700)
+    // One of a process that is gone, and one of this process.
+    let stale = NSTemporaryDirectory() + "layerlab-probe-2147483646-\(UUID().uuidString)"
+    #expect(mkdir(stale, 0o700) == 0)
+    let removed = ScratchDirectory.removeStale()
+    #expect(removed.contains(PathText.name(stale)))
+    #expect(!FileManager.default.fileExists(atPath: stale))
+    #expect(FileManager.default.fileExists(atPath: path))
+  }
+
+  @Test func savingLeavesNoTemporaryFileBesideTheArchive() throws {
+    let fixture = try ShellFixture()
+    var sandbox = fixture.sandbox()
+    #expect(
+      sandbox.run(commandLine: "docker pull -q alpine && docker save -o out.tar alpine").status == 0
+    )
+    let names = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace)
+    #expect(!names.contains { $0.contains("tmp") || $0.hasPrefix(".docker_temp") }, "\(names)")
+    var status = stat()
+    #expect(lstat("\(fixture.workspace)/out.tar", &status) == 0)
+    #expect(status.st_mode & 0o777 == 0o600)
+  }
+
+  @Test(arguments: [
+    "ln -s /tmp/nowhere d; tar -cf a.tar Dockerfile; tar -xf a.tar -C d",
+    "mkdir d; tar -xf d",
+    "echo junk > bad.tar; docker load -i bad.tar",
+    "printf '{\"a\":1}' > manifest.json; tar -cf m.tar manifest.json; docker load -i m.tar",
+    "mkdir dir; docker load -i dir",
+    "mkdir dir; docker pull -q busybox; docker save -o dir busybox",
+    "echo junk > bad.tar; printf 'FROM scratch\\nADD bad.tar /\\n' > Dockerfile; docker build .",
+    "printf 'FROM scratch\\nCOPY nothing /\\n' > Dockerfile; docker build . ; DOCKER_BUILDKIT=0 docker build .",
+  ])
+  func messagesNeverShowAHostPath(_ line: String) throws {
+    let fixture = try ShellFixture()
+    var sandbox = fixture.sandbox()
+    let result = sandbox.run(commandLine: line)
+    let text = result.stdout + result.stderr
+    #expect(!text.contains(fixture.workspace), "\(text)")
+    #expect(!text.contains(fixture.store.root), "\(text)")
+    #expect(!text.contains(NSTemporaryDirectory() + "layerlab-"), "\(text)")
+  }
+}
