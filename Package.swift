@@ -23,7 +23,8 @@ let package = Package(
     ),
     // Extended attributes from the C library: a header only, nothing to link.
     .systemLibrary(name: "CXattr"),
-    .target(name: "LabFiles", dependencies: ["CXattr"]),
+    .target(name: "LabLimits"),
+    .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
     .target(name: "LabLesson", dependencies: ["CCmark"]),
     .target(name: "LabJSON"),
     .target(name: "LabSnapshot", dependencies: ["LabJSON"]),
@@ -31,16 +32,19 @@ let package = Package(
       name: "LabWorkshop", dependencies: ["LabFiles", "LabLesson", "LabSnapshot", "LabShell"]),
     .target(
       name: "LabArchive",
-      dependencies: ["CArchive", "LabFiles"]
+      dependencies: ["CArchive", "LabFiles", "LabLimits"]
     ),
     .target(
       name: "LabImage",
       dependencies: [
-        "LabArchive", "LabFiles", "LabJSON", .product(name: "Crypto", package: "swift-crypto"),
+        "LabArchive", "LabFiles", "LabJSON", "LabLimits",
+        .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
-    .target(name: "LabDocker", dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON"]),
-    .target(name: "LabShell", dependencies: ["LabDocker", "LabFiles", "LabJSON"]),
+    .target(
+      name: "LabDocker",
+      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits"]),
+    .target(name: "LabShell", dependencies: ["LabDocker", "LabFiles", "LabJSON", "LabLimits"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [
@@ -48,22 +52,26 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(
+      name: "LabFuzzing",
+      dependencies: [
+        "LabDocker", "LabFiles", "LabImage", "LabJSON", "LabLesson", "LabShell", "LabSnapshot",
+        "LabWorkshop",
+      ]),
+    // Replays inputs; built with `scripts/fuzz`, it is a libFuzzer target.
+    .executableTarget(name: "layerlab-fuzz", dependencies: ["LabFuzzing"]),
     .target(name: "LabTestSupport", dependencies: ["LabImage"], path: "Tests/LabTestSupport"),
     .testTarget(
-      name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"],
-      exclude: ["__Snapshots__"]),
+      name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"]),
     .testTarget(
-      name: "LabImageTests", dependencies: ["LabImage", "LabJSON", "LabTestSupport"],
-      exclude: ["__Snapshots__"]),
+      name: "LabImageTests", dependencies: ["LabImage", "LabJSON", "LabTestSupport"]),
     .testTarget(
       name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"],
-      exclude: ["__Snapshots__"]),
+      name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"]),
     .testTarget(
-      name: "LabSnapshotTests", dependencies: ["LabSnapshot", "LabTestSupport"],
-      exclude: ["__Snapshots__"]),
+      name: "LabSnapshotTests", dependencies: ["LabSnapshot", "LabTestSupport"]),
     .testTarget(
       name: "LabWorkshopTests",
       dependencies: [
@@ -71,11 +79,14 @@ let package = Package(
       ],
       exclude: ["__Snapshots__", "Fixtures"]),
     .testTarget(
-      name: "LabShellTests", dependencies: ["LabShell", "LabDocker", "LabTestSupport"],
-      exclude: ["__Snapshots__"]),
+      name: "LabShellTests",
+      dependencies: [
+        "LabArchive", "LabDocker", "LabFiles", "LabImage", "LabLimits", "LabShell",
+        "LabTestSupport",
+      ]),
+    .testTarget(name: "LabFuzzingTests", dependencies: ["LabFuzzing", "LabTestSupport"]),
     .testTarget(
-      name: "layerlabTests", dependencies: ["LabTestSupport", "layerlab"],
-      exclude: ["__Snapshots__"]),
+      name: "layerlabTests", dependencies: ["LabTestSupport", "layerlab"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
   case truncated(String)
   /// A file could not be opened, read or written.
   case io(path: String, reason: String)
+  /// The session's disk quota is used up.
+  case noSpace
 
   public var description: String {
     switch self {
@@ -23,6 +25,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
       "unexpected end of archive in \(what)"
     case .io(let path, let reason):
       "\(path): \(reason)"
+    case .noSpace:
+      "write: no space left on device"
     }
   }
 }

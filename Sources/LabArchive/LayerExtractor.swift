@@ -1,5 +1,6 @@
 internal import CArchive
 import LabFiles
+import LabLimits
 
 /// What an extraction wrote.
 public struct ExtractionSummary: Equatable, Sendable {
@@ -96,6 +97,11 @@ public enum LayerExtractor {
         let status = archive_read_data_block(archive, &buffer, &size, &offset)
         if status == archiveEOF { return }
         try check(status, archive, "read \(path)")
+        do {
+          try Budget.current?.chargeDisk(Int64(size))
+        } catch {
+          throw ArchiveError.noSpace
+        }
         let written = archive_write_data_block(disk, buffer, size, offset)
         try check(Int32(truncatingIfNeeded: written), disk, "extract \(path)")
       }

@@ -1,4 +1,5 @@
 internal import CArchive
+import LabLimits
 
 /// How a written archive is compressed.
 public enum Compression: Sendable {
@@ -13,6 +14,8 @@ public enum Compression: Sendable {
 public final class TarWriter {
   private var archive: OpaquePointer?
   private let sink: ByteSink?
+  /// Whether the archive goes to a file rather than memory.
+  var isFile: Bool { sink == nil }
 
   /// Opens a writer onto a file, created or truncated.
   public convenience init(path: String, compression: Compression = .none) throws(ArchiveError) {
@@ -133,6 +136,7 @@ public final class TarWriter {
 
   private func writeData(_ bytes: [UInt8]) throws(ArchiveError) {
     guard !bytes.isEmpty else { return }
+    try charge(bytes.count)
     let written = bytes.withUnsafeBytes { buffer in
       archive_write_data(archive, buffer.baseAddress, buffer.count)
     }
@@ -146,6 +150,7 @@ public final class TarWriter {
     var left = count
     while left > 0 {
       let chunk = Int(min(left, Int64(zeros.count)))
+      try charge(chunk)
       let written = zeros.withUnsafeBytes { buffer in
         archive_write_data(archive, buffer.baseAddress, chunk)
       }
@@ -153,6 +158,18 @@ public final class TarWriter {
         throw .library(operation: "write data", message: errorMessage(archive))
       }
       left -= Int64(chunk)
+    }
+  }
+}
+
+extension TarWriter {
+  /// Charges what goes to a file to the session's disk quota; memory is not disk.
+  fileprivate func charge(_ count: Int) throws(ArchiveError) {
+    guard isFile else { return }
+    do {
+      try Budget.current?.chargeDisk(Int64(count))
+    } catch {
+      throw .noSpace
     }
   }
 }

@@ -1,5 +1,6 @@
 internal import CXattr
 import Foundation
+import LabLimits
 
 /// A directory on the host that paths below it cannot leave.
 ///
@@ -140,6 +141,8 @@ public struct HostDirectory: Hashable, Sendable {
         case S_IFDIR: throw .isDirectory
         default: throw .notRegularFile
         }
+        // Emptying a file gives its bytes back to the quota.
+        if !append { Budget.current?.disk?.credit(Int64(existing.st_size)) }
       }
       let descriptor = openat(directory, name, flags, mode_t(Self.hostMode(for: mode, kind: .file)))
       guard descriptor >= 0 else { throw errno == ELOOP ? .notRegularFile : .current }
@@ -207,6 +210,7 @@ public struct HostDirectory: Hashable, Sendable {
       let status = try status(path)
       if status.kind != .directory {
         try unlink(path, directory: false)
+        if status.kind == .file, status.links <= 1 { Budget.current?.disk?.credit(status.size) }
       } else if visited || !recursive {
         try unlink(path, directory: true)
       } else {
@@ -378,7 +382,13 @@ public final class FileWriter {
 
   deinit { close(descriptor) }
 
+  /// Writes all of `bytes`, charged to the session's disk quota first.
   public func write(_ bytes: [UInt8]) throws(FileSystemError) {
+    do {
+      try Budget.current?.chargeDisk(Int64(bytes.count))
+    } catch {
+      throw .noSpace
+    }
     var offset = 0
     while offset < bytes.count {
       let written = bytes.withUnsafeBytes {
@@ -396,3 +406,16 @@ extension FileReader: Sendable {}
 
 @available(*, unavailable)
 extension FileWriter: Sendable {}
+
+extension HostDirectory {
+  /// The bytes the directory's files take on disk, links never followed.
+  public func diskUsage() -> Int64 {
+    var total: Int64 = 0
+    guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+    while let relative = walker.nextObject() as? String {
+      var status = stat()
+      if lstat(path + "/" + relative, &status) == 0 { total += Int64(status.st_blocks) * 512 }
+    }
+    return total
+  }
+}

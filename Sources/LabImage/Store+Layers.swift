@@ -2,6 +2,7 @@ import Foundation
 import LabArchive
 import LabFiles
 import LabJSON
+import LabLimits
 
 /// A layer in the store: `layerdb/sha256/<chain ID>` and its `overlay2/<cache ID>` directory.
 public struct StoredLayer: Equatable, Sendable {
@@ -55,7 +56,11 @@ extension ImageStore {
   ) throws -> StoredLayer {
     try createDirectories(temporaryDirectory)
     let tarPath = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: tarPath) }
+    var staged: Int64 = 0
+    defer {
+      try? FileManager.default.removeItem(atPath: tarPath)
+      Budget.current?.disk?.credit(staged)
+    }
     guard FileManager.default.createFile(atPath: tarPath, contents: nil),
       let output = FileHandle(forWritingAtPath: tarPath)
     else { throw ImageError.io(path: "tmp", reason: "cannot create temporary file") }
@@ -64,6 +69,8 @@ extension ImageStore {
       defer { try? output.close() }
       try Gzip.decompress(fileAt: blobPath) { chunk in
         hasher.update(chunk)
+        try Self.chargeDisk(chunk.count)
+        staged += Int64(chunk.count)
         try output.write(contentsOf: Data(chunk))
       }
     } catch let error as ArchiveError {
@@ -149,6 +156,15 @@ extension ImageStore {
     }
     return StoredLayer(
       chainID: chainID, diffID: diffID, parent: parent, cacheID: cacheID, size: summary.size)
+  }
+
+  /// Charges a write to the session's disk quota, failing as a full disk does.
+  static func chargeDisk(_ count: Int) throws {
+    do {
+      try Budget.current?.chargeDisk(Int64(count))
+    } catch {
+      throw ImageError.io(path: "write", reason: "no space left on device")
+    }
   }
 
   /// Where the layer with `diffID` is kept as a gzip'd tar.

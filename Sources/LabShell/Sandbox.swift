@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabLimits
 
 /// The sandbox as a command runs in it: the shell, its file system and the `docker` toolkit.
 ///
@@ -9,6 +10,12 @@ import LabImage
 /// reports a missing program.
 public struct Sandbox: Sendable {
   public var shell: Shell
+  /// The disk the session's store and workspace may fill, shared by its commands.
+  public var quota: DiskQuota
+  /// Ctrl-C: raised by the terminal's handler, seen by the running command's loops.
+  public let interruption = Interruption()
+  /// How long one command line may run, in seconds.
+  public var timeout = 30
 
   /// A sandbox whose home directory is `environment.workingDirectory` and whose
   /// `/var/lib/docker` is the store.
@@ -19,11 +26,21 @@ public struct Sandbox: Sendable {
       storeRoot: environment.store.root, workspace: environment.workingDirectory,
       temporary: temporary)
     shell = Shell(fileSystem: fileSystem, docker: environment)
+    let roots = [environment.store.root, environment.workingDirectory]
+    quota = DiskQuota(bytes: DiskQuota.defaultBytes) {
+      roots.reduce(0) { $0 + HostDirectory($1).diskUsage() }
+    }
+  }
+
+  /// The budget one command line runs under.
+  func budget() -> Budget {
+    Budget(seconds: timeout, disk: quota, interruption: interruption)
   }
 
   /// Runs one command line with the whole shell language.
   public mutating func run(commandLine: String, input: [UInt8] = []) -> CommandResult {
-    result(shell.run(commandLine, input: input))
+    let output = Budget.$current.withValue(budget()) { shell.run(commandLine, input: input) }
+    return result(output)
   }
 
   /// Runs a command given as words, with no further splitting or expansion; leading
@@ -40,8 +57,10 @@ public struct Sandbox: Sendable {
     }
     guard !words.isEmpty else { return CommandResult() }
     shell.fileSystem.now = shell.docker.now
-    return result(
-      shell.invoke(Array(words), assignments: assignments, input: input, terminal: true))
+    let output = Budget.$current.withValue(budget()) {
+      shell.invoke(Array(words), assignments: assignments, input: input, terminal: true)
+    }
+    return result(output)
   }
 
   func result(_ output: ShellOutput) -> CommandResult {

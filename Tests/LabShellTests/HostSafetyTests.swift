@@ -3,6 +3,7 @@ import LabArchive
 import LabDocker
 import LabFiles
 import LabImage
+import LabLimits
 import LabShell
 import LabTestSupport
 import Testing
@@ -118,5 +119,72 @@ struct HostSafetyTests {
     #expect(!text.contains(fixture.workspace), "\(text)")
     #expect(!text.contains(fixture.store.root), "\(text)")
     #expect(!text.contains(NSTemporaryDirectory() + "layerlab-"), "\(text)")
+  }
+}
+
+/// The session's disk is bounded: writes past the quota fail as a full disk does, and what
+/// only reads goes on working.
+@Suite("A disk quota per session")
+struct DiskQuotaTests {
+  /// A gzip'd tar of `megabytes` of zeros: a few kilobytes that expand a thousandfold.
+  static func bomb(megabytes: Int) throws -> [UInt8] {
+    let writer = try TarWriter(compression: .gzip)
+    try writer.append(
+      TarEntry(path: "zeros", kind: .file([UInt8](repeating: 0, count: megabytes << 20))))
+    return try writer.finish()
+  }
+
+  @Test func anArchiveThatExpandsPastTheQuotaStops() throws {
+    let fixture = try ShellFixture()
+    try Data(try Self.bomb(megabytes: 48)).write(
+      to: URL(fileURLWithPath: "\(fixture.workspace)/bomb.tar.gz"))
+    var sandbox = fixture.sandbox()
+    sandbox.quota = DiskQuota(bytes: 16 << 20)
+    let result = sandbox.run(commandLine: "tar -xzf bomb.tar.gz")
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")
+    // What only reads still works, and so does freeing space.
+    #expect(sandbox.run(commandLine: "ls bomb.tar.gz").status == 0)
+    #expect(sandbox.run(commandLine: "docker images -q").status == 0)
+    #expect(
+      sandbox.run(commandLine: "rm -f zeros && echo small > note && cat note").stdout == "small\n")
+  }
+
+  @Test func aLayerThatExpandsPastTheQuotaIsNotLoaded() throws {
+    let fixture = try ShellFixture()
+    let layer = try Self.bomb(megabytes: 48)
+    var unzipped: [UInt8] = []
+    unzipped = try Gzip.decompress(layer)
+    let config = Array(
+      """
+      {"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["\(Digest.of(unzipped))"]}}
+      """.utf8)
+    let image = try TarWriter(path: "\(fixture.workspace)/image.tar")
+    try image.append(TarEntry(path: "config.json", kind: .file(config)))
+    try image.append(TarEntry(path: "layer.tar.gz", kind: .file(layer)))
+    try image.append(
+      TarEntry(
+        path: "manifest.json",
+        kind: .file(
+          Array(#"[{"Config":"config.json","RepoTags":["bomb:1"],"Layers":["layer.tar.gz"]}]"#.utf8)
+        )))
+    try image.finish()
+    var sandbox = fixture.sandbox()
+    sandbox.quota = DiskQuota(bytes: 16 << 20)
+    let load = sandbox.run(commandLine: "docker load -i image.tar")
+    #expect(load.status == 1)
+    #expect(load.stderr.contains("no space left on device"), "\(load.stderr)")
+    #expect(sandbox.run(commandLine: "docker images -q").stdout == "")
+  }
+
+  @Test func aDoublingLoopStopsAtTheQuota() throws {
+    let fixture = try ShellFixture()
+    var sandbox = fixture.sandbox()
+    sandbox.quota = DiskQuota(bytes: 4 << 20)
+    _ = sandbox.run(
+      commandLine: "echo 0123456789abcdef > f; for i in $(seq 24); do cat f f > g; mv g f; done")
+    let size = sandbox.run(commandLine: "stat -c %s f")
+    #expect((Int(size.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .max) <= 4 << 20)
+    #expect(sandbox.quota.available >= 0)
   }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import Synchronization
+
+/// Why the sandbox stopped a command before it ended.
+public enum BudgetExceeded: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The step ran past its time limit (`check --timeout`).
+  case timeout(seconds: Int)
+  /// The learner pressed Ctrl-C.
+  case interrupted
+  /// Loops, however nested, went round more often than one command may.
+  case rounds(Int)
+  /// The session's store and workspace reached their disk quota.
+  case noSpace
+
+  public var description: String {
+    switch self {
+    case .timeout(let seconds):
+      "the sandbox stopped this command after \(seconds) seconds, the step's time limit"
+    case .interrupted: "interrupted"
+    case .rounds(let count):
+      "the sandbox stopped this command after \(count) loop rounds"
+    case .noSpace: "No space left on device"
+    }
+  }
+}
+
+/// The disk a session may fill: its store and workspace together.
+///
+/// Writes charge what they add and removals give it back, so a loop that doubles a file, or a
+/// small archive that expands to gigabytes, stops at the quota with `No space left on device`.
+public final class DiskQuota: Sendable {
+  /// What is left, in bytes.
+  private let remaining: Atomic<Int64>
+  /// What the session's directories held before, measured at the first write.
+  private let measure: Mutex<(@Sendable () -> Int64)?>
+
+  /// The default quota: 4 GiB, or `LAYERLAB_DISK_QUOTA` (bytes, or with a `K`, `M` or `G`).
+  public static var defaultBytes: Int64 {
+    ProcessInfo.processInfo.environment["LAYERLAB_DISK_QUOTA"].flatMap(parse) ?? 4 << 30
+  }
+
+  /// - Parameters:
+  ///   - bytes: The quota.
+  ///   - used: What the session's directories already hold; measured only when something is
+  ///     first written, so sessions that only read never walk them.
+  public init(bytes: Int64, used: (@Sendable () -> Int64)? = nil) {
+    remaining = Atomic(bytes)
+    measure = Mutex(used)
+  }
+
+  /// The bytes still free.
+  public var available: Int64 {
+    settle()
+    return remaining.load(ordering: .relaxed)
+  }
+
+  /// Subtracts what the directories held, the first time it is needed.
+  private func settle() {
+    guard
+      let used = measure.withLock({ measure in
+        defer { measure = nil }
+        return measure
+      })
+    else { return }
+    remaining.subtract(max(0, used()), ordering: .relaxed)
+  }
+
+  /// Takes `bytes` from the quota, or refuses when they do not fit.
+  public func charge(_ bytes: Int64) throws(BudgetExceeded) {
+    guard bytes > 0 else { return }
+    settle()
+    var current = remaining.load(ordering: .relaxed)
+    while true {
+      guard current >= bytes else { throw .noSpace }
+      let (exchanged, original) = remaining.compareExchange(
+        expected: current, desired: current - bytes, ordering: .relaxed)
+      if exchanged { return }
+      current = original
+    }
+  }
+
+  /// Gives back what a removal freed.
+  public func credit(_ bytes: Int64) {
+    guard bytes > 0 else { return }
+    remaining.add(bytes, ordering: .relaxed)
+  }
+
+  /// `4G`, `512M`, `100K` or a plain number of bytes.
+  static func parse(_ text: String) -> Int64? {
+    let shifts: [Character: Int64] = ["K": 10, "M": 20, "G": 30, "T": 40]
+    guard let last = text.uppercased().last else { return nil }
+    if let shift = shifts[last], let number = Int64(text.dropLast()), number >= 0,
+      number <= Int64.max >> shift
+    {
+      return number << shift
+    }
+    return Int64(text).flatMap { $0 >= 0 ? $0 : nil }
+  }
+}
+
+/// Ctrl-C, seen by the commands running: set from a signal handler, read by their loops.
+public final class Interruption: Sendable {
+  private let flag = Atomic<Bool>(false)
+
+  public init() {}
+
+  public var isRaised: Bool { flag.load(ordering: .relaxed) }
+  public func raise() { flag.store(true, ordering: .relaxed) }
+  public func clear() { flag.store(false, ordering: .relaxed) }
+}
+
+/// What one command may spend: time, loop rounds, and the session's disk.
+///
+/// Long-running work (loops, a utility's pass over its input, a template's `range`) asks
+/// ``check()`` as it goes and stops cooperatively with a clear message. The budget of the
+/// running command is ``current``, a task-local value, so code deep inside a utility, a build or
+/// a template reaches it without every call passing it along.
+public final class Budget: Sendable {
+  @TaskLocal public static var current: Budget?
+
+  /// The most loop rounds one command may run, however its loops nest.
+  public static let maximumRounds = 1_000_000
+
+  public let disk: DiskQuota?
+  let interruption: Interruption?
+  let seconds: Int
+  /// The monotonic time, in nanoseconds, past which the command is stopped.
+  let deadline: UInt64
+  private let rounds = Atomic<Int>(0)
+  private let stopped = Mutex<BudgetExceeded?>(nil)
+
+  /// - Parameters:
+  ///   - seconds: The command's time limit.
+  ///   - disk: The session's quota, if writes are to be charged.
+  ///   - interruption: The flag Ctrl-C raises, if any.
+  public init(seconds: Int = 30, disk: DiskQuota? = nil, interruption: Interruption? = nil) {
+    self.seconds = seconds
+    self.disk = disk
+    self.interruption = interruption
+    let limit = UInt64(clamping: max(0, seconds)).multipliedReportingOverflow(by: 1_000_000_000)
+    let (deadline, overflow) = Self.monotonicNow.addingReportingOverflow(limit.partialValue)
+    self.deadline = limit.overflow || overflow ? .max : deadline
+  }
+
+  static var monotonicNow: UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+  }
+
+  /// Why the command must stop now, if it must; once stopped, it stays stopped.
+  public func check() -> BudgetExceeded? {
+    if let reason = stopped.withLock({ $0 }) { return reason }
+    var reason: BudgetExceeded?
+    if interruption?.isRaised == true {
+      reason = .interrupted
+    } else if Self.monotonicNow > deadline {
+      reason = .timeout(seconds: seconds)
+    }
+    if let reason { stopped.withLock { $0 = reason } }
+    return reason
+  }
+
+  /// Counts one round of a loop; the reason to stop, if there is one.
+  public func countRound() -> BudgetExceeded? {
+    if rounds.add(1, ordering: .relaxed).newValue > Self.maximumRounds {
+      stopped.withLock { $0 = $0 ?? .rounds(Self.maximumRounds) }
+    }
+    return check()
+  }
+
+  /// Charges a write to the session's disk.
+  public func chargeDisk(_ bytes: Int64) throws(BudgetExceeded) {
+    try disk?.charge(bytes)
+  }
+
+  /// The current budget's reason to stop, if there is a budget and a reason.
+  public static func shouldStop() -> BudgetExceeded? { current?.check() }
+}
