@@ -64,7 +64,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
 /// One sandbox the shell-driven targets share, reset now and then so its files stay small.
 final class FuzzSandbox: @unchecked Sendable {
-  nonisolated(unsafe) static let shared = FuzzSandbox()
+  static let shared = FuzzSandbox()
 
   static let templateDot = TemplateValue(
     rawJSON: (try? JSONValue(
