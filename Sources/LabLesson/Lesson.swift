@@ -1,5 +1,5 @@
 /// Where something is in a lesson file, 1-based, printed compiler-style.
-public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
+public struct SourceLocation: Codable, Equatable, Sendable, CustomStringConvertible {
   public var file: String
   public var line: Int
 

@@ -3,7 +3,7 @@
 /// One author ID binds to one actual ID, two author IDs never bind to one actual ID, and a
 /// short ID binds to the prefix of its full ID.
 public struct Bindings: Sendable {
-  public struct Pair: Equatable, Sendable {
+  public struct Pair: Codable, Equatable, Sendable {
     public var author: String
     public var actual: String
     public var kind: TokenKind

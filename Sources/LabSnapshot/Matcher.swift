@@ -2,7 +2,7 @@ import Foundation
 import LabJSON
 
 /// How a difference between the lesson's output and the actual one counts.
-public enum DifferenceKind: String, Sendable {
+public enum DifferenceKind: String, Codable, Sendable {
   /// IDs, times, sizes: expected to differ, accepted with a reason.
   case volatile
   /// Spacing: accepted unless the lesson asks for exact output.
@@ -12,7 +12,7 @@ public enum DifferenceKind: String, Sendable {
 }
 
 /// One difference, with the lines involved.
-public struct Difference: Equatable, Sendable {
+public struct Difference: Codable, Equatable, Sendable {
   public var kind: DifferenceKind
   public var expected: String?
   public var actual: String?

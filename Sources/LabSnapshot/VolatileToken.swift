@@ -1,7 +1,7 @@
 import Foundation
 
 /// Kinds of text that change from run to run and so match by shape.
-public enum TokenKind: String, Sendable, CaseIterable {
+public enum TokenKind: String, Codable, Sendable, CaseIterable {
   /// `sha256:` and 64 hex digits, or the 64 hex digits alone.
   case digest
   /// A 12-hex short ID.

@@ -7,8 +7,8 @@ import LabShell
 import LabSnapshot
 
 /// What happened at one step of a lesson.
-public struct StepReport: Sendable {
-  public enum Outcome: String, Sendable {
+public struct StepReport: Codable, Sendable {
+  public enum Outcome: String, Codable, Sendable {
     case passed, failed, skipped
   }
 
@@ -27,7 +27,7 @@ public struct StepReport: Sendable {
 }
 
 /// What happened in one lesson.
-public struct LessonReport: Sendable {
+public struct LessonReport: Codable, Sendable {
   public var path: String
   public var title: String
   public var steps: [StepReport] = []
@@ -37,6 +37,12 @@ public struct LessonReport: Sendable {
   /// What the parser noticed without stopping, such as a lesson with no steps.
   public var warnings: [String] = []
 
+  public init(path: String, title: String, error: String? = nil) {
+    self.path = path
+    self.title = title
+    self.error = error
+  }
+
   public var passed: Int { steps.filter { $0.outcome == .passed }.count }
   public var failed: Int { steps.filter { $0.outcome == .failed }.count }
 }
@@ -45,6 +51,8 @@ public struct LessonReport: Sendable {
 public struct LessonRunner: Sendable {
   public var strict: Bool
   public var registry: EmbeddedRegistry?
+  /// How long one step may run, in seconds.
+  public var timeout = 30
 
   public init(strict: Bool = false, registry: EmbeddedRegistry?) {
     self.strict = strict
@@ -86,6 +94,7 @@ public struct LessonRunner: Sendable {
     var sandbox = Sandbox(
       environment: DockerEnvironment(
         store: store, registry: registry, now: clock.now, workingDirectory: workspace))
+    sandbox.timeout = timeout
     var bindings = Bindings()
     let matcher = Matcher(strict: strict)
     /// What the commands of the current block printed, for an output block that shows them all.

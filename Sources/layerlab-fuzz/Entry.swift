@@ -18,40 +18,42 @@ private func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if FUZZING
-  /// libFuzzer's driver, which parses its options and calls back for every input.
-  @_silgen_name("LLVMFuzzerRunDriver")
-  private func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-  ) -> CInt
+/// libFuzzer's driver, which parses its options and calls back for every input.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+  _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 #endif
 
 @main
 enum FuzzMain {
   static func main() {
     #if FUZZING
-      guard chosenTarget != nil else { usage() }
-      var argc = CommandLine.argc
-      var argv = CommandLine.unsafeArgv
-      exit(runDriver(&argc, &argv) { fuzzOneInput($0, $1) })
+    guard chosenTarget != nil else { usage() }
+    var argc = CommandLine.argc
+    var argv = CommandLine.unsafeArgv
+    exit(runDriver(&argc, &argv) { fuzzOneInput($0, $1) })
     #else
-      let arguments = CommandLine.arguments.dropFirst()
-      guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else { usage() }
-      for path in arguments.dropFirst() {
-        guard let data = FileManager.default.contents(atPath: path) else {
-          FileHandle.standardError.write(Data("layerlab-fuzz: cannot read \(path)\n".utf8))
-          exit(2)
-        }
-        target.run(Array(data))
+    let arguments = CommandLine.arguments.dropFirst()
+    guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else { usage() }
+    for path in arguments.dropFirst() {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("layerlab-fuzz: cannot read \(path)\n".utf8))
+        exit(2)
       }
+      target.run(Array(data))
+    }
     #endif
   }
 
   static func usage() -> Never {
     let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")
     FileHandle.standardError.write(
-      Data("usage: layerlab-fuzz TARGET FILE... (or FUZZ_TARGET=TARGET when fuzzing); targets: \(names)\n".utf8))
+      Data(
+        "usage: layerlab-fuzz TARGET FILE... (or FUZZ_TARGET=TARGET when fuzzing); targets: \(names)\n"
+          .utf8))
     exit(2)
   }
 }

@@ -15,8 +15,11 @@ extension LayerLab {
     var paths: [String]
 
     @Option(
-      help: "Also write a report, `--report json|junit|tap FILE`: the file follows the format.")
-    var report: ReportFormat?
+      name: .customLong("report"),
+      help: ArgumentHelp(
+        "Also write a report: json:FILE, junit:FILE or tap:FILE; give it more than once for more.",
+        valueName: "format:file"))
+    var reports: [ReportRequest] = []
 
     @Flag(help: "Fail on approximate and cosmetic differences too (for the project's own lessons).")
     var strict = false
@@ -24,46 +27,50 @@ extension LayerLab {
     @Option(help: "How many lessons run at once.")
     var jobs = 1
 
+    @Option(help: "How long one step may run, in seconds.")
+    var timeout = 30
+
     func validate() throws {
       guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+      guard (1...86_400).contains(timeout) else {
+        throw ValidationError("--timeout must be between 1 and 86400 seconds")
+      }
     }
 
     func run() throws {
       ScratchDirectory.removeStale()
       var lessons: [String] = []
-      var rest = paths
-      var reportPath: String?
-      if report != nil {
-        // `--report json FILE`: the word after the format is the file, wherever it stands.
-        let arguments = CommandLine.arguments
-        guard
-          let flag = arguments.firstIndex(where: { $0 == "--report" || $0.hasPrefix("--report=") })
-        else {
-          throw ValidationError("--report needs a file: --report json report.json")
-        }
-        let fileIndex = arguments[flag].contains("=") ? flag + 1 : flag + 2
-        guard fileIndex < arguments.count, let position = rest.firstIndex(of: arguments[fileIndex])
-        else {
-          throw ValidationError("--report needs a file: --report json report.json")
-        }
-        reportPath = rest.remove(at: position)
-      }
-      for path in rest {
+      for path in paths {
         lessons += try LessonFiles.find(path)
       }
       guard !lessons.isEmpty else {
-        throw BadInput("no lessons found in \(rest.joined(separator: " "))")
+        throw BadInput("no lessons found in \(paths.joined(separator: " "))")
       }
-      let runner = LessonRunner(strict: strict, registry: EmbeddedRegistry.locate())
-      let reports = LessonFiles.runAll(lessons, jobs: jobs) { runner.check(path: $0) }
+      // A report never replaces a lesson, nor any markdown file.
+      let lessonPaths = Set(lessons.map(LessonFiles.absolute))
+      for request in reports {
+        let target = LessonFiles.absolute(request.path)
+        if lessonPaths.contains(target)
+          || (request.path.hasSuffix(".md") && FileManager.default.fileExists(atPath: target))
+        {
+          throw BadInput("\(request.path): a report would overwrite a lesson; name another file")
+        }
+      }
+      let strict = strict
+      let timeout = timeout
+      // Each lesson runs in a worker of its own, given time for its steps and some to spare.
+      let reportsByLesson = LessonFiles.runAll(lessons, jobs: jobs) { path in
+        LessonWorker.check(
+          path: path, strict: strict, timeout: timeout, lessonTimeout: max(600, timeout * 20))
+      }
       let color = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-      printOut(ReportRenderer.text(reports, color: color))
-      if let report, let reportPath {
-        try Data(ReportRenderer.render(reports, as: report).utf8).write(
-          to: URL(fileURLWithPath: reportPath))
+      printOut(ReportRenderer.text(reportsByLesson, color: color))
+      for request in reports {
+        try Data(ReportRenderer.render(reportsByLesson, as: request.format).utf8).write(
+          to: URL(fileURLWithPath: request.path))
       }
-      if reports.contains(where: { $0.error != nil }) { throw ExitCode(2) }
-      if reports.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
+      if reportsByLesson.contains(where: { $0.error != nil }) { throw ExitCode(2) }
+      if reportsByLesson.contains(where: { $0.failed > 0 }) { throw ExitCode(1) }
     }
   }
 
@@ -91,10 +98,28 @@ extension LayerLab {
   }
 }
 
-extension ReportFormat: ExpressibleByArgument {}
+/// `--report FORMAT:FILE`.
+struct ReportRequest: ExpressibleByArgument {
+  var format: ReportFormat
+  var path: String
+
+  init?(argument: String) {
+    guard let colon = argument.firstIndex(of: ":"),
+      let format = ReportFormat(rawValue: String(argument[..<colon]))
+    else { return nil }
+    path = String(argument[argument.index(after: colon)...])
+    guard !path.isEmpty else { return nil }
+    self.format = format
+  }
+}
 
 /// Finding lessons and running many.
 enum LessonFiles {
+  /// A path made absolute and clean, to compare two names of one file.
+  static func absolute(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+  }
+
   static func find(_ path: String) throws -> [String] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -15,7 +15,7 @@ struct LayerLab: ParsableCommand {
     abstract: "Run container-image lessons against a built-in Docker image toolkit.",
     subcommands: [
       Check.self, Lint.self, Exec.self, ShellCommand.self, Store.self, SandboxMaintenance.self,
-      Tour.self,
+      Tour.self, Worker.self,
     ],
     defaultSubcommand: Tour.self)
 

@@ -113,6 +113,9 @@ struct ShellSafetyTests {
 
 @Suite("No source file starts a process")
 struct NoHostProcessTests {
+  /// The one file that starts a process: LayerLab's own binary, as a lesson's worker.
+  static let worker = "layerlab/Worker.swift"
+
   @Test func sourcesNeverSpawn() throws {
     let sources = "\(TestSupport.packageRoot)/Sources"
     let forbidden = [
@@ -123,9 +126,22 @@ struct NoHostProcessTests {
     while let relative = walker?.nextObject() as? String {
       guard relative.hasSuffix(".swift") || relative.hasSuffix(".h") else { continue }
       let text = try String(contentsOfFile: "\(sources)/\(relative)", encoding: .utf8)
+      if relative == Self.worker { continue }
       for word in forbidden where text.contains(word) { offenders.append("\(relative): \(word)") }
     }
     #expect(offenders.isEmpty, "\(offenders)")
+  }
+
+  @Test func theWorkerStartsOnlyLayerLabItself() throws {
+    let text = try String(
+      contentsOfFile: "\(TestSupport.packageRoot)/Sources/\(Self.worker)", encoding: .utf8)
+    let lines = text.split(separator: "\n")
+    #expect(lines.filter { $0.contains("Process()") }.count == 1)
+    #expect(
+      lines.filter { $0.contains("executableURL") } == [
+        "    process.executableURL = URL(fileURLWithPath: executable)"
+      ])
+    #expect(text.contains(#"static let executable = "/proc/self/exe""#))
   }
 }
 

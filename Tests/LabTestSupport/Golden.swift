@@ -20,6 +20,13 @@ public enum TestSupport {
     return FileManager.default.fileExists(atPath: path) ? path : nil
   }
 
+  /// The seed lesson in `../shared`, when this checkout has it.
+  public static var seedLesson: String? {
+    guard let shared = sharedRoot else { return nil }
+    let path = "\(shared)/seed/images.md"
+    return FileManager.default.fileExists(atPath: path) ? path : nil
+  }
+
   /// A new empty directory, removed when the process ends at the latest.
   public static func scratchDirectory(_ label: String = "test") throws -> String {
     let path = NSTemporaryDirectory() + "layerlab-\(label)-\(UUID().uuidString)"

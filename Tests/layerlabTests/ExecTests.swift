@@ -101,7 +101,9 @@ struct CheckCommandTests {
   @Test func passingLessonsExitZeroAndWriteReports() throws {
     let directory = try TestSupport.scratchDirectory("check")
     let report = "\(directory)/report.xml"
-    let result = try layerlab(["check", "--jobs", "2", "--report", "junit", report, Self.fixtures])
+    let result = try layerlab([
+      "check", "--jobs", "2", "--report", "junit:\(report)", Self.fixtures,
+    ])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     #expect(result.stdout.hasSuffix("10 passed, 0 failed\n"))
     let xml = try String(contentsOfFile: report, encoding: .utf8)
@@ -148,15 +150,59 @@ struct CheckCommandTests {
     #expect(result.stdout.contains("\(directory)/prose.md:1: warning: the lesson has no steps"))
   }
 
-  @Test func theSeedLessonPasses() throws {
-    guard let shared = TestSupport.sharedRoot,
-      FileManager.default.fileExists(atPath: "\(shared)/seed/images.md")
-    else {
-      return
-    }
-    let result = try layerlab(["check", "\(shared)/seed/images.md"])
+  @Test(.enabled(if: TestSupport.seedLesson != nil, "../shared/seed is not beside this clone"))
+  func theSeedLessonPasses() throws {
+    let seed = try #require(TestSupport.seedLesson)
+    let result = try layerlab(["check", seed])
     #expect(result.status == 0, "\(result.stdout)")
     #expect(result.stdout.hasSuffix("13 passed, 0 failed\n"))
+  }
+}
+
+extension CheckCommandTests {
+  /// Three small lessons that pass, in a folder of their own.
+  static func threeLessons() throws -> String {
+    let directory = try TestSupport.scratchDirectory("check")
+    for name in ["a", "b", "c"] {
+      try Data("# \(name)\n\n```console\n$ echo hi\nhi\n```\n".utf8).write(
+        to: URL(fileURLWithPath: "\(directory)/\(name).md"))
+    }
+    return directory
+  }
+
+  @Test(arguments: ["json", "junit", "tap"])
+  func aLessonThatCrashesIsAnErrorAndTheOthersRun(format: String) throws {
+    let directory = try Self.threeLessons()
+    let report = "\(directory)/report.\(format)"
+    let result = try TestSupport.run(
+      ExecTests.binary, ["check", "--jobs", "2", "--report", "\(format):\(report)", directory],
+      environment: [
+        "LAYERLAB_REGISTRY": TestSupport.registryRoot, "NO_COLOR": "1",
+        "LAYERLAB_WORKER_FAULT": "b.md",
+      ])
+    #expect(result.status == 2)
+    #expect(result.stdout.hasSuffix("2 passed, 0 failed\n"), "\(result.stdout)")
+    #expect(result.stdout.contains("\(directory)/b.md\n  error: LayerLab crashed on this lesson"))
+    let text = try String(contentsOfFile: report, encoding: .utf8)
+    #expect(text.contains("LayerLab crashed on this lesson (signal 4, Illegal instruction)"))
+    #expect(text.contains("\(directory)/c.md"))
+  }
+
+  @Test func aReportNeverReplacesALesson() throws {
+    let directory = try Self.threeLessons()
+    let lesson = "\(directory)/a.md"
+    let before = try String(contentsOfFile: lesson, encoding: .utf8)
+    let result = try layerlab(["check", "--report", "junit:\(lesson)", lesson, "\(directory)/b.md"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("a report would overwrite a lesson"))
+    #expect(try String(contentsOfFile: lesson, encoding: .utf8) == before)
+    // Nor any markdown file that exists, lesson or not.
+    try Data("# notes\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/notes.md"))
+    let notes = try layerlab(["check", "--report", "json:\(directory)/notes.md", lesson])
+    #expect(notes.status == 2)
+    #expect(try String(contentsOfFile: "\(directory)/notes.md", encoding: .utf8) == "# notes\n")
+    // The old spelling is refused, not taken for a lesson.
+    #expect(try layerlab(["check", "--report", "junit", lesson]).status == 2)
   }
 }
 
