@@ -24,6 +24,7 @@ let package = Package(
     // Extended attributes from the C library: a header only, nothing to link.
     .systemLibrary(name: "CXattr"),
     .target(name: "LabLimits"),
+    .target(name: "LabRegex"),
     .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
     .target(name: "LabLesson", dependencies: ["CCmark"]),
     .target(name: "LabJSON"),
@@ -84,6 +85,7 @@ let package = Package(
         "LabArchive", "LabDocker", "LabFiles", "LabImage", "LabLimits", "LabShell",
         "LabTestSupport",
       ]),
+    .testTarget(name: "LabRegexTests", dependencies: ["LabRegex"]),
     .testTarget(name: "LabFuzzingTests", dependencies: ["LabFuzzing", "LabTestSupport"]),
     .testTarget(
       name: "layerlabTests", dependencies: ["LabTestSupport", "layerlab"]),

@@ -1,0 +1,128 @@
+import Foundation
+
+/// A regular expression compiled by the C library's `regcomp`: POSIX basic or extended syntax
+/// with GNU's extensions (`\w`, `\s`, `\b`, `\<`, `\>`, and `\+`, `\?`, `\|` in basic
+/// expressions), as GNU `grep`, `sed` and `expr` read them.
+///
+/// The C library's matcher does not backtrack the way a Perl-style engine does, so a pattern
+/// such as `(a+)+$` takes polynomial, not exponential, time: a lesson cannot hang the runner
+/// with one.
+public final class PosixRegex {
+  public enum Syntax: Sendable {
+    case basic, extended
+  }
+
+  /// Why a pattern did not compile, in the C library's words (`Unmatched ( or \(`).
+  public struct CompileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(message: String) { self.message = message }
+  }
+
+  private var compiled = regex_t()
+  /// The number of parenthesized groups.
+  public let groupCount: Int
+
+  /// Compiles `pattern`; the longest patterns the sandbox accepts are a few kilobytes.
+  ///
+  /// - Parameters:
+  ///   - pattern: The expression.
+  ///   - syntax: Basic (`grep`, `sed`) or extended (`grep -E`, `sed -E`, `awk`).
+  ///   - ignoreCase: Whether case is ignored (`grep -i`).
+  ///   - newlineIsOrdinary: Whether `.` and bracket expressions match a newline, as in `sed`'s
+  ///     pattern space after `N`; otherwise `^` and `$` also match at newlines.
+  /// - Throws: ``CompileError`` with the C library's message.
+  public init(
+    _ pattern: String, syntax: Syntax, ignoreCase: Bool = false, newlineIsOrdinary: Bool = true
+  ) throws(CompileError) {
+    guard pattern.utf8.count <= 64 * 1024 else {
+      throw CompileError(message: "Regular expression too big")
+    }
+    var flags: Int32 = syntax == .extended ? REG_EXTENDED : 0
+    if ignoreCase { flags |= REG_ICASE }
+    if !newlineIsOrdinary { flags |= REG_NEWLINE }
+    let status = regcomp(&compiled, pattern, flags)
+    guard status == 0 else {
+      var buffer = [CChar](repeating: 0, count: 256)
+      regerror(status, &compiled, &buffer, buffer.count)
+      regfree(&compiled)
+      throw CompileError(
+        message: String(
+          decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+    groupCount = Int(compiled.re_nsub)
+  }
+
+  deinit { regfree(&compiled) }
+
+  /// A match: the whole match and each group, as byte ranges of the searched text.
+  public struct Match: Equatable, Sendable {
+    public var range: Range<Int>
+    /// Each group's range, `nil` for a group that took no part.
+    public var groups: [Range<Int>?]
+  }
+
+  /// Whether the pattern matches anywhere in `text`.
+  public func matches(_ text: String) -> Bool {
+    firstMatch(in: Array(text.utf8), from: 0) != nil
+  }
+
+  /// The first match in `bytes` at or after `start`.
+  ///
+  /// - Parameters:
+  ///   - bytes: The text, as UTF-8; a NUL byte ends what the C library sees.
+  ///   - start: Where to begin; `^` matches there only when `start` is 0 or `atLineStart`.
+  ///   - atLineStart: Whether `start` counts as the start of a line for `^`.
+  /// - Returns: The match, with ranges relative to `bytes`.
+  public func firstMatch(in bytes: [UInt8], from start: Int, atLineStart: Bool = false)
+    -> Match?
+  {
+    guard start <= bytes.count else { return nil }
+    var groups = [regmatch_t](repeating: regmatch_t(), count: groupCount + 1)
+    let flags: Int32 = start > 0 && !atLineStart ? REG_NOTBOL : 0
+    let status = bytes[start...].withUnsafeBufferPointer { buffer -> Int32 in
+      // regexec wants a NUL-terminated string.
+      var terminated = Array(buffer)
+      terminated.append(0)
+      return terminated.withUnsafeBufferPointer { text in
+        text.baseAddress!.withMemoryRebound(to: CChar.self, capacity: text.count) {
+          regexec(&compiled, $0, groups.count, &groups, flags)
+        }
+      }
+    }
+    guard status == 0 else { return nil }
+    let ranges = groups.map { group -> Range<Int>? in
+      group.rm_so < 0 ? nil : (start + Int(group.rm_so))..<(start + Int(group.rm_eo))
+    }
+    guard let whole = ranges[0] else { return nil }
+    return Match(range: whole, groups: Array(ranges.dropFirst()))
+  }
+
+  /// Every match in `bytes`, left to right, as `sed`'s `g` flag and `grep -o` take them: an
+  /// empty match moves on one character.
+  public func allMatches(in bytes: [UInt8]) -> [Match] {
+    var found: [Match] = []
+    var position = 0
+    while position <= bytes.count, let match = firstMatch(in: bytes, from: position) {
+      found.append(match)
+      if match.range.isEmpty {
+        guard match.range.upperBound < bytes.count else { break }
+        position = match.range.upperBound + Self.characterLength(bytes, at: match.range.upperBound)
+      } else {
+        position = match.range.upperBound
+      }
+    }
+    return found
+  }
+
+  /// The length of the UTF-8 character at `index`.
+  static func characterLength(_ bytes: [UInt8], at index: Int) -> Int {
+    let lead = bytes[index]
+    let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+    return min(length, bytes.count - index)
+  }
+}
+
+@available(*, unavailable)
+extension PosixRegex: Sendable {}
