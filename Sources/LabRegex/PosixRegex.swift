@@ -81,16 +81,10 @@ public final class PosixRegex {
     guard start <= bytes.count else { return nil }
     var groups = [regmatch_t](repeating: regmatch_t(), count: groupCount + 1)
     let flags: Int32 = start > 0 && !atLineStart ? REG_NOTBOL : 0
-    let status = bytes[start...].withUnsafeBufferPointer { buffer -> Int32 in
-      // regexec wants a NUL-terminated string.
-      var terminated = Array(buffer)
-      terminated.append(0)
-      return terminated.withUnsafeBufferPointer { text in
-        text.baseAddress!.withMemoryRebound(to: CChar.self, capacity: text.count) {
-          regexec(&compiled, $0, groups.count, &groups, flags)
-        }
-      }
-    }
+    // regexec wants a NUL-terminated string.
+    var terminated = Array(bytes[start...].map { CChar(bitPattern: $0) })
+    terminated.append(0)
+    let status = regexec(&compiled, terminated, groups.count, &groups, flags)
     guard status == 0 else { return nil }
     let ranges = groups.map { group -> Range<Int>? in
       group.rm_so < 0 ? nil : (start + Int(group.rm_so))..<(start + Int(group.rm_eo))
