@@ -17,7 +17,7 @@ public enum ImageCommandRunner {
     let placeholder = ImageStore(root: request.upperDirectory + "/.none")
     var shell = Shell(
       fileSystem: fileSystem,
-      docker: DockerEnvironment(store: placeholder, registry: nil, now: Date()))
+      docker: DockerEnvironment(store: placeholder, registry: nil, now: request.now))
     shell.isRoot = request.user.isEmpty || request.user == "root" || request.user.hasPrefix("0")
     shell.notFoundStyle = .dash
     shell.variables["HOME"] = shell.isRoot ? "/root" : "/home/\(request.user)"

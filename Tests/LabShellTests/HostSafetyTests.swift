@@ -188,3 +188,29 @@ struct DiskQuotaTests {
     #expect(sandbox.quota.available >= 0)
   }
 }
+
+@Suite("Builds are the same on every machine")
+struct BuildDeterminismTests {
+  @Test func runDateGivesTheSameImageInTwoFreshStores() throws {
+    var ids: [String] = []
+    for _ in 0..<2 {
+      let fixture = try ShellFixture()
+      try Data("FROM busybox\nRUN date > /stamp\n".utf8).write(
+        to: URL(fileURLWithPath: "\(fixture.workspace)/Dockerfile"))
+      var sandbox = fixture.sandbox()
+      let build = sandbox.run(commandLine: "docker build -q -t stamped .")
+      #expect(build.status == 0, "\(build.stderr)")
+      ids.append(build.stdout)
+    }
+    #expect(ids[0] == ids[1])
+  }
+
+  @Test func dateInsideRunReadsTheVirtualClock() throws {
+    let fixture = try ShellFixture()
+    try Data("FROM busybox\nRUN date -u +%Y-%m-%dT%H:%M\n".utf8).write(
+      to: URL(fileURLWithPath: "\(fixture.workspace)/Dockerfile"))
+    var sandbox = fixture.sandbox()
+    let build = sandbox.run(commandLine: "docker build --progress=plain . 2>&1")
+    #expect(build.stdout.contains("2024-09-01T12:00"), "\(build.stdout)")
+  }
+}

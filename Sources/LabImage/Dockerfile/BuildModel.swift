@@ -91,6 +91,9 @@ public struct RunRequest: Sendable {
   public var lowerDirectories: [String]
   /// An empty directory where the command's changes go; deletions become `.wh.` files.
   public var upperDirectory: String
+  /// The virtual clock's time of the build: what `date` prints and files are stamped with, so
+  /// a build gives the same image ID on every machine.
+  public var now: Date
 }
 
 /// What a RUN command did.

@@ -516,6 +516,7 @@ extension BuildRun {
     let workingDirectory = state.config["WorkingDir"]?.stringValue ?? "/"
     let user = state.config["User"]?.stringValue ?? ""
     let isLegacy = legacy
+    let now = builder.now
     var logs: [String] = []
     defer { vertex.logs += logs }
     try layerStep(
@@ -527,7 +528,7 @@ extension BuildRun {
         RunRequest(
           command: command, environment: runEnvironment, workingDirectory: workingDirectory,
           user: user,
-          lowerDirectories: directories, upperDirectory: upper))
+          lowerDirectories: directories, upperDirectory: upper, now: now))
       logs += outcome.output
       guard outcome.status == 0 else {
         let shown =

@@ -166,7 +166,9 @@ extension Shell {
           continue
         }
         var mode = FileInfo(
-          kind: .file, size: header.size, mode: header.mode, modified: Date(), links: 1, inode: 0,
+          kind: .file, size: header.size, mode: header.mode,
+          modified: Date(timeIntervalSince1970: Double(header.modificationTime)), links: 1,
+          inode: 0,
           blocks: 0,
           owner: "", linkTarget: nil)
         switch header.type {
