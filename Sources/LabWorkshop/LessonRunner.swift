@@ -81,20 +81,16 @@ public struct LessonRunner: Sendable {
       return report
     }
     defer { ScratchDirectory.remove(scratch) }
-    let store = ImageStore(root: scratch + "/store")
-    let workspace = scratch + "/workspace"
+    var session: SandboxSession
     do {
-      try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-      try store.initialize()
+      session = try SandboxSession(
+        store: ImageStore(root: scratch + "/store"), workspace: scratch + "/workspace",
+        registry: registry, clock: VirtualClock(), keepsClock: false)
     } catch {
       report.error = "cannot create a scratch store: \(error)"
       return report
     }
-    var clock = VirtualClock()
-    var sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: registry, now: clock.now, workingDirectory: workspace))
-    sandbox.timeout = timeout
+    session.sandbox.timeout = timeout
     var bindings = Bindings()
     let matcher = Matcher(strict: strict)
     /// What the commands of the current block printed, for an output block that shows them all.
@@ -109,11 +105,11 @@ public struct LessonRunner: Sendable {
               notes: ["'\(text)' is not a time"]))
           continue
         }
-        clock = VirtualClock(now: date)
+        session.setClock(date)
       case .file(let path, let content, let location):
         var outcome = StepReport.Outcome.passed
         var notes: [String] = []
-        if let failure = sandbox.shell.writeFile(path, content: content) {
+        if let failure = session.writeFile(path, content: content) {
           outcome = .failed
           notes.append(failure)
         }
@@ -127,10 +123,7 @@ public struct LessonRunner: Sendable {
         }
         if commandStep.isImplied { notes.append("the prose names this command") }
         let command = bindings.rewrite(commandStep.command)
-        sandbox.shell.docker.now = clock.now
-        let result = sandbox.run(commandLine: command)
-        clock.catchUp(to: sandbox.shell.docker.now)
-        clock.advance()
+        let result = session.run(command)
         let actual = result.interleaved
         if commandStep.blockMates == 0 { blockOutputs = [] }
         let wholeBlock = blockOutputs.suffix(commandStep.blockMates).joined() + actual
@@ -213,20 +206,5 @@ public struct LessonRunner: Sendable {
     Difference(
       kind: .semantic, expected: nil, actual: nil,
       reason: "the command exited with status \(result.status); the lesson expects \(expected)")
-  }
-}
-
-extension Shell {
-  /// Writes a lesson's file into the workspace; returns why it could not.
-  mutating func writeFile(_ path: String, content: String) -> String? {
-    let target = path.hasPrefix("/") ? path : VirtualFileSystem.home + "/" + path
-    do {
-      try fileSystem.makeDirectory(PathText.parent(target), from: "/", parents: true)
-      try fileSystem.write(Array(content.utf8), to: target, from: "/")
-      try fileSystem.touch(target, from: "/", at: docker.now)
-      return nil
-    } catch {
-      return "cannot write \(path): \(error)"
-    }
   }
 }

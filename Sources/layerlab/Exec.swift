@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabDocker
+import LabShell
 
 extension LayerLab {
   /// One command in the sandbox, scriptable.
@@ -12,12 +13,17 @@ extension LayerLab {
           layerlab exec -- 'docker image ls -q'
         With several, they are the command and its arguments exactly as given:
           layerlab exec -- docker inspect -f '{{len .RootFS.Layers}}' nginx
-        The current directory is the workspace. Output and exit status are the command's.
+        The sandbox's home is a workspace beside the store (`layerlab store path` shows both);
+        with --workdir DIR it is DIR instead, and the sandbox can change files there. Output and
+        exit status are the command's.
         """)
 
     @OptionGroup var options: StoreOptions
 
-    @Option(help: "The workspace directory (default: the current directory).")
+    @Option(
+      help: ArgumentHelp(
+        "Use DIR as the sandbox's home: commands can change files there (default: a workspace beside the store).",
+        valueName: "dir"))
     var workdir: String?
 
     @Argument(
@@ -26,23 +32,17 @@ extension LayerLab {
 
     func run() throws {
       var words = words
+      // `layerlab exec --help`: the words are not taken apart, so ask for help here.
+      if words == ["--help"] || words == ["-h"] { throw CleanExit.helpRequest(self) }
       if words.first == "--" { words.removeFirst() }
       guard !words.isEmpty else {
         throw ValidationError("give a command, such as: layerlab exec -- docker image ls")
       }
-      var session = try SandboxSession(
-        options: options, workingDirectory: workdir ?? FileManager.default.currentDirectoryPath)
-      let result = try session.run(
-        words, standardInput: Self.readStandardInput, isTerminal: isatty(1) != 0)
+      var session = try options.session(workdir: workdir, isTerminal: isatty(1) != 0)
+      let result =
+        words.count == 1 ? session.run(words[0]) : session.run(arguments: words)
       emit(result)
       if result.status != 0 { throw ExitCode(result.status) }
-    }
-
-    /// Standard input, read whole when a command asks; a terminal is not read.
-    @Sendable static func readStandardInput() -> String? {
-      guard isatty(0) == 0 else { return nil }
-      let data = FileHandle.standardInput.readDataToEndOfFile()
-      return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
     }
   }
 }

@@ -14,21 +14,18 @@ extension LayerLab {
 
     @OptionGroup var options: StoreOptions
 
-    @Option(help: "The workspace directory (default: the current directory).")
+    @Option(
+      help: ArgumentHelp(
+        "Use DIR as the sandbox's home: commands can change files there (default: a workspace beside the store).",
+        valueName: "dir"))
     var workdir: String?
 
     func run() throws {
-      let store = try options.imageStore()
-      var clock = options.clock(for: store)
       let terminal = isatty(0) != 0 && isatty(1) != 0
-      var sandbox = Sandbox(
-        environment: DockerEnvironment(
-          store: store, registry: EmbeddedRegistry.locate(), now: clock.now,
-          isTerminal: isatty(1) != 0,
-          workingDirectory: workdir ?? FileManager.default.currentDirectoryPath))
+      var session = try options.session(workdir: workdir, isTerminal: isatty(1) != 0)
       var editor = LineEditor()
       while true {
-        let prompt = sandbox.shell.prompt
+        let prompt = session.sandbox.shell.prompt
         guard var line = terminal ? editor.read(prompt: prompt) : readPlainLine(prompt: prompt)
         else {
           if terminal { printOut("exit\n") }
@@ -40,21 +37,17 @@ extension LayerLab {
         {
           line += "\n" + more
         }
-        if line.trimmingCharacters(in: .whitespaces) == "exit" && !sandbox.shell.isRoot { break }
+        if line.trimmingCharacters(in: .whitespaces) == "exit" && !session.sandbox.shell.isRoot {
+          break
+        }
         if line.trimmingCharacters(in: .whitespaces) == "exit" {
-          sandbox.shell.isRoot = false
+          session.sandbox.shell.isRoot = false
           continue
         }
-        sandbox.shell.docker.now = clock.now
-        let result = sandbox.run(commandLine: line)
-        emit(result)
-        clock.catchUp(to: sandbox.shell.docker.now)
-        if !line.trimmingCharacters(in: .whitespaces).isEmpty {
-          editor.history.append(line)
-          clock.advance()
-          try store.saveClock(clock)
-        }
-        if sandbox.shell.exitRequested != nil { break }
+        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+        editor.history.append(line)
+        emit(session.run(line))
+        if session.sandbox.shell.exitRequested != nil { break }
       }
     }
 

@@ -10,9 +10,13 @@ extension LayerLab {
       subcommands: [Path.self, Reset.self, Fsck.self])
 
     struct Path: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Print the store directory.")
+      static let configuration = CommandConfiguration(
+        abstract: "Print the store directory and the workspace beside it.")
       @OptionGroup var options: StoreOptions
-      func run() throws { print(options.storeRoot) }
+      func run() throws {
+        print("store:     \(options.storeRoot)")
+        print("workspace: \(options.workspaceRoot)")
+      }
     }
 
     struct Reset: ParsableCommand {
@@ -32,7 +36,8 @@ extension LayerLab {
           "Check the store's images, layers and references; remove leftovers of interrupted runs.")
       @OptionGroup var options: StoreOptions
       func run() throws {
-        let store = try options.imageStore()
+        let store = ImageStore(root: options.storeRoot)
+        try store.initialize()
         let report = try store.check()
         for line in report.removedLeftovers { print("removed leftover \(line)") }
         for problem in report.problems { printError("problem: \(problem)\n") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 import LabShell
 
@@ -22,63 +23,68 @@ struct StoreOptions: ParsableArguments {
 
   private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-  /// The store root, made absolute.
+  /// The store root, made absolute and clean.
   var storeRoot: String {
-    if let store { return absolute(store) }
-    if let path = environment["LAYERLAB_STORE"], !path.isEmpty { return absolute(path) }
+    if let store { return Self.absolute(store) }
+    if let path = environment["LAYERLAB_STORE"], !path.isEmpty { return Self.absolute(path) }
+    return dataDirectory + "/store"
+  }
+
+  /// The sandbox's home when no `--workdir` is given: beside the store, never the current
+  /// directory, so nothing a command does reaches the user's files.
+  var workspaceRoot: String {
+    if store != nil || !(environment["LAYERLAB_STORE"] ?? "").isEmpty {
+      return PathText.parent(storeRoot) + "/" + PathText.name(storeRoot) + "-workspace"
+    }
+    return dataDirectory + "/workspace"
+  }
+
+  private var dataDirectory: String {
     let data =
       environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
       ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-    return "\(data)/layerlab/store"
+    return Self.absolute(data) + "/layerlab"
   }
 
-  func imageStore() throws -> ImageStore {
-    let store = ImageStore(root: storeRoot)
-    try store.initialize()
-    return store
-  }
-
-  /// The clock for the next command: the store's, unless a time was given.
-  func clock(for store: ImageStore) -> VirtualClock {
-    if let text = now ?? environment["LAYERLAB_NOW"], let date = VirtualClock.parse(text) {
-      return VirtualClock(now: date)
+  /// The clock given on the command line or in the environment, if any.
+  var givenClock: VirtualClock? {
+    guard let text = now ?? environment["LAYERLAB_NOW"], let date = VirtualClock.parse(text) else {
+      return nil
     }
-    return store.clock()
+    return VirtualClock(now: date)
   }
 
-  private func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+  /// A session on the store, in the workspace `workdir` (which must exist) or the default one.
+  func session(workdir: String? = nil, isTerminal: Bool = false) throws -> SandboxSession {
+    let workspace: String
+    if let workdir {
+      workspace = Self.absolute(workdir)
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: workspace, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else {
+        throw BadInput("--workdir \(workdir): no such directory")
+      }
+    } else {
+      workspace = workspaceRoot
+    }
+    return try SandboxSession(
+      store: ImageStore(root: storeRoot), workspace: workspace,
+      registry: EmbeddedRegistry.locate(), clock: givenClock, isTerminal: isTerminal,
+      standardInput: Self.readStandardInput)
   }
-}
 
-/// Runs commands in the sandbox with the store's clock, advancing it once per command.
-struct SandboxSession {
-  let store: ImageStore
-  var clock: VirtualClock
-  let registry: EmbeddedRegistry?
-  let workingDirectory: String
-
-  init(options: StoreOptions, workingDirectory: String) throws {
-    store = try options.imageStore()
-    clock = options.clock(for: store)
-    registry = EmbeddedRegistry.locate()
-    self.workingDirectory = workingDirectory
+  /// Standard input, read whole when a command asks; a terminal is not read.
+  @Sendable static func readStandardInput() -> String? {
+    guard isatty(0) == 0 else { return nil }
+    let data = FileHandle.standardInput.readDataToEndOfFile()
+    return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
   }
 
-  /// Runs one command line (one word) or one command given as words.
-  mutating func run(
-    _ words: [String], standardInput: @escaping @Sendable () -> String?, isTerminal: Bool
-  ) throws -> CommandResult {
-    var sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: registry, now: clock.now, standardInput: standardInput,
-        isTerminal: isTerminal, workingDirectory: workingDirectory))
-    let result =
-      words.count == 1 ? sandbox.run(commandLine: words[0]) : sandbox.run(arguments: words)
-    clock.catchUp(to: sandbox.shell.docker.now)
-    clock.advance()
-    try store.saveClock(clock)
-    return result
+  /// `path` made absolute against the current directory, with `.` and `..` resolved.
+  static func absolute(_ path: String) -> String {
+    let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    return URL(fileURLWithPath: joined).standardizedFileURL.path
   }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabShell
 
 extension LayerLab {
   /// The default job until the bundled workshop exists: a scripted tour of the toolkit.
@@ -27,9 +28,8 @@ extension LayerLab {
       ScratchDirectory.removeStale()
       let root = try ScratchDirectory.make("tour")
       defer { ScratchDirectory.remove(root) }
-      let options = try StoreOptions.parse(["--store", root])
-      var session = try SandboxSession(
-        options: options, workingDirectory: FileManager.default.currentDirectoryPath)
+      let options = try StoreOptions.parse(["--store", root + "/store"])
+      var session = try options.session()
       guard session.registry != nil else {
         printError(
           "layerlab: the embedded registry (sandbox/registry) was not found; set LAYERLAB_REGISTRY\n"
@@ -40,7 +40,7 @@ extension LayerLab {
         "A tour of the LayerLab image toolkit: Docker's image commands, offline and instant.\n\n")
       for line in Self.script {
         printOut("$ \(line)\n")
-        let result = try session.run([line], standardInput: { nil }, isTerminal: false)
+        let result = session.run(line)
         emit(result)
         printOut("\n")
         guard result.isSuccess else { throw ExitCode(result.status) }

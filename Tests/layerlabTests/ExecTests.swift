@@ -66,7 +66,9 @@ struct ExecTests {
 
   @Test func storePathResetAndFsck() throws {
     let store = try TestSupport.scratchDirectory("e2e")
-    #expect(try layerlab(["store", "path"], store: store).stdout == "\(store)\n")
+    #expect(
+      try layerlab(["store", "path"], store: store).stdout
+        == "store:     \(store)\nworkspace: \(store)-workspace\n")
     _ = try layerlab(["exec", "--", "docker pull -q alpine"], store: store)
     // A leftover of an interrupted run is cleaned up, and the store is whole.
     try FileManager.default.createDirectory(
@@ -77,6 +79,41 @@ struct ExecTests {
     #expect(fsck.stdout.hasSuffix("1 images, 1 layers, 0 problems\n"))
     _ = try layerlab(["store", "reset"], store: store)
     #expect(try layerlab(["exec", "--", "docker images -q"], store: store).stdout == "")
+  }
+
+  @Test func theCurrentDirectoryIsNotTheSandboxsUnlessAsked() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let here = try TestSupport.scratchDirectory("cwd")
+    try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: "\(here)/canary.txt"))
+    let removed = try layerlab(["exec", "--", "rm canary.txt"], store: store, directory: here)
+    #expect(removed.status == 1)
+    #expect(FileManager.default.fileExists(atPath: "\(here)/canary.txt"))
+    // With --workdir the sandbox may change files there, as its help says.
+    let asked = try layerlab(
+      ["exec", "--workdir", here, "--", "cat canary.txt"], store: store, directory: here)
+    #expect(asked.stdout == "keep me\n")
+    let missing = try layerlab(
+      ["exec", "--workdir", "\(here)/nowhere", "--", "true"], store: store)
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("--workdir \(here)/nowhere: no such directory"))
+  }
+
+  @Test func aRelativeStoreWithDotsWorks() throws {
+    let parent = try TestSupport.scratchDirectory("e2e")
+    let inner = "\(parent)/inner"
+    try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
+    let pull = try TestSupport.run(
+      Self.binary, ["exec", "--store", "../s1", "--", "docker pull -q alpine"],
+      environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot], directory: inner)
+    #expect(pull.status == 0, "\(pull.stderr)")
+    #expect(FileManager.default.fileExists(atPath: "\(parent)/s1/image/overlay2/repositories.json"))
+  }
+
+  @Test func execHelpIsHelp() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let help = try layerlab(["exec", "--help"], store: store)
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("USAGE: layerlab exec"))
   }
 
   @Test func theTourRuns() throws {

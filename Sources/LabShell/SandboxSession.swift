@@ -1,0 +1,90 @@
+import Foundation
+import LabDocker
+import LabFiles
+import LabImage
+
+/// One sandbox over time: its store, registry, workspace, clock and shell.
+///
+/// This is the only way anything runs a command (`check`, `exec`, `shell`, the tour, the tests):
+/// the session hands the shell the clock, runs the command, moves the clock on once (further
+/// when the command slept), and keeps it with a persistent store, so the next run goes on from
+/// there. Builds get the same clock through their `RUN` requests.
+public struct SandboxSession: Sendable {
+  public let store: ImageStore
+  public let registry: EmbeddedRegistry?
+  /// The host directory that is the sandbox's home.
+  public let workspace: String
+  /// The time the next command runs at.
+  public private(set) var clock: VirtualClock
+  /// The shell and its state (directory, variables, `sudo -i`), kept between commands.
+  public var sandbox: Sandbox
+  /// Whether the clock is saved in the store after each command.
+  let keepsClock: Bool
+
+  /// - Parameters:
+  ///   - store: The store; initialized here if it is new.
+  ///   - workspace: The home directory's host directory; created if missing.
+  ///   - registry: Where `docker pull` pulls from.
+  ///   - clock: The starting time; by default the store's saved clock.
+  ///   - keepsClock: Whether each command's time is saved in the store.
+  ///   - isTerminal: Whether output goes to a terminal.
+  ///   - standardInput: Standard input for `docker load` and the like, read on request.
+  public init(
+    store: ImageStore, workspace: String, registry: EmbeddedRegistry?,
+    clock: VirtualClock? = nil, keepsClock: Bool = true, isTerminal: Bool = false,
+    standardInput: (@Sendable () -> String?)? = nil
+  ) throws {
+    try store.initialize()
+    try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+    self.store = store
+    self.registry = registry
+    self.workspace = workspace
+    self.keepsClock = keepsClock
+    let start = clock ?? store.clock()
+    self.clock = start
+    sandbox = Sandbox(
+      environment: DockerEnvironment(
+        store: store, registry: registry, now: start.now, standardInput: standardInput ?? { nil },
+        isTerminal: isTerminal, workingDirectory: workspace))
+  }
+
+  /// Runs one command line with the whole shell language.
+  public mutating func run(_ commandLine: String, input: [UInt8] = []) -> CommandResult {
+    step { $0.run(commandLine: commandLine, input: input) }
+  }
+
+  /// Runs a command given as words, with no further splitting or expansion.
+  public mutating func run(arguments: [String], input: [UInt8] = []) -> CommandResult {
+    step { $0.run(arguments: arguments, input: input) }
+  }
+
+  /// Sets the clock, as `<!-- layerlab: clock … -->` does.
+  public mutating func setClock(_ date: Date) {
+    clock = VirtualClock(now: date)
+  }
+
+  /// Writes a lesson's file into the workspace at the clock's time; returns why it could not.
+  public mutating func writeFile(_ path: String, content: String) -> String? {
+    var fileSystem = sandbox.shell.fileSystem
+    fileSystem.now = clock.now
+    let target = path.hasPrefix("/") ? path : VirtualFileSystem.home + "/" + path
+    do {
+      try fileSystem.makeDirectory(PathText.parent(target), from: "/", parents: true)
+      try fileSystem.write(Array(content.utf8), to: target, from: "/")
+      try fileSystem.touch(target, from: "/", at: clock.now)
+      return nil
+    } catch {
+      return "cannot write \(path): \(error)"
+    }
+  }
+
+  private mutating func step(_ body: (inout Sandbox) -> CommandResult) -> CommandResult {
+    sandbox.shell.docker.now = clock.now
+    let result = body(&sandbox)
+    clock.catchUp(to: sandbox.shell.docker.now)
+    clock.advance()
+    // A full disk must not stop what only reads: the clock is then a second behind next time.
+    if keepsClock { try? store.saveClock(clock) }
+    return result
+  }
+}
