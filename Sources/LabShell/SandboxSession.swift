@@ -29,6 +29,7 @@ public struct SandboxSession: Sendable {
   ///   - keepsClock: Whether each command's time is saved in the store.
   ///   - isTerminal: Whether output goes to a terminal.
   ///   - standardInput: Standard input for `docker load` and the like, read on request.
+  /// - Throws: When the store or the workspace cannot be created.
   public init(
     store: ImageStore, workspace: String, registry: EmbeddedRegistry?,
     clock: VirtualClock? = nil, keepsClock: Bool = true, isTerminal: Bool = false,
