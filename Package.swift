@@ -28,7 +28,7 @@ let package = Package(
     .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
     .target(name: "LabLesson", dependencies: ["CCmark"]),
     .target(name: "LabJSON"),
-    .target(name: "LabSnapshot", dependencies: ["LabJSON"]),
+    .target(name: "LabSnapshot", dependencies: ["LabJSON", "LabRegex"]),
     .target(
       name: "LabWorkshop", dependencies: ["LabFiles", "LabLesson", "LabSnapshot", "LabShell"]),
     .target(

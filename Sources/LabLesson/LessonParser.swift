@@ -315,9 +315,10 @@ public enum LessonParser {
   ) throws(LessonError) {
     let location = SourceLocation(file: path, line: line)
     let (text, status) = ExpectedStatus.split(code)
+    // The expected text starts on the line after the fence.
     let expectation = Expectation(
-      text: text, mode: mode ?? leadInMode(prose?.text ?? ""), language: tag, location: location,
-      status: status)
+      text: text, mode: mode ?? leadInMode(prose?.text ?? ""), language: tag,
+      location: SourceLocation(file: path, line: line + 1), status: status)
     let named = prose?.spans.first { span in
       guard let first = span.split(separator: " ").first else { return false }
       return commandWords.contains(String(first))

@@ -139,3 +139,35 @@ enum BuildTranscript {
     }
   }
 }
+
+/// A build's output, BuildKit's display or the legacy builder's transcript, compared by what
+/// every Docker version prints alike.
+struct BuildLog: OutputFormat {
+  var transcript: BuildTranscript
+
+  static func recognize(_ expected: OutputLines, command: [String], comparison: Comparison)
+    -> BuildLog?
+  {
+    guard comparison != .exact, let transcript = BuildTranscript(expected.lines) else { return nil }
+    return BuildLog(transcript: transcript)
+  }
+
+  func compare(_ expected: OutputLines, _ actual: OutputLines, in context: inout MatchContext)
+    -> MatchResult
+  {
+    // The essentials keep no line of their own: they point at the block's first line.
+    let wanted = transcript.essentials(expected.lines)
+    let got = transcript.essentials(actual.lines)
+    var result = PlainLines().compare(
+      OutputLines(
+        lines: wanted, numbers: Array(repeating: expected.number(0) ?? 0, count: wanted.count)),
+      OutputLines(lines: got, numbers: Array(got.indices)), in: &context)
+    if result.passed && expected.lines != actual.lines {
+      result.differences.append(
+        Difference(
+          kind: context.strict ? .semantic : .volatile, expected: nil, actual: nil,
+          reason: transcript.acceptedDifference))
+    }
+    return result
+  }
+}

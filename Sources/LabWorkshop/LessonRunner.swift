@@ -22,6 +22,8 @@ public struct StepReport: Codable, Sendable {
   public var actual: String?
   public var status: Int32 = 0
   public var differences: [Difference] = []
+  /// For a failed comparison, the lesson's lines against the output's, with lesson lines.
+  public var hunk: [DiffLine] = []
   /// Remarks: author IDs nothing bound, implied steps.
   public var notes: [String] = []
 }
@@ -186,7 +188,18 @@ public struct LessonRunner: Sendable {
       }
     }
     bindings = lastBindings
-    report.differences = verdict.differences
+    // Lines within the expected block become the lesson's own lines.
+    let first = expected.location.line
+    report.differences = verdict.differences.map { difference in
+      var placed = difference
+      placed.expectedLine = difference.expectedLine.map { first + $0 }
+      return placed
+    }
+    report.hunk = verdict.hunk.map { line in
+      var placed = line
+      placed.expectedLine = line.expectedLine.map { first + $0 }
+      return placed
+    }
     report.outcome = verdict.passed && !statusFails ? .passed : .failed
     if let status = expected.status, statusFails {
       report.differences.append(Self.statusDifference(result, expected: status))
@@ -197,8 +210,9 @@ public struct LessonRunner: Sendable {
         Difference(
           kind: .semantic, expected: expected.text.trimmingCharacters(in: .newlines),
           actual: message.isEmpty ? nil : message,
-          reason: "the command failed with status \(result.status)")
+          reason: "the command failed with status \(result.status)", expectedLine: first)
       ]
+      report.hunk = []
     }
   }
 

@@ -36,36 +36,7 @@ public enum ReportRenderer {
           : "\(step.kind) \(step.text)"
         out += "  \(mark) line \(step.location.line): \(label)\n"
         for note in step.notes { out += "       note: \(note)\n" }
-        for difference in step.differences
-        where step.outcome == .failed || difference.kind != .volatile {
-          let tag = difference.kind.rawValue
-          out += "       \(tag): \(difference.reason)\n"
-          if let expected = difference.expected {
-            out +=
-              "         - " + expected.replacingOccurrences(of: "\n", with: "\n         - ") + "\n"
-          }
-          if let actual = difference.actual {
-            out +=
-              "         + " + actual.replacingOccurrences(of: "\n", with: "\n         + ") + "\n"
-          }
-        }
-        if step.outcome == .failed,
-          step.differences.contains(where: {
-            $0.kind == .semantic && $0.expected == nil && $0.actual == nil
-          }),
-          let actual = step.actual, !actual.isEmpty
-        {
-          out +=
-            "       output:\n"
-            + actual.split(separator: "\n", omittingEmptySubsequences: false).map {
-              "         \($0)"
-            }.joined(separator: "\n") + "\n"
-        }
-        let accepted = step.differences.filter { $0.kind == .volatile }
-        if step.outcome == .passed, !accepted.isEmpty {
-          let reasons = Set(accepted.map(\.reason)).sorted()
-          out += "       accepted: " + reasons.joined(separator: "; ") + "\n"
-        }
+        out += describe(step, in: report.path, paint: paint)
       }
       if !report.bindings.isEmpty {
         out += "  bindings:\n"
@@ -78,6 +49,53 @@ public enum ReportRenderer {
     let failed = reports.reduce(0) { $0 + $1.failed }
     out += "\(passed) passed, \(failed) failed\n"
     return out
+  }
+
+  /// A step's differences in plain words: each failing one at the lesson's line, then the
+  /// lines as a unified diff; on a passing step, what was accepted and why.
+  static func describe(
+    _ step: StepReport, in path: String, paint: (String, String) -> String
+  ) -> String {
+    var out = ""
+    let failing = step.differences.filter { $0.kind == .semantic }
+    for difference in failing {
+      let place = difference.expectedLine.map { "\(path):\($0): " } ?? ""
+      out += "       " + place + paint(difference.reason, "31") + "\n"
+      if step.hunk.isEmpty {
+        // No diff to show (a status, a missing table): the lines themselves.
+        if let expected = difference.expected {
+          out += indent(expected, "         - ")
+        }
+        if let actual = difference.actual { out += indent(actual, "         + ") }
+      }
+    }
+    if step.outcome == .failed, !step.hunk.isEmpty {
+      let first = step.hunk.compactMap(\.expectedLine).first
+      out += "       @@ " + (first.map { "\(path):\($0)" } ?? path) + " @@\n"
+      for line in step.hunk {
+        let color = line.kind == .removed ? "31" : line.kind == .added ? "32" : "0"
+        out +=
+          "       " + (line.kind == .context ? line.unified : paint(line.unified, color)) + "\n"
+      }
+    } else if step.outcome == .failed, failing.isEmpty, let actual = step.actual, !actual.isEmpty {
+      out += "       output:\n" + indent(actual, "         ")
+    }
+    if step.outcome == .failed, failing.contains(where: { $0.expected == nil && $0.actual == nil }),
+      step.hunk.isEmpty, let actual = step.actual, !actual.isEmpty
+    {
+      out += "       output:\n" + indent(actual, "         ")
+    }
+    let accepted = step.differences.filter { $0.kind != .semantic }
+    if !accepted.isEmpty, step.outcome == .passed || failing.isEmpty {
+      let reasons = Set(accepted.map(\.reason)).sorted()
+      out += "       accepted: " + reasons.joined(separator: "; ") + "\n"
+    }
+    return out
+  }
+
+  static func indent(_ text: String, _ prefix: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }
+      .joined(separator: "\n") + "\n"
   }
 
   static func shorten(_ id: String) -> String { id.count > 16 ? String(id.prefix(12)) + "…" : id }

@@ -251,3 +251,87 @@ struct CheckTests {
       ])
   }
 }
+
+/// What a failing step's report says: where in the lesson, what differs, in plain words.
+@Suite("Failure reports people can read")
+struct FailureReportTests {
+  func check(_ lesson: String) throws -> (report: LessonReport, text: String, path: String) {
+    let directory = try TestSupport.scratchDirectory("report")
+    let path = "\(directory)/lesson.md"
+    try Data(lesson.utf8).write(to: URL(fileURLWithPath: path))
+    let report = LessonRunner(registry: EmbeddedRegistry(root: TestSupport.registryRoot))
+      .check(path: path)
+    return (report, ReportRenderer.text([report], color: false), path)
+  }
+
+  @Test func aDifferingLinePointsAtTheLessonsLineWithAHunk() throws {
+    let (report, text, path) = try check(
+      """
+      # Lines
+
+      ```console
+      $ printf 'one\\ntwo\\nthree\\nfour\\n'
+      one
+      two
+      THREE
+      four
+      ```
+      """)
+    #expect(report.failed == 1)
+    #expect(text.contains("       \(path):7: the line differs\n"), "\(text)")
+    #expect(
+      text.contains(
+        """
+               @@ \(path):5 @@
+                one
+                two
+               -THREE
+               +three
+                four
+
+        """), "\(text)")
+  }
+
+  @Test func extraAndMissingRowsAreNamed() throws {
+    let (_, text, path) = try check(
+      """
+      # Images
+
+      ```console
+      $ docker pull -q alpine && docker pull -q busybox
+      docker.io/library/alpine:latest
+      docker.io/library/busybox:latest
+      $ docker images
+      REPOSITORY   TAG       IMAGE ID       CREATED       SIZE
+      alpine       latest    91ef0af61f39   2 weeks ago   7.8MB
+      ```
+
+      ```console
+      $ docker images
+      REPOSITORY   TAG       IMAGE ID       CREATED       SIZE
+      alpine       latest    91ef0af61f39   2 weeks ago   7.8MB
+      busybox      latest    a416a98b71e2   2 weeks ago   4.26MB
+      nginx        latest    5ef79149e0ec   2 weeks ago   188MB
+      ```
+      """)
+    #expect(text.contains("1 row more than the lesson shows"), "\(text)")
+    #expect(text.contains("\(path):17: the output has no row like this one"), "\(text)")
+    // Plain words, no jargon.
+    #expect(!text.contains("semantic"))
+  }
+
+  @Test func acceptedDifferencesSayWhy() throws {
+    let (report, text, _) = try check(
+      """
+      # Pull
+
+      ```console
+      $ docker pull -q alpine && docker images -q
+      docker.io/library/alpine:latest
+      0123456789ab
+      ```
+      """)
+    #expect(report.failed == 0, "\(text)")
+    #expect(text.contains("accepted: image and layer IDs differ from the lesson's — expected"))
+  }
+}
