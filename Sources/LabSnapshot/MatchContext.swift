@@ -11,8 +11,9 @@ struct MatchContext {
   /// Where the expected output is (`lesson.md:31`), recorded with each binding.
   var origin: String
 
-  /// Matches one line; `nil` when it does not match, else the accepted differences. Bindings
-  /// the line makes are kept only when it matches.
+  /// Matches one line: `nil` when it does not match, else the accepted differences.
+  ///
+  /// Bindings the line makes are kept only when it matches.
   ///
   /// - Parameters:
   ///   - expected: The lesson's line.

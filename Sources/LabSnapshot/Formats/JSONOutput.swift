@@ -1,8 +1,9 @@
 import Foundation
 import LabJSON
 
-/// JSON compared as data: key order and spacing do not matter. A fragment (`"RootFS": {…}`)
-/// or an excerpt must appear as a subtree somewhere in the output.
+/// JSON compared as data, whatever the key order and spacing.
+///
+/// A fragment (`"RootFS": {…}`) or an excerpt must appear as a subtree somewhere in the output.
 struct JSONOutput: OutputFormat {
   struct Document {
     var value: JSONValue

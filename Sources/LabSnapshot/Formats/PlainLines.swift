@@ -1,6 +1,7 @@
-/// Lines compared in order: exactly, approximately (volatile tokens by shape), or as an
-/// excerpt whose lines must appear in order with gaps allowed. An elision line (`...`) stands
-/// for any run of lines.
+/// Lines compared in order, exactly, approximately or as an excerpt.
+///
+/// Approximately, volatile tokens match by shape; an excerpt's lines must appear in order with
+/// gaps allowed. An elision line (`...`) stands for any run of lines.
 struct PlainLines: OutputFormat {
   static func recognize(_ expected: OutputLines, command: [String], comparison: Comparison)
     -> PlainLines?
