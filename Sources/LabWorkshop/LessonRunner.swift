@@ -12,9 +12,13 @@ public struct StepReport: Codable, Sendable {
     case passed, failed, skipped
   }
 
+  /// What the step did: ran a command, wrote a file, or set the clock.
+  public enum Kind: String, Codable, Sendable {
+    case command, file, clock
+  }
+
   public var location: SourceLocation
-  /// `command`, `file` or `clock`.
-  public var kind: String
+  public var kind: Kind
   /// The command as run, after bindings rewrote it; the file path for a file step.
   public var text: String
   public var outcome: Outcome
@@ -103,7 +107,7 @@ public struct LessonRunner: Sendable {
         guard let date = VirtualClock.parse(text) else {
           report.steps.append(
             StepReport(
-              location: location, kind: "clock", text: text, outcome: .failed,
+              location: location, kind: .clock, text: text, outcome: .failed,
               notes: ["'\(text)' is not a time"]))
           continue
         }
@@ -116,7 +120,7 @@ public struct LessonRunner: Sendable {
           notes.append(failure)
         }
         report.steps.append(
-          StepReport(location: location, kind: "file", text: path, outcome: outcome, notes: notes))
+          StepReport(location: location, kind: .file, text: path, outcome: outcome, notes: notes))
       case .command(let commandStep):
         var notes: [String] = []
         let unbound = bindings.unbound(in: commandStep.command)
@@ -131,7 +135,7 @@ public struct LessonRunner: Sendable {
         let wholeBlock = blockOutputs.suffix(commandStep.blockMates).joined() + actual
         blockOutputs.append(actual)
         var stepReport = StepReport(
-          location: commandStep.location, kind: "command", text: command, outcome: .passed,
+          location: commandStep.location, kind: .command, text: command, outcome: .passed,
           expected: commandStep.expected?.text, actual: actual, status: result.status, notes: notes)
         if let expected = commandStep.expected {
           judge(
@@ -169,7 +173,13 @@ public struct LessonRunner: Sendable {
       }
       return
     }
-    let comparison = Comparison(rawValue: expected.mode.rawValue) ?? .normal
+    let comparison: Comparison =
+      switch expected.mode {
+      case .normal: .normal
+      case .approximate: .approximate
+      case .excerpt: .excerpt
+      case .exact: .exact
+      }
     let origin = expected.location.description
     var lastBindings = bindings
     var verdict = matcher.match(

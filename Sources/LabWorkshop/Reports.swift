@@ -31,7 +31,7 @@ public enum ReportRenderer {
         case .skipped: mark = paint("SKIP", "33")
         }
         let label =
-          step.kind == "command"
+          step.kind == .command
           ? "$ " + step.text.replacingOccurrences(of: "\n", with: "\n      ")
           : "\(step.kind) \(step.text)"
         out += "  \(mark) line \(step.location.line): \(label)\n"
@@ -119,7 +119,7 @@ public enum ReportRenderer {
           .array(
             report.steps.map { step in
               .object([
-                ("line", .int(step.location.line)), ("kind", .string(step.kind)),
+                ("line", .int(step.location.line)), ("kind", .string(step.kind.rawValue)),
                 ("text", .string(step.text)),
                 ("outcome", .string(step.outcome.rawValue)), ("status", .int(step.status)),
                 ("expected", step.expected.map(JSONValue.string) ?? .null),
