@@ -26,6 +26,12 @@ let package = Package(
     .target(name: "LabLimits"),
     .target(name: "LabRegex"),
     .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
+    .systemLibrary(
+      name: "CEdit",
+      pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
+    ),
+    .target(name: "LabTerminal", dependencies: ["CEdit"]),
     .target(name: "LabLesson", dependencies: ["CCmark"]),
     .target(name: "LabJSON"),
     .target(name: "LabSnapshot", dependencies: ["LabJSON", "LabRegex"]),
@@ -49,7 +55,8 @@ let package = Package(
     .executableTarget(
       name: "layerlab",
       dependencies: [
-        "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson",
+        "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal", "LabFiles",
+        "LabLimits",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

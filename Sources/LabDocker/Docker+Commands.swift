@@ -153,3 +153,24 @@ extension Docker {
 
   // MARK: - Commands of the next toolkit issue
 }
+
+extension Docker {
+  /// The words that may follow `docker` (and `docker image`), for Tab completion.
+  public static func completions(after words: [String]) -> [String] {
+    switch words.count {
+    case 0:
+      return Set(commands.flatMap { $0.paths.map { $0[0] } }).sorted()
+    case 1 where groups.contains(words[0]):
+      return commands.flatMap(\.paths).filter { $0.count == 2 && $0[0] == words[0] }.map { $0[1] }
+        .sorted()
+    default:
+      return []
+    }
+  }
+
+  /// The flags of the command `path` (`["image", "ls"]`, `["build"]`), for Tab completion.
+  public static func flagCompletions(for path: [String]) -> [String] {
+    guard let command = command(named: path) else { return [] }
+    return (command.flags.map { "--" + $0.long } + ["--help"]).sorted()
+  }
+}

@@ -7,6 +7,8 @@ public protocol RegistrySource: Sendable {
   func resolve(_ reference: ImageReference) throws -> Descriptor
   /// The path of a local file holding the blob, verified against its digest or not yet.
   func blobPath(_ digest: Digest, in reference: ImageReference) throws -> String
+  /// Every `repository:tag` the registry serves, sorted.
+  func catalog() throws -> [String]
 }
 
 /// The offline registry: one OCI layout per repository under `sandbox/registry`.

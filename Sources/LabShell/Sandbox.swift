@@ -13,7 +13,7 @@ public struct Sandbox: Sendable {
   /// The disk the session's store and workspace may fill, shared by its commands.
   public var quota: DiskQuota
   /// Ctrl-C: raised by the terminal's handler, seen by the running command's loops.
-  public let interruption = Interruption()
+  public var interruption = Interruption()
   /// How long one command line may run, in seconds.
   public var timeout = 30
 

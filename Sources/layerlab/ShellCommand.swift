@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import LabDocker
 import LabImage
+import LabLimits
 import LabShell
+import LabTerminal
 
 extension LayerLab {
   /// The interactive playground: a bash-like prompt over the sandbox.
@@ -21,132 +23,107 @@ extension LayerLab {
     var workdir: String?
 
     func run() throws {
-      let terminal = isatty(0) != 0 && isatty(1) != 0
       var session = try options.session(workdir: workdir, isTerminal: isatty(1) != 0)
-      var editor = LineEditor()
+      let editor =
+        Terminal.isInteractive
+        ? LineEditor(historyFile: options.dataDirectory + "/history") { [session] line in
+          session.sandbox.shell.completions(for: line)
+        } : nil
+      Interrupt.install(for: &session.sandbox)
+      if editor != nil {
+        printOut(
+          "LayerLab sandbox shell: Docker's image toolkit and the usual utilities, nothing of the host. Type help, or exit.\n"
+        )
+      }
       while true {
-        let prompt = session.sandbox.shell.prompt
-        guard var line = terminal ? editor.read(prompt: prompt) : readPlainLine(prompt: prompt)
-        else {
-          if terminal { printOut("exit\n") }
+        guard var line = read(session.sandbox.shell.prompt, editor) else {
+          if editor != nil { printOut("exit\n") }
           break
         }
-        // An open quote, `if` or loop goes on at bash's `> ` prompt.
-        while ShellParser.needsMoreInput(line),
-          let more = terminal ? editor.read(prompt: "> ") : readPlainLine(prompt: "> ")
-        {
+        // An open quote, here-document, `if` or loop goes on at bash's `> ` prompt.
+        var cancelled = false
+        while ShellParser.needsMoreInput(line) {
+          guard let more = read("> ", editor) else { break }
+          if more == Self.cancelled {
+            cancelled = true
+            break
+          }
           line += "\n" + more
         }
-        if line.trimmingCharacters(in: .whitespaces) == "exit" && !session.sandbox.shell.isRoot {
-          break
+        if cancelled || line == Self.cancelled { continue }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { continue }
+        editor?.remember(line)
+        if trimmed == "help" {
+          printOut(Self.help(session.sandbox.shell))
+          continue
         }
-        if line.trimmingCharacters(in: .whitespaces) == "exit" {
+        if trimmed == "exit" && session.sandbox.shell.isRoot {
           session.sandbox.shell.isRoot = false
           continue
         }
-        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-        editor.history.append(line)
+        session.sandbox.interruption.clear()
         emit(session.run(line))
-        if session.sandbox.shell.exitRequested != nil { break }
+        if let status = session.sandbox.shell.exitRequested { throw ExitCode(status) }
       }
     }
 
-    private func readPlainLine(prompt: String) -> String? {
-      printOut(prompt)
-      return readLine(strippingNewline: true)
+    /// What `read` returns for a line cancelled with Ctrl-C.
+    static let cancelled = "\u{3}"
+
+    private func read(_ prompt: String, _ editor: LineEditor?) -> String? {
+      guard let editor else {
+        printOut(prompt)
+        return readLine(strippingNewline: true)
+      }
+      switch editor.read(prompt: prompt) {
+      case .line(let line): return line
+      case .cancelled: return Self.cancelled
+      case .endOfInput: return nil
+      }
+    }
+
+    /// The `help` builtin: what the sandbox has, wrapped to the terminal's width.
+    static func help(_ shell: Shell) -> String {
+      let width = max(40, Terminal.width)
+      let rows: [(String, String)] = [
+        ("docker", Docker.completions(after: []).joined(separator: " ")),
+        ("utilities", Shell.utilityNames.sorted().joined(separator: " ")),
+        (
+          "the shell",
+          "quotes, $VAR, $(...), pipes, &&, ||, redirections, here-documents, globs, {a,b} braces, if/for/while/until, sudo"
+        ),
+        (
+          "files",
+          "~ is your workspace, /tmp is scratch, /var/lib/docker is the store (read-only, and root only: sudo ls /var/lib/docker)"
+        ),
+        ("keys", "Tab completes, Ctrl-R searches the history, Ctrl-C cancels, Ctrl-D leaves"),
+      ]
+      var out =
+        Terminal.wrap(
+          "A sandbox: a bash-like shell over a virtual file system, with Docker's image toolkit built in. Nothing here reaches the host.",
+          width: width
+        ).joined(separator: "\n") + "\n\n"
+      let indent = String(repeating: " ", count: 14)
+      for (name, text) in rows {
+        let label = "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
+        out +=
+          (label
+            + Terminal.wrap(text, width: width - 14, indent: "").joined(separator: "\n" + indent))
+          + "\n"
+      }
+      return out
     }
   }
 }
 
-/// A small line editor for the playground: arrows, history, Ctrl-A/E/U/C/D.
-struct LineEditor {
-  var history: [String] = []
+/// Ctrl-C while a command runs: it stops the command's loops, never the shell.
+enum Interrupt {
+  /// The flag the signal handler raises; one per process.
+  static let flag = Interruption()
 
-  mutating func read(prompt: String) -> String? {
-    var original = termios()
-    tcgetattr(0, &original)
-    var raw = original
-    raw.c_lflag &= ~tcflag_t(ECHO | ICANON)
-    tcsetattr(0, TCSANOW, &raw)
-    defer { tcsetattr(0, TCSANOW, &original) }
-    var line: [Character] = []
-    var cursor = 0
-    var historyIndex = history.count
-    func redraw() {
-      printOut("\r\u{1B}[2K" + prompt + String(line))
-      let back = line.count - cursor
-      if back > 0 { printOut("\u{1B}[\(back)D") }
-    }
-    printOut(prompt)
-    var pending: [UInt8] = []
-    while true {
-      var byte: UInt8 = 0
-      guard Foundation.read(0, &byte, 1) == 1 else { return nil }
-      if !pending.isEmpty || byte == 0x1B {
-        pending.append(byte)
-        if pending.count < 3 { continue }
-        switch pending[2] {
-        case UInt8(ascii: "A") where historyIndex > 0:
-          historyIndex -= 1
-          line = Array(history[historyIndex])
-          cursor = line.count
-        case UInt8(ascii: "B") where historyIndex < history.count:
-          historyIndex += 1
-          line = historyIndex < history.count ? Array(history[historyIndex]) : []
-          cursor = line.count
-        case UInt8(ascii: "C") where cursor < line.count: cursor += 1
-        case UInt8(ascii: "D") where cursor > 0: cursor -= 1
-        default: break
-        }
-        pending = []
-        redraw()
-        continue
-      }
-      switch byte {
-      case 10, 13:
-        printOut("\n")
-        return String(line)
-      case 4:
-        if line.isEmpty {
-          printOut("\n")
-          return nil
-        }
-      case 3:
-        printOut("^C\n")
-        line = []
-        cursor = 0
-        printOut(prompt)
-      case 127, 8:
-        if cursor > 0 {
-          line.remove(at: cursor - 1)
-          cursor -= 1
-          redraw()
-        }
-      case 1:
-        cursor = 0
-        redraw()
-      case 5:
-        cursor = line.count
-        redraw()
-      case 21:
-        line.removeFirst(cursor)
-        cursor = 0
-        redraw()
-      default:
-        guard byte >= 32 else { continue }
-        var bytes = [byte]
-        // Read the rest of a UTF-8 character.
-        let extra = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : byte >= 0xC0 ? 1 : 0
-        for _ in 0..<extra {
-          var next: UInt8 = 0
-          if Foundation.read(0, &next, 1) == 1 { bytes.append(next) }
-        }
-        for character in String(decoding: bytes, as: UTF8.self) {
-          line.insert(character, at: cursor)
-          cursor += 1
-        }
-        redraw()
-      }
-    }
+  static func install(for sandbox: inout Sandbox) {
+    sandbox.interruption = flag
+    signal(SIGINT) { _ in Interrupt.flag.raise() }
   }
 }

@@ -39,7 +39,8 @@ struct StoreOptions: ParsableArguments {
     return dataDirectory + "/workspace"
   }
 
-  private var dataDirectory: String {
+  /// LayerLab's folder under the user's data directory.
+  var dataDirectory: String {
     let data =
       environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
       ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
