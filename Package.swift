@@ -56,7 +56,7 @@ let package = Package(
       name: "layerlab",
       dependencies: [
         "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal", "LabFiles",
-        "LabLimits",
+        "LabLimits", "LabSnapshot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

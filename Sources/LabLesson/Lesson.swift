@@ -132,6 +132,20 @@ public struct Lesson: Equatable, Sendable {
   public var steps: [Step]
   /// Problems that do not stop the lesson from running.
   public var warnings: [LessonDiagnostic]
+  /// The prose the learner reads, in markdown, around the steps.
+  public var prose = LessonProse()
+}
+
+/// A lesson's prose, cut at its steps, for a reader that shows it a step at a time.
+public struct LessonProse: Equatable, Sendable {
+  /// For each step, the markdown between the step before and this one's block.
+  public var before: [String] = []
+  /// For each step, the markdown between its command and the output block it expects.
+  public var between: [String] = []
+  /// The markdown after the last step: the recap.
+  public var closing = ""
+
+  public init() {}
 }
 
 /// A problem found in a lesson, with where it is.

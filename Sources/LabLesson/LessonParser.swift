@@ -136,7 +136,49 @@ public enum LessonParser {
       warnings.append(
         LessonDiagnostic(location: location(1), message: "warning: the lesson has no steps"))
     }
-    return Lesson(path: path, title: title, steps: steps, warnings: warnings)
+    var lesson = Lesson(path: path, title: title, steps: steps, warnings: warnings)
+    lesson.prose = prose(of: text, steps: steps, blocks: blocks)
+    return lesson
+  }
+
+  /// The prose around each step: the source lines between the code blocks the steps come from.
+  static func prose(of text: String, steps: [Step], blocks: [MarkdownBlock]) -> LessonProse {
+    let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+      String(String.UnicodeScalarView($0))
+    }
+    let codeBlocks: [ClosedRange<Int>] = blocks.compactMap { block in
+      guard case .code(_, _, let line, let endLine, _, _) = block else { return nil }
+      return line...max(line, endLine)
+    }
+    /// The code block holding a line, or the line alone (a directive, prose).
+    func block(at line: Int) -> ClosedRange<Int> {
+      codeBlocks.first { $0.contains(line) } ?? line...line
+    }
+    func source(_ range: Range<Int>) -> String {
+      guard range.lowerBound < range.upperBound else { return "" }
+      let lower = max(1, range.lowerBound)
+      let upper = min(lines.count + 1, range.upperBound)
+      guard lower < upper else { return "" }
+      return lines[(lower - 1)..<(upper - 1)].joined(separator: "\n")
+    }
+    var prose = LessonProse()
+    var consumed = 0
+    for step in steps {
+      let own = block(at: step.location.line)
+      prose.before.append(source((consumed + 1)..<max(consumed + 1, own.lowerBound)))
+      consumed = max(consumed, own.upperBound)
+      var between = ""
+      if case .command(let command) = step, let expected = command.expected {
+        let output = block(at: expected.location.line)
+        if output.lowerBound > consumed {
+          between = source((consumed + 1)..<output.lowerBound)
+          consumed = output.upperBound
+        }
+      }
+      prose.between.append(between)
+    }
+    prose.closing = source((consumed + 1)..<(lines.count + 1))
+    return prose
   }
 
   /// `<!-- layerlab: … -->` comments in an HTML block.

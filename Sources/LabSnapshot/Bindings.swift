@@ -15,7 +15,7 @@ public struct Bindings: Sendable {
 
   public init() {}
 
-  static func bare(_ id: String) -> String {
+  public static func bare(_ id: String) -> String {
     id.hasPrefix("sha256:") ? String(id.dropFirst(7)) : id
   }
 

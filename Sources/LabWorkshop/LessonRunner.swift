@@ -160,7 +160,7 @@ public struct LessonRunner: Sendable {
   ///
   /// After a block of several commands, the expected output may be the last command's or the
   /// whole block's; either passes.
-  private func judge(
+  func judge(
     _ report: inout StepReport, against expected: Expectation, result: CommandResult,
     wholeBlock: String, blockMates: Int, matcher: Matcher, bindings: inout Bindings
   ) {

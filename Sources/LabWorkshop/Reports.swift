@@ -53,7 +53,7 @@ public enum ReportRenderer {
 
   /// A step's differences in plain words: each failing one at the lesson's line, then the
   /// lines as a unified diff; on a passing step, what was accepted and why.
-  static func describe(
+  public static func describe(
     _ step: StepReport, in path: String, paint: (String, String) -> String
   ) -> String {
     var out = ""

@@ -14,10 +14,10 @@ struct LayerLab: ParsableCommand {
     commandName: "layerlab",
     abstract: "Run container-image lessons against a built-in Docker image toolkit.",
     subcommands: [
-      Check.self, Lint.self, Exec.self, ShellCommand.self, Store.self, SandboxMaintenance.self,
-      Tour.self, Worker.self,
+      Open.self, Run.self, Check.self, Lint.self, Exec.self, ShellCommand.self, Store.self,
+      SandboxMaintenance.self, Tour.self, Worker.self,
     ],
-    defaultSubcommand: Tour.self)
+    defaultSubcommand: Open.self)
 
   /// Runs the command line.
   ///

@@ -118,7 +118,7 @@ struct ExecTests {
 
   @Test func theTourRuns() throws {
     let store = try TestSupport.scratchDirectory("e2e")
-    let tour = try layerlab([], store: store)
+    let tour = try layerlab(["tour"], store: store)
     #expect(tour.status == 0, "\(tour.stderr)")
     #expect(tour.stdout.contains("$ docker pull nginx\nUsing default tag: latest\n"))
     #expect(tour.stdout.contains("nginx        latest    "))

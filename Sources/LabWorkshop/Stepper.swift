@@ -1,0 +1,228 @@
+import Foundation
+import LabDocker
+import LabFiles
+import LabImage
+import LabLesson
+import LabShell
+import LabSnapshot
+
+/// A learner's way through one lesson: the step they are at, what they ran, and the sandbox
+/// their commands built. The terminal front end draws it; this type decides.
+///
+/// At a command step the learner runs the lesson's command (an empty line) or any command of
+/// their own, with the author's IDs rewritten to their own. The step is done when its command
+/// has run, or when any command printed what the lesson expects. File and clock steps are
+/// applied as the learner reaches them. Everything the learner ran is kept, so the same
+/// sandbox can be rebuilt exactly by running it again (the clock is virtual).
+public struct Stepper: Sendable {
+  public let lesson: Lesson
+  public private(set) var session: SandboxSession
+  /// The index of the current step; `lesson.steps.count` when the lesson is finished.
+  public private(set) var position = 0
+  public private(set) var bindings = Bindings()
+  /// What became of each step so far.
+  public private(set) var outcomes: [Int: StepOutcome] = [:]
+  /// Every line the learner ran, with the step it was run at: enough to rebuild the sandbox.
+  public private(set) var log: [LoggedCommand] = []
+  /// Author IDs already explained to the learner.
+  private var explained: Set<String> = []
+  let runner: LessonRunner
+
+  /// What became of a step.
+  public enum StepOutcome: String, Codable, Sendable {
+    case done, skipped
+  }
+
+  /// One command the learner ran.
+  public struct LoggedCommand: Codable, Equatable, Sendable {
+    public var step: Int
+    public var line: String
+  }
+
+  /// What running a line at a step did.
+  public struct Attempt: Sendable {
+    /// The command as it ran, IDs rewritten.
+    public var command: String
+    public var result: CommandResult
+    /// The check of its output against the lesson's, when the lesson shows one.
+    public var report: StepReport?
+    /// Whether the step is now done.
+    public var completesStep: Bool
+    /// Author IDs the command used, each with the learner's own, said once per ID.
+    public var rewrites: [(author: String, actual: String)]
+  }
+
+  /// - Parameters:
+  ///   - lesson: The lesson.
+  ///   - session: A fresh sandbox for it.
+  ///   - registry: The registry, for the matcher's runner.
+  public init(lesson: Lesson, session: SandboxSession, registry: EmbeddedRegistry?) {
+    self.lesson = lesson
+    self.session = session
+    runner = LessonRunner(registry: registry)
+    applyAutomaticSteps()
+  }
+
+  /// The current step, or `nil` at the end.
+  public var current: Step? { position < lesson.steps.count ? lesson.steps[position] : nil }
+
+  public var isFinished: Bool { position >= lesson.steps.count }
+
+  /// The command steps the learner sees, numbered from 1, and how many there are.
+  public var commandNumber: (current: Int, total: Int) {
+    let commands = lesson.steps.indices.filter { Self.isInteractive(lesson.steps[$0]) }
+    let done = commands.filter { $0 < position }.count
+    return (min(done + 1, commands.count), commands.count)
+  }
+
+  public static func isInteractive(_ step: Step) -> Bool {
+    switch step {
+    case .command, .file: true
+    case .clock: false
+    }
+  }
+
+  /// The lesson's command at the current step, with the learner's IDs.
+  public var suggestedCommand: String? {
+    guard case .command(let step) = current else { return nil }
+    return bindings.rewrite(step.command)
+  }
+
+  // MARK: - Moving
+
+  /// Runs `line` at the current command step; an empty line runs the lesson's own command.
+  public mutating func run(_ line: String) -> Attempt? {
+    guard case .command(let step) = current else { return nil }
+    let typed = line.trimmingCharacters(in: .whitespaces).isEmpty ? step.command : line
+    log.append(LoggedCommand(step: position, line: line))
+    let command = bindings.rewrite(typed)
+    var rewrites: [(String, String)] = []
+    for author in Self.authorIDs(in: typed) where !explained.contains(author) {
+      if let actual = bindings.actual(for: author), actual != Bindings.bare(author) {
+        rewrites.append((author, actual))
+        explained.insert(author)
+      }
+    }
+    let result = session.run(command)
+    let isLessonsCommand = Self.sameCommand(command, bindings.rewrite(step.command))
+    var report: StepReport?
+    var matches = false
+    if let expected = step.expected {
+      var trial = bindings
+      var stepReport = StepReport(
+        location: step.location, kind: .command, text: command, outcome: .passed,
+        expected: expected.text, actual: result.interleaved, status: result.status)
+      runner.judge(
+        &stepReport, against: expected, result: result, wholeBlock: result.interleaved,
+        blockMates: 0, matcher: Matcher(), bindings: &trial)
+      matches = stepReport.outcome == .passed
+      // Only the step's own command, or a match, binds: exploring binds nothing.
+      if matches || isLessonsCommand { bindings = trial }
+      report = stepReport
+    }
+    let completes = isLessonsCommand || matches
+    if completes { finishStep(.done) }
+    return Attempt(
+      command: command, result: result, report: report, completesStep: completes,
+      rewrites: rewrites)
+  }
+
+  /// Runs a command that is no step's own (the learner exploring at a file step).
+  public mutating func runOutsideStep(_ line: String) -> CommandResult {
+    log.append(LoggedCommand(step: position, line: line))
+    return session.run(bindings.rewrite(line))
+  }
+
+  /// The sandbox, for the front end to wire Ctrl-C to.
+  public var sessionSandbox: Sandbox {
+    get { session.sandbox }
+    set { session.sandbox = newValue }
+  }
+
+  /// What the log records for a file created.
+  static let createMark = ":create"
+
+  /// Writes the current file step's file and moves on.
+  @discardableResult
+  public mutating func createFile() -> String? {
+    guard case .file(let path, let content, _) = current else { return nil }
+    log.append(LoggedCommand(step: position, line: Self.createMark))
+    let failure = session.writeFile(path, content: content)
+    finishStep(.done)
+    return failure
+  }
+
+  /// Leaves the current step undone and moves on.
+  public mutating func skip() {
+    guard !isFinished else { return }
+    log.append(LoggedCommand(step: position, line: Self.skipMark))
+    finishStep(.skipped)
+  }
+
+  /// What the log records for a skipped step.
+  static let skipMark = ":skip"
+
+  private mutating func finishStep(_ outcome: StepOutcome) {
+    outcomes[position] = outcome
+    position += 1
+    applyAutomaticSteps()
+  }
+
+  /// Clock steps take effect as the learner reaches them.
+  private mutating func applyAutomaticSteps() {
+    while case .clock(let text, _) = current {
+      if let date = VirtualClock.parse(text) { session.setClock(date) }
+      outcomes[position] = .done
+      position += 1
+    }
+  }
+
+  // MARK: - Rebuilding
+
+  /// The same lesson from the start, in `session` (fresh), with `log` run again silently: the
+  /// virtual clock makes the sandbox exactly what it was.
+  public static func replaying(
+    _ log: [LoggedCommand], lesson: Lesson, session: SandboxSession, registry: EmbeddedRegistry?
+  ) -> Stepper {
+    var stepper = Stepper(lesson: lesson, session: session, registry: registry)
+    for entry in log {
+      guard entry.step == stepper.position else {
+        // The log is of another version of the lesson: stop where it no longer fits.
+        break
+      }
+      switch stepper.current {
+      case .command:
+        if entry.line == skipMark { stepper.skip() } else { _ = stepper.run(entry.line) }
+      case .file:
+        switch entry.line {
+        case skipMark: stepper.skip()
+        case createMark: stepper.createFile()
+        default: _ = stepper.runOutsideStep(entry.line)
+        }
+      default:
+        break
+      }
+    }
+    return stepper
+  }
+
+  /// The log up to (not including) the step before the current one, for `:back`.
+  public var logBeforePreviousStep: [LoggedCommand] {
+    let previous = (0..<position).last { Self.isInteractive(lesson.steps[$0]) } ?? 0
+    return log.filter { $0.step < previous }
+  }
+
+  // MARK: - Helpers
+
+  static func sameCommand(_ left: String, _ right: String) -> Bool {
+    func words(_ text: String) -> [Substring] {
+      text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+    }
+    return words(left) == words(right)
+  }
+
+  /// The 64-hex digests and 12-hex short IDs in a command.
+  static func authorIDs(in text: String) -> [String] {
+    Bindings().unbound(in: text)
+  }
+}
