@@ -24,8 +24,9 @@ public struct Progress: Codable, Equatable, Sendable {
   }
 }
 
-/// Where one lesson's work lives in the data directory: its store, its workspace and its
-/// progress file. Never the current directory.
+/// Where one lesson's work lives in the data directory, never in the current directory.
+///
+/// Each lesson has its own store, workspace and progress file.
 public struct LessonPlace: Sendable {
   public let root: String
 

@@ -6,8 +6,10 @@ import LabLesson
 import LabShell
 import LabSnapshot
 
-/// A learner's way through one lesson: the step they are at, what they ran, and the sandbox
-/// their commands built. The terminal front end draws it; this type decides.
+/// A learner's way through one lesson.
+///
+/// It keeps the step they are at, what they ran, and the sandbox their commands built; the
+/// terminal front end draws it, this type decides.
 ///
 /// At a command step the learner runs the lesson's command (an empty line) or any command of
 /// their own, with the author's IDs rewritten to their own. The step is done when its command
