@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabImage
 
 extension Shell {
   /// Utilities that feed other commands or shape the run: `xargs`, `seq`, `read`, `break`,
@@ -197,13 +198,19 @@ extension Shell {
         number.removeLast()
         unit = scale
       }
-      guard let value = TimeInterval(number), value >= 0, value.isFinite else {
+      guard let value = TimeInterval(number), value >= 0, !value.isNaN else {
         return .error(
           "sleep: invalid time interval ‘\(argument)’\nTry 'sleep --help' for more information.")
       }
       total += value * unit
     }
-    docker.now = docker.now.addingTimeInterval(total)
+    // GNU sleep would wait that long; the virtual clock ends with the year 9999.
+    guard let later = VirtualClock.time(docker.now, after: total) else {
+      return .error(
+        "sleep: \(invocation.arguments.joined(separator: " ")): the sandbox's clock stops at the end of the year 9999"
+      )
+    }
+    docker.now = later
     return ShellOutput()
   }
 
