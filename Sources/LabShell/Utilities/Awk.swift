@@ -519,6 +519,8 @@ struct AwkMachine {
   var output: [UInt8] = []
   var separator: String?
   var skipRecord = false
+  /// mawk's run time error, which ends the program with status 2.
+  var failure: String?
   let printf: ([String]) -> [UInt8]
 
   init(separator: String?, assignments: [String: String], printf: @escaping ([String]) -> [UInt8]) {
@@ -539,7 +541,7 @@ struct AwkMachine {
       }
     }
     if hasMain {
-      for (number, line) in lines.enumerated() {
+      for (number, line) in lines.enumerated() where failure == nil {
         variables["NR"] = AwkValue(number: Double(number + 1))
         setRecord(line)
         skipRecord = false
@@ -576,16 +578,17 @@ struct AwkMachine {
 
   mutating func execute(_ statements: [AwkProgram.Statement]) {
     for statement in statements {
-      if skipRecord { return }
+      if skipRecord || failure != nil { return }
       switch statement {
       case .print(let expressions):
         let separator = variables["OFS"]?.text ?? " "
         let text =
           expressions.isEmpty
           ? record : expressions.map { evaluate($0).text }.joined(separator: separator)
-        emit(text + "\n")
+        if failure == nil { emit(text + "\n") }
       case .printf(let expressions):
-        output += printf(expressions.map { evaluate($0).text })
+        let words = expressions.map { evaluate($0).text }
+        if failure == nil { output += printf(words) }
       case .expression(let expression):
         _ = evaluate(expression)
       case .conditional(let condition, let then, let otherwise):
@@ -606,10 +609,15 @@ struct AwkMachine {
     case .string(let text): return AwkValue(string: text)
     case .regex(let pattern): return AwkValue(number: matches(record, pattern) ? 1 : 0)
     case .field(let index):
-      let position = Int(evaluate(index).number)
+      let position = evaluate(index).number.rounded(.towardZero)
+      if position < 0 {
+        failure =
+          failure ?? "awk: run time error: negative field index $\(AwkValue.format(position))"
+        return AwkValue(string: "")
+      }
       if position == 0 { return AwkValue(string: record, fromInput: true) }
       return AwkValue(
-        string: position > 0 && position <= fields.count ? fields[position - 1] : "",
+        string: position <= Double(fields.count) ? fields[Int(position) - 1] : "",
         fromInput: true)
     case .variable(let name): return value(of: name)
     case .call(let name, let arguments):
@@ -626,13 +634,15 @@ struct AwkMachine {
         return AwkValue(
           number: Double(text.distance(from: text.startIndex, to: range.lowerBound) + 1))
       default:
-        // substr(s, m[, n]): characters m… (1-based), n of them.
+        // substr(s, m[, n]): characters m… (1-based), n of them; reckoned in doubles, so that
+        // no length is too large.
         let characters = Array(text)
-        let start = values.count > 1 ? Int(values[1].number.rounded()) : 1
-        let count = values.count > 2 ? Int(values[2].number.rounded()) : characters.count
+        let start = values.count > 1 ? values[1].number.rounded() : 1
+        let count = values.count > 2 ? values[2].number.rounded() : Double(characters.count)
         let from = max(start, 1)
-        let to = min(start + count, characters.count + 1)
-        return AwkValue(string: from < to ? String(characters[(from - 1)..<(to - 1)]) : "")
+        let to = min(start + count, Double(characters.count + 1))
+        guard from < to else { return AwkValue(string: "") }
+        return AwkValue(string: String(characters[(Int(from) - 1)..<(Int(to) - 1)]))
       }
     case .unary(let op, let operand):
       let value = evaluate(operand)

@@ -244,10 +244,19 @@ extension Shell {
           output += Array(String(character).utf8)
           continue
         }
-        var spec = ""
-        while let next = characters.first, "-+ #0123456789.".contains(next) {
-          spec.append(next)
+        // %[flags][width][.precision]verb
+        var flags = ""
+        while let next = characters.first, "-+ #0".contains(next) {
+          flags.append(next)
           characters.removeFirst()
+        }
+        let width = Self.formatNumber(&characters)
+        var precision: Int?
+        var fits = width != nil
+        if characters.first == "." {
+          characters.removeFirst()
+          precision = Self.formatNumber(&characters)
+          fits = fits && precision != nil
         }
         guard let verb = characters.first else { break }
         characters.removeFirst()
@@ -257,39 +266,34 @@ extension Shell {
         }
         let argument = arguments.isEmpty ? "" : arguments.removeFirst()
         consumed = true
-        var text: String
         if verb == "b" {
           let (bytes, stop) = interpretEscapes(argument)
           output += bytes
           if stop { return ShellOutput(stdout: output) }
           continue
         }
+        // bash skips a conversion whose width or precision is past an `int`; the sandbox
+        // refuses one past its output limit.
+        guard fits, let width else { continue }
+        guard max(width, precision ?? 0) <= Limits.outputBytes - output.count else {
+          return ShellOutput(
+            stdout: output, stderr: Array((Limits.outputMessage("bash: printf") + "\n").utf8),
+            status: 1)
+        }
+        var text: String
         switch verb {
         case "d", "i": text = String(Int(argument) ?? 0)
-        case "s": text = argument
+        case "s": text = precision.map { String(argument.prefix($0)) } ?? argument
         case "x": text = String(Int(argument) ?? 0, radix: 16)
         case "o": text = String(Int(argument) ?? 0, radix: 8)
         case "c": text = String(argument.prefix(1))
-        case "f":
-          let precision =
-            spec.split(separator: ".").last.flatMap { spec.contains(".") ? Int($0) : nil } ?? 6
-          text = Self.fixed(Double(argument) ?? 0, precision: precision)
+        case "f": text = Self.fixed(argument, precision: precision ?? 6)
         default: text = argument
-        }
-        let width =
-          Int(
-            spec.split(separator: ".").first.map {
-              String($0).trimmingCharacters(in: CharacterSet(charactersIn: "-+ #0"))
-            } ?? "") ?? 0
-        if verb == "s", spec.contains("."),
-          let precision = spec.split(separator: ".").last.flatMap({ Int($0) })
-        {
-          text = String(text.prefix(precision))
         }
         if text.count < width {
           let padding = String(
-            repeating: spec.hasPrefix("0") && verb != "s" ? "0" : " ", count: width - text.count)
-          text = spec.contains("-") ? text + padding : padding + text
+            repeating: flags.contains("0") && verb != "s" ? "0" : " ", count: width - text.count)
+          text = flags.contains("-") ? text + padding : padding + text
         }
         output += Array(text.utf8)
       }
@@ -298,17 +302,36 @@ extension Shell {
     return ShellOutput(stdout: output)
   }
 
-  static func fixed(_ value: Double, precision: Int) -> String {
-    let scale = pow(10.0, Double(precision))
-    let rounded = (abs(value) * scale).rounded()
-    let integer = Int(rounded / scale)
-    let fraction = Int(rounded.truncatingRemainder(dividingBy: scale))
-    var text = (value < 0 ? "-" : "") + String(integer)
-    if precision > 0 {
-      let digits = String(fraction)
-      text += "." + String(repeating: "0", count: max(0, precision - digits.count)) + digits
+  /// A width or precision in a format: `0` when there are no digits, `nil` past an `int`.
+  static func formatNumber(_ characters: inout ArraySlice<Character>) -> Int? {
+    var value = 0
+    var fits = true
+    while let digit = characters.first?.wholeNumberValue, characters.first?.isASCII == true {
+      characters.removeFirst()
+      value = value * 10 + digit
+      if value > Int(Int32.max) {
+        fits = false
+        value = 0
+      }
     }
-    return text
+    return fits ? value : nil
+  }
+
+  /// `%f` as bash's printf writes it: the number as `strtold` reads it (`1e300`, `nan`, `inf`),
+  /// in long double where the machine has one.
+  static func fixed(_ text: String, precision: Int) -> String {
+    let precision = Int32(clamping: precision)
+    #if arch(x86_64) || arch(i386)
+    let value: any CVarArg = Float80(text) ?? 0
+    let format = "%.*Lf"
+    #else
+    let value: any CVarArg = Double(text) ?? 0
+    let format = "%.*f"
+    #endif
+    let size = withVaList([precision, value]) { vsnprintf(nil, 0, format, $0) }
+    var buffer = [CChar](repeating: 0, count: Int(max(size, 0)) + 1)
+    _ = withVaList([precision, value]) { vsnprintf(&buffer, buffer.count, format, $0) }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// `test` and `[`: files, strings, integers, `!`, `-a`, `-o`.

@@ -155,8 +155,19 @@ extension Shell {
       return .error(
         "seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
     }
+    // How many numbers, reckoned without overflow, and what they take at the least.
+    let inOrder = step > 0 ? first <= last : first >= last
+    let distance = UInt(bitPattern: step > 0 ? last &- first : first &- last)
+    let steps = inOrder ? distance / step.magnitude : 0
+    let shortest = min(String(first).count, String(last).count) + 1
+    guard steps < Limits.outputBytes / shortest else { return .error(Limits.outputMessage("seq")) }
+    let count = inOrder ? Int(steps) + 1 : 0
     var output = ShellOutput()
-    for value in stride(from: first, through: last, by: step) { output.print("\(value)\n") }
+    var value = first
+    for _ in 0..<count {
+      output.print("\(value)\n")
+      value &+= step
+    }
     return output
   }
 

@@ -121,7 +121,11 @@ extension Shell {
           "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information."
         )
       }
-      let wanted = Self.ranges(spec)
+      let (ranges, error) = Self.ranges(spec, positions: options.values["f"] == nil)
+      if let error {
+        return .error("cut: \(error)\nTry 'cut --help' for more information.")
+      }
+      let wanted = { (index: Int) in ranges.contains { $0.contains(UInt64(index)) } }
       for line in shell.inputs(options.operands, invocation: invocation, output: &output).flatMap({
         $0.bytes.lines
       }) {
@@ -212,14 +216,81 @@ extension Shell {
     },
   ]
 
-  /// `1,3-5,7-` as a membership test.
-  static func ranges(_ spec: String) -> (Int) -> Bool {
-    let parts = spec.split(separator: ",").map { part -> ClosedRange<Int> in
-      let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-      if bounds.count == 1 { return (Int(bounds[0]) ?? 1)...(Int(bounds[0]) ?? 1) }
-      return (Int(bounds[0]) ?? 1)...(Int(bounds[1]) ?? Int.max)
+  /// A `cut` list such as `1,3-5,7-`, read as GNU's `set_fields` reads it, with its messages.
+  ///
+  /// - Parameters:
+  ///   - spec: The list.
+  ///   - positions: Whether it lists byte or character positions (`-c`) rather than fields.
+  /// - Returns: The ranges, or GNU's complaint.
+  static func ranges(_ spec: String, positions: Bool) -> (
+    ranges: [ClosedRange<UInt64>], error: String?
+  ) {
+    let numberedFromOne =
+      positions ? "byte/character positions are numbered from 1" : "fields are numbered from 1"
+    var ranges: [ClosedRange<UInt64>] = []
+    var value: UInt64 = 0
+    var initial: UInt64 = 1
+    var lhs = false
+    var rhs = false
+    var dash = false
+    var digitsStart: String.Index?
+    var index = spec.startIndex
+    while true {
+      let character = index < spec.endIndex ? spec[index] : nil
+      if character == "-" {
+        digitsStart = nil
+        if dash {
+          return ([], positions ? "invalid byte or character range" : "invalid field range")
+        }
+        dash = true
+        if lhs && value == 0 { return ([], numberedFromOne) }
+        initial = lhs ? value : 1
+        value = 0
+      } else if character == nil || character == "," || character == " " || character == "\t" {
+        digitsStart = nil
+        if dash {
+          dash = false
+          if !lhs && !rhs { return ([], "invalid range with no endpoint: -") }
+          if !rhs {
+            ranges.append(initial...UInt64.max)
+          } else {
+            guard value >= initial else { return ([], "invalid decreasing range") }
+            ranges.append(initial...value)
+          }
+        } else {
+          guard value > 0 else { return ([], numberedFromOne) }
+          ranges.append(value...value)
+        }
+        value = 0
+        guard character != nil else { break }
+        lhs = false
+        rhs = false
+      } else if let character, character.isASCII, let digit = character.wholeNumberValue {
+        if digitsStart == nil { digitsStart = index }
+        if dash { rhs = true } else { lhs = true }
+        let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+        let (sum, carry) = times.addingReportingOverflow(UInt64(digit))
+        guard !overflow, !carry, sum != UInt64.max else {
+          let start = digitsStart ?? index
+          let number = spec[start...].prefix { $0.isASCII && $0.isNumber }
+          return (
+            [],
+            positions
+              ? "byte/character offset ‘\(number)’ is too large"
+              : "field number ‘\(number)’ is too large"
+          )
+        }
+        value = sum
+      } else {
+        let rest = spec[index...]
+        return (
+          [],
+          positions ? "invalid byte/character position ‘\(rest)’" : "invalid field value ‘\(rest)’"
+        )
+      }
+      index = spec.index(after: index)
     }
-    return { index in parts.contains { $0.contains(index) } }
+    return (ranges, nil)
   }
 
   /// `a-z`, `[:upper:]`, escapes: the characters a `tr` set names.
@@ -546,6 +617,10 @@ extension Shell {
     }
     machine.run(program, lines: lines)
     output.write(machine.output)
+    if let failure = machine.failure {
+      output.printError(failure + "\n")
+      output.status = 2
+    }
     return output
   }
 }
