@@ -69,6 +69,72 @@ struct CrashRegressionTests {
     #expect(refused.status == 1)
   }
 
+  @Test func arithmeticWrapsAsBashDoes() throws {
+    let result = try Self.run(
+      "echo $((9223372036854775807+1)) $((-9223372036854775807-1)) $(( -9223372036854775808 / -1 ))"
+        + " $((7 % -1)) $((99999999999999999999)); x=-5; echo $((x*2))")
+    #expect(
+      result.stdout
+        == "-9223372036854775808 -9223372036854775808 -9223372036854775808 0 7766279631452241919\n-10\n"
+    )
+    #expect(result.status == 0)
+  }
+
+  @Test(arguments: [
+    ("echo $((1/0)); echo after", #"bash: 1/0: division by 0 (error token is "0")"#),
+    ("echo $(( 1 / 0 ))", #"bash: 1 / 0 : division by 0 (error token is "0 ")"#),
+    ("x=0; echo $((7 % x + 1))", #"bash: 7 % x + 1: division by 0 (error token is "x + 1")"#),
+    (
+      "for i in 1 2; do echo $((i/0)); done; echo after",
+      #"bash: i/0: division by 0 (error token is "0")"#
+    ),
+  ])
+  func divisionByZeroStopsTheLineAsBashDoes(line: String, message: String) throws {
+    let result = try Self.run(line)
+    #expect(result.stdout == "")
+    #expect(result.stderr == message + "\n")
+    #expect(result.status == 1)
+  }
+
+  @Test func anErrorInASubshellOrSubstitutionEndsOnlyThat() throws {
+    let subshell = try Self.run(#"(echo $((1/0)); echo sub); echo "st=$?""#)
+    #expect(subshell.stdout == "st=1\n")
+    #expect(subshell.stderr == "bash: 1/0: division by 0 (error token is \"0\")\n")
+    let substitution = try Self.run(#"echo "[$(echo $((1/0)); echo inner)]""#)
+    #expect(substitution.stdout == "[]\n")
+    #expect(substitution.status == 0)
+  }
+
+  @Test(arguments: [
+    ("x=; echo ${x:?}; echo after", "bash: x: parameter null or not set"),
+    ("echo ${y:?custom msg}; echo after", "bash: y: custom msg"),
+    ("echo ${y?}; echo after", "bash: y: parameter not set"),
+    ("echo start; echo ${y:?} > out.txt; echo after", "bash: y: parameter null or not set"),
+  ])
+  func aMissingRequiredParameterStopsTheLine(line: String, message: String) throws {
+    let result = try Self.run(line)
+    #expect(result.stderr == message + "\n")
+    #expect(!result.stdout.contains("after"))
+    #expect(result.status == 1)
+  }
+
+  @Test func aRequiredParameterThatIsSetExpands() throws {
+    let result = try Self.run("x=; y=1; echo \"[${x?}]\" ${y:?}")
+    #expect(result.stdout == "[] 1\n")
+    #expect(result.status == 0)
+  }
+
+  @Test func sleepPastTheClocksEndFails() throws {
+    for line in ["sleep 1e19", "sleep inf"] {
+      let result = try Self.run(line)
+      let argument = line.dropFirst(6)
+      #expect(
+        result.stderr
+          == "sleep: \(argument): the sandbox's clock stops at the end of the year 9999\n")
+      #expect(result.status == 1)
+    }
+  }
+
   @Test func awkReckonsSubstrAndFieldsWithoutOverflow() throws {
     let result = try Self.run(
       #"awk -v n=1e30 'BEGIN { print substr("hello", 2, n) "|" substr("hello", -n, n) "|" substr("hello", n) "|" substr("hello", 2, -n) }'; echo a b | awk -v n=1e30 '{ print $(n) "|" $(n/n) }'"#
@@ -80,6 +146,21 @@ struct CrashRegressionTests {
     #expect(negative.status == 2)
   }
 
+  // MARK: - Sizes
+
+  @Test func aHugeBraceSequenceStaysAsWrittenWithBashsMessage() throws {
+    let result = try Self.run("echo {2147483648..5} {1..5..-9223372036854775808} {1..3}")
+    #expect(result.stdout == "{2147483648..5} {1..5..-9223372036854775808} 1 2 3\n")
+    #expect(
+      result.stderr == "bash: brace expansion: failed to allocate memory for 2147483644 elements\n")
+    #expect(result.status == 0)
+    let product = try Self.run("echo {1..1000}{1..1000}")
+    #expect(product.stdout == "{1..1000}{1..1000}\n")
+    #expect(
+      product.stderr
+        == "bash: brace expansion: the sandbox makes at most 100000 words of one word\n")
+  }
+
   @Test func seqRefusesOutputPastTheLimitBeforeMakingIt() throws {
     let result = try Self.run("seq 1 1000000000")
     #expect(result.stdout == "")
@@ -87,5 +168,114 @@ struct CrashRegressionTests {
     #expect(result.status == 1)
     let edge = try Self.run("seq 9223372036854775806 9223372036854775807; seq 2 1")
     #expect(edge.stdout == "9223372036854775806\n9223372036854775807\n")
+  }
+
+  @Test func outputPastTheLimitIsCutWithAMessage() throws {
+    let result = try Self.run("printf '%40000000s' a; printf '%40000000s' b; echo never")
+    #expect(result.stdout.utf8.count == 40_000_000)
+    #expect(result.stderr == "bash: the sandbox stops a command's output at 64 MiB\n")
+    #expect(result.status == 1)
+  }
+
+  @Test func aVariableThatKeepsDoublingStopsTheLine() throws {
+    let result = try Self.run("x=abcdefgh; for i in $(seq 40); do x=$x$x; done; echo never")
+    #expect(result.stdout == "")
+    #expect(
+      result.stderr
+        == "bash: a word's expansion is over 64 MiB: the sandbox stopped the command line\n")
+    #expect(result.status == 1)
+  }
+
+  // MARK: - Depth
+
+  @Test func aScriptThatRunsItselfStopsAtTheNestingLimit() throws {
+    let result = try Self.run("echo ./s.sh > s.sh; chmod +x s.sh; ./s.sh; echo never")
+    #expect(result.stdout == "")
+    #expect(result.stderr == "bash: ./s.sh: maximum nesting level exceeded (32)\n")
+    #expect(result.status == 1)
+    // Twice a level would be 2^16 runs without the stop.
+    let twice = try Self.run("echo 'sh s.sh; sh s.sh' > s.sh; sh s.sh")
+    #expect(twice.stderr == "bash: s.sh: maximum nesting level exceeded (32)\n")
+    #expect(twice.status == 1)
+    let sourced = try Self.run("echo '. ./s.sh' > s.sh; . ./s.sh")
+    #expect(sourced.stderr == "bash: ./s.sh: maximum nesting level exceeded (32)\n")
+  }
+
+  @Test func nestedSubstitutionsStopAtTheNestingLimit() throws {
+    let depth = 3000
+    let line =
+      "echo " + String(repeating: "$(echo ", count: depth) + "x"
+      + String(repeating: ")", count: depth)
+    let result = try Self.run(line)
+    #expect(result.stderr == "bash: maximum nesting level exceeded (32)\n")
+    #expect(result.status == 1)
+    let shallow = try Self.run("echo $(echo $(echo $(echo deep)))")
+    #expect(shallow.stdout == "deep\n")
+  }
+
+  /// Lines nested far past the limit, by name.
+  static let deepLines: [String: String] = [
+    "subshells": String(repeating: "( ", count: 10_000) + "echo x"
+      + String(repeating: " )", count: 10_000),
+    "groups": String(repeating: "{ ", count: 10_000) + "echo x"
+      + String(repeating: "; }", count: 10_000),
+    "ifs": String(repeating: "if true; then ", count: 10_000) + "echo x"
+      + String(repeating: "; fi", count: 10_000),
+    "and-chain": String(repeating: "true && ", count: 100_000) + "echo x",
+    "parameters": "echo " + String(repeating: "${x:-", count: 10_000) + "x"
+      + String(repeating: "}", count: 10_000),
+  ]
+
+  @Test(arguments: deepLines.keys.sorted())
+  func deepNestingIsASyntaxError(kind: String) throws {
+    let result = try Self.run(Self.deepLines[kind] ?? "")
+    #expect(result.stderr == "bash: syntax error: the sandbox nests commands at most 32 deep\n")
+    #expect(result.status == 2)
+  }
+
+  @Test func nestingWithinTheLimitRuns() throws {
+    let line =
+      String(repeating: "( ", count: 31) + "echo x" + String(repeating: " )", count: 31) + "; "
+      + String(repeating: "true && ", count: 31) + "echo y; "
+      + String(repeating: "if true; then ", count: 31) + "echo z"
+      + String(repeating: "; fi", count: 31)
+    let result = try Self.run(line)
+    #expect(result.stdout == "x\ny\nz\n")
+    #expect(result.status == 0)
+  }
+
+  @Test func theDeepestNestingFitsASmallStack() throws {
+    // Shells in groups in shells, down to the limit, with arithmetic as deep as it may go.
+    let arithmetic =
+      "echo $(( " + String(repeating: "(", count: 60) + "6 * 7" + String(repeating: ")", count: 60)
+      + " ))"
+    let script = "cd .; { ( sh s.sh ); }"
+    let result = try Self.run(
+      "echo '\(script)' > s.sh; \(script); echo $?; "
+        + String(repeating: "( ", count: 30) + arithmetic + String(repeating: " )", count: 30))
+    // The innermost script cannot even parse its group and subshell.
+    #expect(result.stdout == "2\n42\n")
+    #expect(result.stderr == "bash: syntax error: the sandbox nests commands at most 32 deep\n")
+  }
+
+  @Test func deepArithmeticStopsWithBashsMessage() throws {
+    let result = try Self.run(
+      "echo $(( " + String(repeating: "(", count: 100_000) + "1"
+        + String(repeating: ")", count: 100_000) + " ))")
+    #expect(result.stderr.hasPrefix("bash: ((((("))
+    #expect(result.stderr.contains(": expression recursion level exceeded (error token is \"(((("))
+    #expect(result.status == 1)
+    let negations = try Self.run("echo $((" + String(repeating: "- ", count: 100_000) + "1))")
+    #expect(negations.stderr.contains("expression recursion level exceeded"))
+    #expect(try Self.run("echo $(( -(-(3)) ))").stdout == "3\n")
+  }
+
+  @Test func aLongPatternMatchesWithoutNesting() throws {
+    let pattern = String(repeating: "a*", count: 50_000)
+    let questions = String(repeating: "?", count: 100_000)
+    let result = try Self.run(
+      "x=abc; echo ${x#\(pattern)} ${x#*b} ${x%%c*}; ls \(questions) 2>/dev/null")
+    #expect(result.stdout == "abc c ab\n")
+    #expect(result.status == 2)
   }
 }

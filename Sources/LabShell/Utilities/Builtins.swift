@@ -399,23 +399,20 @@ extension Shell {
   mutating func runShell(_ invocation: Invocation) -> ShellOutput {
     var arguments = invocation.arguments[...]
     if arguments.first == "-c", arguments.count >= 2 {
-      var copy = self
-      copy.positional = Array(arguments.dropFirst(2).dropFirst())
-      copy.exitRequested = nil
-      return copy.run(arguments[arguments.startIndex + 1], input: invocation.input)
+      return runNested(
+        arguments[arguments.startIndex + 1], name: invocation.name, input: invocation.input
+      ) { $0.positional = Array(arguments.dropFirst(2).dropFirst()) }
     }
     while let first = arguments.first, first.hasPrefix("-") { arguments.removeFirst() }
     guard let script = arguments.first else {
-      var copy = self
-      return copy.run(String(decoding: invocation.input, as: UTF8.self))
+      return runNested(String(decoding: invocation.input, as: UTF8.self), name: invocation.name)
     }
     guard let text = try? fileSystem.read(script, from: directory) else {
       return .error("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
     }
-    var copy = self
-    copy.positional = Array(arguments.dropFirst())
-    copy.exitRequested = nil
-    return copy.run(String(decoding: text, as: UTF8.self), input: invocation.input)
+    return runNested(
+      String(decoding: text, as: UTF8.self), name: script, input: invocation.input
+    ) { $0.positional = Array(arguments.dropFirst()) }
   }
 
   /// `source file`: runs the file in this shell, so its variables stay.
@@ -426,6 +423,12 @@ extension Shell {
     guard let text = try? fileSystem.read(script, from: directory) else {
       return .error("bash: \(script): No such file or directory")
     }
+    guard nesting + 2 <= Limits.depth else {
+      abort(Self.nestingMessage(script), everyShell: true)
+      return ShellOutput(status: 1)
+    }
+    nesting += 2
+    defer { nesting -= 2 }
     return run(String(decoding: text, as: UTF8.self), input: invocation.input)
   }
 }
