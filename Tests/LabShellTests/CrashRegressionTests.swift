@@ -258,6 +258,14 @@ struct CrashRegressionTests {
     #expect(result.stderr == "bash: syntax error: the sandbox nests commands at most 32 deep\n")
   }
 
+  @Test func jqRefusesJSONNestedPastItsLimitAsJqDoes() throws {
+    let result = try Self.run(#"(printf '{"a":\n'; printf '%0100000d' 0 | tr 0 '[') | jq ."#)
+    #expect(result.stdout == "")
+    #expect(
+      result.stderr == "jq: parse error: Exceeds depth limit for parsing at line 2, column 100\n")
+    #expect(result.status == 2)
+  }
+
   @Test func deepArithmeticStopsWithBashsMessage() throws {
     let result = try Self.run(
       "echo $(( " + String(repeating: "(", count: 100_000) + "1"
