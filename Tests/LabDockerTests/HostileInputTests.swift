@@ -72,4 +72,77 @@ struct HostileInputTests {
         == "Error response from daemon: invalid JSON: exceeded max depth at offset 100\n"
     )
   }
+
+  /// Runs `lines` after pulling alpine, on a small stack.
+  static func withAlpine(_ lines: [String]) throws -> [CommandResult] {
+    let scenario = try Scenario()
+    return TestSupport.onSmallStack { [scenario] in
+      var scenario = scenario
+      _ = scenario.run("docker pull -q alpine")
+      return lines.map { scenario.run($0) }
+    }
+  }
+
+  @Test func templateFunctionsCheckTheirNumbersAsGoAndDockerDo() throws {
+    let results = try Self.withAlpine([
+      "docker inspect -f '{{slice .Id -9223372036854775808}}' alpine",
+      "docker inspect --format '{{slice .Id 7 19}}|{{slice .Id 71}}' alpine",
+      "docker inspect -f '{{slice .Id 5 3}}' alpine",
+      "docker inspect -f '{{slice .Id 1 2 3}}' alpine",
+      "docker image ls --format '{{pad .Repository -1 0}}'",
+      "docker image ls --format '{{truncate .Repository -1}}|'",
+      "docker image ls --format '{{truncate .Repository 3}}|{{truncate .Repository 99}}'",
+      #"docker inspect -f '{{printf "%99999999d" 1}}' alpine"#,
+      "docker inspect -f '{{range 100000000000}}x{{end}}' alpine",
+    ])
+    let at = #"template: :1:2: executing "" at"#
+    #expect(
+      results.map(\.stderr) == [
+        "\(at) <slice .Id -9223372036854775808>: error calling slice: index out of range: -9223372036854775808\n",
+        "",
+        "\(at) <slice .Id 5 3>: error calling slice: invalid slice index: 5 > 3\n",
+        "\(at) <slice .Id 1 2 3>: error calling slice: cannot 3-index slice a string\n",
+        "\(at) <pad .Repository -1 0>: error calling pad: strings: negative Repeat count\n",
+        "\(at) <truncate .Repository -1>: error calling truncate: runtime error: slice bounds out of range [:-1]\n",
+        "", "",
+        "template: :1: the sandbox ranges over at most 1000000 items\n",
+      ])
+    #expect(results.map(\.status) == [1, 0, 1, 1, 1, 1, 0, 0, 1])
+    #expect(results[1].stdout == "6d3d3e211680|\n")
+    #expect(results[6].stdout == "alp|alpine\n")
+    // Go's fmt: a width past a million is no width, and the rest of the format no verb.
+    #expect(results[7].stdout == "%!(NOVERB)%!(EXTRA int=1)\n")
+  }
+
+  @Test func templatesNestedPastTheLimitAreParseErrors() throws {
+    let count = 100_000
+    let parentheses =
+      String(repeating: "(", count: count) + ".Id" + String(repeating: ")", count: count)
+    let conditionals =
+      String(repeating: "{{if 1}}", count: count) + "x" + String(repeating: "{{end}}", count: count)
+    let chain = "{{if 0}}" + String(repeating: "{{else if 0}}", count: count) + "{{end}}"
+    let scenario = try Scenario()
+    try scenario.write("parentheses", "{{" + parentheses + "}}")
+    try scenario.write("conditionals", conditionals)
+    try scenario.write("chain", chain)
+    let results = TestSupport.onSmallStack { [scenario] in
+      var scenario = scenario
+      _ = scenario.run("docker pull -q alpine")
+      return ["parentheses", "conditionals", "chain"].map {
+        scenario.run(
+          "docker inspect -f \"$(cat \($0))\" alpine; docker image ls --format \"$(cat \($0))\"")
+      }
+    }
+    for result in results {
+      #expect(
+        result.stderr
+          == "template parsing error: template: :1: max expression depth exceeded\n"
+          + "template: :1: max expression depth exceeded\n")
+    }
+    // Within the limit, they run.
+    var fine = scenario
+    _ = fine.run("docker pull -q alpine")
+    let nested = String(repeating: "(", count: 40) + "len .Id" + String(repeating: ")", count: 40)
+    #expect(fine.run("docker inspect -f '{{\(nested)}}' alpine").stdout == "71\n")
+  }
 }
