@@ -145,4 +145,52 @@ struct HostileInputTests {
     let nested = String(repeating: "(", count: 40) + "len .Id" + String(repeating: ")", count: 40)
     #expect(fine.run("docker inspect -f '{{\(nested)}}' alpine").stdout == "71\n")
   }
+
+  @Test(arguments: [
+    ("--interval=10000000000s", #"time: invalid duration "10000000000s""#),
+    ("--interval=2562047h47m16.854775808s", #"time: invalid duration "2562047h47m16.854775808s""#),
+    ("--timeout=10", #"time: missing unit in duration "10""#),
+    ("--timeout=5x", #"time: unknown unit "x" in duration "5x""#),
+    ("--start-period=0.5ms", #"Interval "start-period" cannot be less than 1ms"#),
+    ("--retries=-1", "--retries cannot be negative (-1)"),
+    ("--retries=99999999999", #"strconv.ParseInt: parsing "99999999999": value out of range"#),
+  ])
+  func healthcheckOptionsAreDockerfileParseErrors(option: String, message: String) throws {
+    var scenario = try Scenario()
+    try scenario.write("Dockerfile", "FROM alpine\nHEALTHCHECK \(option) CMD true\n")
+    let buildKit = scenario.run("docker build .")
+    #expect(
+      buildKit.stderr.hasSuffix(
+        "ERROR: failed to solve: dockerfile parse error on line 2: \(message)\n"))
+    #expect(buildKit.status == 1)
+    let legacy = scenario.run("DOCKER_BUILDKIT=0 docker build .")
+    #expect(
+      legacy.stderr.hasSuffix(
+        "Error response from daemon: dockerfile parse error on line 2: \(message)\n"))
+    #expect(legacy.status == 1)
+  }
+
+  @Test func healthcheckDurationsReadAsGoReadsThem() throws {
+    var scenario = try Scenario()
+    try scenario.write(
+      "Dockerfile",
+      "FROM alpine\nHEALTHCHECK --interval=2562047h47m16.854775807s --timeout=1.5s --retries=3 --start-period=0 CMD true\n"
+    )
+    let result = scenario.run(
+      "docker build -q -t hc . > /dev/null && docker inspect -f '{{json .Config.Healthcheck}}' hc")
+    #expect(
+      result.stdout
+        == #"{"Test":["CMD-SHELL","true"],"Interval":9223372036854775807,"Timeout":1500000000,"Retries":3}"#
+        + "\n")
+  }
+
+  @Test func aNegativeStageIndexIsNoStage() throws {
+    var scenario = try Scenario()
+    try scenario.write("Dockerfile", "FROM alpine\nCOPY --from=-1 /etc/os-release /x\n")
+    let result = scenario.run("docker build .")
+    #expect(
+      result.stderr.hasSuffix(
+        "ERROR: failed to solve: COPY --from=-1: no such stage in this Dockerfile\n"))
+    #expect(result.status == 1)
+  }
 }
