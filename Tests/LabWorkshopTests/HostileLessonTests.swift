@@ -32,4 +32,16 @@ struct HostileLessonTests {
         "\(path):3: error: '\(time)' is not a time in the years 1 to 9999"
       ])
   }
+
+  @Test func aLessonOf600KBOfEmphasisIsLintedAndChecked() throws {
+    let prose =
+      String(repeating: "*a ", count: 100_000) + "b" + String(repeating: " a*", count: 100_000)
+    let path = try lesson("# Stars\n\n\(prose)\n\n```sh\necho hi\n```\n\n```\nhi\n```\n")
+    let (diagnostics, report) = TestSupport.onSmallStack { [runner] in
+      (LessonLinter.lint(path: path), runner.check(path: path))
+    }
+    #expect(diagnostics.isEmpty)
+    #expect(report.error == nil)
+    #expect(report.steps.map(\.outcome) == [.passed])
+  }
 }
