@@ -41,6 +41,36 @@ struct CrashRegressionTests {
     #expect(result.status == 0)
   }
 
+  @Test(arguments: [
+    (
+      "head -n 99999999999999999999",
+      "head: invalid number of lines: ‘99999999999999999999’: Value too large for defined data type"
+    ),
+    (
+      "tail -c -99999999999999999999",
+      "tail: invalid number of bytes: ‘99999999999999999999’: Value too large for defined data type"
+    ),
+    (
+      "tail -n +99999999999999999999",
+      "tail: invalid number of lines: ‘+99999999999999999999’: Value too large for defined data type"
+    ),
+    ("head -n abc", "head: invalid number of lines: ‘abc’"),
+  ])
+  func headAndTailCheckTheirCountsAsGNU(command: String, message: String) throws {
+    let result = try Self.run("printf 'a\\nb\\nc\\n' | \(command)")
+    #expect(result.stdout == "")
+    #expect(result.stderr == message + "\n")
+    #expect(result.status == 1)
+  }
+
+  @Test func headAndTailTakeCountsUpTo64Bits() throws {
+    let result = try Self.run(
+      "printf 'a\\nb\\nc\\n' > f; head -n 18446744073709551615 f; head -n -1 f; tail -n -1 f; head -c -4 f"
+    )
+    #expect(result.stdout == "a\nb\nc\na\nb\nc\na\n")
+    #expect(result.status == 0)
+  }
+
   @Test func printfWritesAnyFloatAsBashDoes() throws {
     let result = try Self.run(
       "printf '%f|%f|%f|%.2f\\n' nan inf -inf -2.345; printf '%.400f' 1 | wc -c")

@@ -327,10 +327,13 @@ extension Shell {
 
   mutating func headOrTail(_ invocation: Invocation, head: Bool) -> ShellOutput {
     var arguments = invocation.arguments
-    // `head -5` is `head -n 5`.
-    arguments = arguments.map {
-      $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().allSatisfy(\.isNumber)
-        ? "-n\($0.dropFirst())" : $0
+    // `head -5` is `head -n 5`; in `head -n -5` the -5 is the option's value.
+    arguments = arguments.indices.map { index in
+      let argument = arguments[index]
+      let isValue = index > 0 && ["-n", "-c", "--lines", "--bytes"].contains(arguments[index - 1])
+      return !isValue && argument.count > 1 && argument.hasPrefix("-")
+        && argument.dropFirst().allSatisfy(\.isNumber)
+        ? "-n\(argument.dropFirst())" : argument
     }
     // `tail -f` prints what there is: nothing in the sandbox appends to a file meanwhile.
     let options = Options(
@@ -341,7 +344,19 @@ extension Shell {
     let countText = options.values["n"] ?? options.values["c"] ?? "10"
     let fromStart = countText.hasPrefix("+")
     let allButLast = countText.hasPrefix("-")
-    let count = Int(countText.trimmingCharacters(in: CharacterSet(charactersIn: "+-"))) ?? 10
+    // GNU's checks: digits after one sign, and no more than 64 bits (beyond Int, all of them).
+    let digits = fromStart || allButLast ? countText.dropFirst() : Substring(countText)
+    let what = options.values["n"] != nil ? "lines" : "bytes"
+    let shown = allButLast ? String(digits) : countText
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+      return .error("\(invocation.name): invalid number of \(what): ‘\(shown)’")
+    }
+    guard let large = UInt64(digits) else {
+      return .error(
+        "\(invocation.name): invalid number of \(what): ‘\(shown)’: Value too large for defined data type"
+      )
+    }
+    let count = Int(clamping: large)
     for (index, file) in files.enumerated() {
       if files.count > 1 {
         output.print(
