@@ -71,6 +71,20 @@ struct CrashRegressionTests {
     #expect(result.status == 0)
   }
 
+  @Test(arguments: [
+    ("sort -k 0", "sort: field number is zero: invalid field specification ‘0’"),
+    ("sort -k -1", "sort: invalid number at field start: invalid count at start of ‘-1’"),
+    ("sort -k 2x", "sort: stray character in field spec: invalid field specification ‘2x’"),
+  ])
+  func sortKeysAnswerAsGNU(command: String, message: String) throws {
+    let result = try Self.run("printf 'b a\\na b\\n' | \(command)")
+    #expect(result.stdout == "")
+    #expect(result.stderr == message + "\n")
+    #expect(result.status == 2)
+    let huge = try Self.run("printf 'b a\\na b\\n' | sort -k 99999999999999999999")
+    #expect(huge.stdout == "a b\nb a\n")
+  }
+
   @Test func printfWritesAnyFloatAsBashDoes() throws {
     let result = try Self.run(
       "printf '%f|%f|%f|%.2f\\n' nan inf -inf -2.345; printf '%.400f' 1 | wc -c")

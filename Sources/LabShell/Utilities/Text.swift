@@ -49,7 +49,12 @@ extension Shell {
       var lines = shell.inputs(options.operands, invocation: invocation, output: &output).flatMap {
         $0.bytes.lines
       }
-      let field = options.values["k"].flatMap { Int($0.split(separator: ",").first ?? "") }
+      var field: Int?
+      if let spec = options.values["k"] {
+        let key = Self.sortKeyField(spec)
+        if let error = key.error { return .error("sort: \(error)", status: 2) }
+        field = key.field
+      }
       let separator = options.values["t"].flatMap(\.first)
       func key(_ line: String) -> String {
         guard let field else { return line }
@@ -291,6 +296,29 @@ extension Shell {
       index = spec.index(after: index)
     }
     return (ranges, nil)
+  }
+
+  /// The first field of a `sort -k` key (`2`, `2,3`, `1.2n`), or GNU's complaint about it.
+  ///
+  /// A field past `Int` means one no line has, as GNU's clamped number does.
+  static func sortKeyField(_ spec: String) -> (field: Int, error: String?) {
+    let digits = spec.prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty else {
+      return (0, "invalid number at field start: invalid count at start of ‘\(spec)’")
+    }
+    let field = digits.allSatisfy { $0 == "0" } ? 0 : Int(digits) ?? Int.max
+    guard field > 0 else {
+      return (0, "field number is zero: invalid field specification ‘\(spec)’")
+    }
+    // .C, the ordering letters, then an optional end: ,F[.C][letters].
+    let allowed = Set("0123456789.bdfgiMhnRrV")
+    let rest = spec.dropFirst(digits.count)
+    let end = rest.firstIndex(of: ",").map { rest[rest.index(after: $0)...] } ?? ""
+    let start = rest.prefix { $0 != "," }
+    guard start.allSatisfy(allowed.contains), end.allSatisfy(allowed.contains) else {
+      return (0, "stray character in field spec: invalid field specification ‘\(spec)’")
+    }
+    return (field, nil)
   }
 
   /// `a-z`, `[:upper:]`, escapes: the characters a `tr` set names.
