@@ -225,40 +225,11 @@ public struct Matcher: Sendable {
       return result
     }
     // In order, with elision lines matching any run of lines.
-    func align(_ e: Int, _ a: Int, _ bindings: inout Bindings, _ found: inout [Difference]) -> Bool
+    if let found = align(
+      expected, actual, comparison: comparison, bindings: bindings, origin: origin)
     {
-      if e == expected.count { return a == actual.count }
-      if Self.isElision(expected[e]) {
-        for skip in a...actual.count {
-          var trial = bindings
-          var trialFound = found
-          if align(e + 1, skip, &trial, &trialFound) {
-            bindings = trial
-            found = trialFound
-            return true
-          }
-        }
-        return false
-      }
-      guard a < actual.count else { return false }
-      var trial = bindings
-      guard
-        let differences = matchLine(
-          expected[e], actual[a], comparison: comparison, bindings: &trial, origin: origin)
-      else {
-        return false
-      }
-      var trialFound = found + differences
-      if align(e + 1, a + 1, &trial, &trialFound) {
-        bindings = trial
-        found = trialFound
-        return true
-      }
-      return false
-    }
-    var found: [Difference] = []
-    if align(0, 0, &bindings, &found) {
-      result.differences = found
+      bindings = found.bindings
+      result.differences = found.differences
       return result
     }
     // Report the first line that differs.
@@ -285,6 +256,50 @@ public struct Matcher: Sendable {
         Difference(kind: .semantic, expected: nil, actual: nil, reason: "the output differs"))
     }
     return result
+  }
+
+  /// Matches `expected` to `actual` line by line, an elision line taking any run of lines; the
+  /// bindings and differences of the match, or `nil`.
+  ///
+  /// It walks both in one loop, as a glob walks text: on a mismatch only the last elision takes
+  /// a line more and the match resumes after it, with the bindings it had there. No output is
+  /// too long for it, and its time is at most the product of the lengths.
+  func align(
+    _ expected: [String], _ actual: [String], comparison: Comparison, bindings start: Bindings,
+    origin: String
+  ) -> (bindings: Bindings, differences: [Difference])? {
+    var e = 0
+    var a = 0
+    var bindings = start
+    var found: [Difference] = []
+    /// The last elision: where it is, where its run ends now, and the state there.
+    var elision: (e: Int, a: Int, bindings: Bindings, found: [Difference])?
+    while true {
+      if e < expected.count, Self.isElision(expected[e]) {
+        elision = (e, a, bindings, found)
+        e += 1
+        continue
+      }
+      if e == expected.count && a == actual.count { return (bindings, found) }
+      if e < expected.count, a < actual.count {
+        var trial = bindings
+        if let differences = matchLine(
+          expected[e], actual[a], comparison: comparison, bindings: &trial, origin: origin)
+        {
+          bindings = trial
+          found += differences
+          e += 1
+          a += 1
+          continue
+        }
+      }
+      guard let last = elision, last.a < actual.count else { return nil }
+      elision = (last.e, last.a + 1, last.bindings, last.found)
+      e = last.e + 1
+      a = last.a + 1
+      bindings = last.bindings
+      found = last.found
+    }
   }
 
   /// Matches one line; `nil` when it does not match, else the accepted differences.
