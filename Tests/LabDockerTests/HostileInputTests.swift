@@ -193,4 +193,19 @@ struct HostileInputTests {
         "ERROR: failed to solve: COPY --from=-1: no such stage in this Dockerfile\n"))
     #expect(result.status == 1)
   }
+
+  @Test func nestedDockerfileVariablesExpandWithinALimit() throws {
+    let deep =
+      String(repeating: "${x:-", count: 2_000) + "v" + String(repeating: "}", count: 2_000)
+    let scenario = try Scenario()
+    try scenario.write(
+      "Dockerfile", "FROM alpine\nENV SHALLOW=${x:-${y:-${z:-v}}}\nENV DEEP=\(deep)\n")
+    let result = TestSupport.onSmallStack { [scenario] in
+      var scenario = scenario
+      return scenario.run(
+        "docker build -q -t deep . > /dev/null; docker inspect -f '{{index .Config.Env 1}}' deep")
+    }
+    #expect(result.stdout == "SHALLOW=v\n")
+    #expect(result.status == 0)
+  }
 }
