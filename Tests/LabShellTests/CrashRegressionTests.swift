@@ -322,6 +322,45 @@ struct CrashRegressionTests {
     #expect(try Self.run("echo $(( -(-(3)) ))").stdout == "3\n")
   }
 
+  static let awkTooDeep =
+    "awk: syntax error: expressions and statements nest at most 30 deep in this sandbox's awk\n"
+
+  @Test(arguments: [
+    String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000),
+    String(repeating: "- ", count: 10_000) + "1",
+    String(repeating: "1 + ", count: 10_000) + "1",
+    String(repeating: "\"a\" ", count: 10_000),
+    String(repeating: "$", count: 10_000) + "0",
+  ])
+  func awkExpressionsNestWithinALimit(expression: String) throws {
+    let fixture = try ShellFixture()
+    try Data("BEGIN { print \(expression) }".utf8).write(
+      to: URL(fileURLWithPath: fixture.workspace + "/deep.awk"))
+    let result = TestSupport.onSmallStack { fixture.ours(#"awk "$(cat deep.awk)""#) }
+    #expect(result.stderr == Self.awkTooDeep)
+    #expect(result.status == 2)
+  }
+
+  @Test func awkStatementsNestWithinALimitAndRunWithinIt() throws {
+    let deepIfs = try Self.run(
+      "awk 'BEGIN { " + String(repeating: "if (1) ", count: 10_000) + "print 1 }'")
+    #expect(deepIfs.stderr == Self.awkTooDeep)
+    let blocks = try Self.run(
+      "awk 'BEGIN " + String(repeating: "{ ", count: 10_000)
+        + String(repeating: "} ", count: 10_000)
+        + "'")
+    #expect(blocks.stderr == Self.awkTooDeep)
+    // At the limit, inside shells nested as deep as they go, it runs.
+    let program =
+      String(repeating: "if (1) ", count: 14) + "print "
+      + String(repeating: "(", count: 14) + String(repeating: "1 + ", count: 28) + "1"
+      + String(repeating: ")", count: 14)
+    let deepest = try Self.run(
+      String(repeating: "( ", count: 30) + "awk 'BEGIN { \(program) }'"
+        + String(repeating: " )", count: 30))
+    #expect(deepest.stdout == "29\n")
+  }
+
   @Test func aLongPatternMatchesWithoutNesting() throws {
     let pattern = String(repeating: "a*", count: 50_000)
     let questions = String(repeating: "?", count: 100_000)
