@@ -361,6 +361,14 @@ struct CrashRegressionTests {
     #expect(deepest.stdout == "29\n")
   }
 
+  @Test func testTakesAnyNumberOfNegationsAndConnectives() throws {
+    let result = try Self.run(
+      "test " + String(repeating: "! ", count: 50_001) + "x; echo $?; [ "
+        + String(repeating: "x -a ", count: 50_000) + "x ]; echo $?; [ "
+        + String(repeating: "'' -o ", count: 50_000) + "x ]; echo $?")
+    #expect(result.stdout == "1\n0\n0\n")
+  }
+
   @Test func aLongPatternMatchesWithoutNesting() throws {
     let pattern = String(repeating: "a*", count: 50_000)
     let questions = String(repeating: "?", count: 100_000)

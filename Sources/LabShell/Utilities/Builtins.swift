@@ -336,19 +336,33 @@ extension Shell {
 
   /// `test` and `[`: files, strings, integers, `!`, `-a`, `-o`.
   mutating func test(_ arguments: [String], name: String) -> ShellOutput {
+    // `-o` binds loosest, then `-a` (but not as the first word, where it tests a file), then
+    // `!`: split and counted in loops, so that no number of them nests calls.
     func evaluate(_ words: ArraySlice<String>) -> Bool? {
-      if let index = words.firstIndex(of: "-o") {
-        guard let left = evaluate(words[..<index]), let right = evaluate(words[(index + 1)...])
-        else { return nil }
-        return left || right
+      var any = false
+      for alternative in words.split(separator: "-o", omittingEmptySubsequences: false) {
+        var terms: [[String]] = [[]]
+        for word in alternative {
+          if word == "-a", !terms[terms.count - 1].isEmpty {
+            terms.append([])
+          } else {
+            terms[terms.count - 1].append(word)
+          }
+        }
+        var all = true
+        for term in terms {
+          guard let value = primary(term[...]) else { return nil }
+          all = all && value
+        }
+        any = any || all
       }
-      if let index = words.firstIndex(of: "-a"), index != words.startIndex {
-        guard let left = evaluate(words[..<index]), let right = evaluate(words[(index + 1)...])
-        else { return nil }
-        return left && right
-      }
-      let items = Array(words)
-      if items.first == "!" { return evaluate(words.dropFirst()).map { !$0 } }
+      return any
+    }
+    func primary(_ words: ArraySlice<String>) -> Bool? {
+      let negations = words.prefix { $0 == "!" }.count
+      return single(Array(words.dropFirst(negations))).map { negations % 2 == 1 ? !$0 : $0 }
+    }
+    func single(_ items: [String]) -> Bool? {
       switch items.count {
       case 0: return false
       case 1: return !items[0].isEmpty
