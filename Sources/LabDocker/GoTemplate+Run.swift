@@ -15,6 +15,16 @@ struct TemplateRun {
   /// that return the header text unchanged.
   var isHeader = false
 
+  /// The most a template may write, and the most items a `range` over a number may count:
+  /// the sandbox's bounds on memory, where Go would go on.
+  static let outputLimit = 64 << 20
+  static let rangeLimit = 1_000_000
+
+  /// The error for output past ``outputLimit``.
+  static func outputError(_ line: Int) -> TemplateError {
+    .execution("\(line): the sandbox stops a template's output at 64 MiB")
+  }
+
   init(root: TemplateValue, isHeader: Bool = false) {
     variables = [("$", root)]
     self.isHeader = isHeader
@@ -27,6 +37,7 @@ struct TemplateRun {
     let scope = variables.count
     defer { variables.removeSubrange(scope...) }
     for node in nodes {
+      guard out.utf8.count <= Self.outputLimit else { throw Self.outputError(node.line) }
       switch node {
       case .text(let text):
         out += text
@@ -48,7 +59,11 @@ struct TemplateRun {
         case .list(let list): items = list.enumerated().map { (.int(Int64($0)), $1) }
         case .map(let members):
           items = members.sorted { $0.0 < $1.0 }.map { (.string($0.0), $0.1) }
-        case .int(let count): items = (0..<max(0, count)).map { (.int($0), .int($0)) }
+        case .int(let count):
+          guard count <= Self.rangeLimit else {
+            throw .execution("\(line): the sandbox ranges over at most \(Self.rangeLimit) items")
+          }
+          items = (0..<max(0, count)).map { (.int($0), .int($0)) }
         case .null: items = []
         default:
           throw .execution("\(line): range can't iterate over \(value.printed)")
@@ -67,6 +82,7 @@ struct TemplateRun {
           }
           out += try render(body, dot: element)
           variables.removeSubrange(mark...)
+          guard out.utf8.count <= Self.outputLimit else { throw Self.outputError(line) }
         }
       }
     }
@@ -97,12 +113,30 @@ struct TemplateRun {
         arguments.append(try value(of: operand, dot: dot, line: line, pipeline: pipeline))
       }
       if let piped { arguments.append(piped) }
-      return try function(name, arguments, line: line, text: text)
+      do {
+        return try function(name, arguments, line: line, text: text)
+      } catch {
+        throw Self.located(error, function: name, pipeline: pipeline, line: line)
+      }
     }
     guard command.count == 1, piped == nil else {
       throw .execution("\(line): can't give argument to non-function \(text)")
     }
     return try value(of: first, dot: dot, line: line, pipeline: pipeline)
+  }
+
+  /// A function's error where Go puts it: at the command's column, naming the whole command,
+  /// when the pipeline is that one command.
+  static func located(
+    _ error: TemplateError, function name: String, pipeline: GoTemplate.Pipeline, line: Int
+  ) -> TemplateError {
+    let prefix = "\(line): executing \"\" at <\(name)>"
+    guard case .execution(let message) = error, message.hasPrefix(prefix),
+      pipeline.commands.count == 1, pipeline.declarations.isEmpty
+    else { return error }
+    return .execution(
+      "\(line):\(pipeline.column): executing \"\" at <\(pipeline.text)>"
+        + message.dropFirst(prefix.count))
   }
 
   mutating func value(
@@ -214,12 +248,28 @@ struct TemplateRun {
       guard arguments.count == 3, case .int(let before) = arguments[1],
         case .int(let after) = arguments[2]
       else { throw wrongCount(3) }
+      // Docker's padWithSpace calls strings.Repeat, which panics on a negative count.
+      guard before >= 0, after >= 0 else {
+        throw .execution(
+          "\(line): executing \"\" at <pad>: error calling pad: strings: negative Repeat count")
+      }
+      guard before <= Self.outputLimit, after <= Self.outputLimit else {
+        throw Self.outputError(line)
+      }
       return .string(
         String(repeating: " ", count: Int(before)) + (try string(0))
           + String(repeating: " ", count: Int(after)))
     case "truncate":
       guard arguments.count == 2, case .int(let length) = arguments[1] else { throw wrongCount(2) }
-      return .string(String(try string(0).prefix(Int(length))))
+      let source = try string(0)
+      // Docker's truncateWithLength slices source[:length], which panics below 0.
+      guard length >= 0 else {
+        throw .execution(
+          "\(line): executing \"\" at <truncate>: error calling truncate: "
+            + "runtime error: slice bounds out of range [:\(length)]")
+      }
+      guard length < source.utf8.count else { return .string(source) }
+      return .string(String(decoding: source.utf8.prefix(Int(length)), as: UTF8.self))
     case "len":
       guard arguments.count == 1 else { throw wrongCount(1) }
       switch arguments[0] {
@@ -259,36 +309,14 @@ struct TemplateRun {
     case "println":
       return .string(arguments.map(\.printed).joined(separator: " ") + "\n")
     case "printf":
-      return .string(GoFormat.sprintf(try string(0), Array(arguments.dropFirst())))
+      let text = GoFormat.sprintf(try string(0), Array(arguments.dropFirst()))
+      guard text.utf8.count <= Self.outputLimit else { throw Self.outputError(line) }
+      return .string(text)
     case "html", "urlquery":
       return .string(arguments.map(\.printed).joined())
     case "slice":
       guard let base = arguments.first else { throw wrongCount(1) }
-      let bounds = arguments.dropFirst().compactMap { value -> Int? in
-        if case .int(let number) = value { return Int(number) }
-        return nil
-      }
-      switch base {
-      case .string(let text):
-        let characters = Array(text)
-        let lower = bounds.first ?? 0
-        let upper = bounds.count > 1 ? bounds[1] : characters.count
-        guard lower <= upper, upper <= characters.count else {
-          throw .execution(
-            "\(line): executing \"\" at <slice>: error calling slice: index out of range")
-        }
-        return .string(String(characters[lower..<upper]))
-      case .list(let items):
-        let lower = bounds.first ?? 0
-        let upper = bounds.count > 1 ? bounds[1] : items.count
-        guard lower <= upper, upper <= items.count else {
-          throw .execution(
-            "\(line): executing \"\" at <slice>: error calling slice: index out of range")
-        }
-        return .list(Array(items[lower..<upper]))
-      default:
-        throw .execution("\(line): executing \"\" at <slice>: error calling slice: can't slice")
-      }
+      return try slice(base, Array(arguments.dropFirst()), line: line)
     case "not":
       guard arguments.count == 1 else { throw wrongCount(1) }
       return .bool(!arguments[0].isTruthy)
@@ -315,6 +343,43 @@ struct TemplateRun {
       }
     default:
       throw .parse("\(line): function \"\(name)\" not defined")
+    }
+  }
+
+  /// Go's `slice`: `slice x 1 2` is `x[1:2]`, every index checked as Go's `indexArg` does
+  /// before anything is cut; a string is cut by bytes.
+  func slice(_ base: TemplateValue, _ indexes: [TemplateValue], line: Int) throws(TemplateError)
+    -> TemplateValue
+  {
+    func failure(_ reason: String) -> TemplateError {
+      .execution("\(line): executing \"\" at <slice>: error calling slice: \(reason)")
+    }
+    let length: Int
+    switch base {
+    case .string(let text): length = text.utf8.count
+    case .list(let items): length = items.count
+    default: throw failure("can't slice item of type \(base.typeName)")
+    }
+    guard indexes.count <= 3 else { throw failure("too many slice indexes: \(indexes.count)") }
+    if case .string = base, indexes.count == 3 { throw failure("cannot 3-index slice a string") }
+    var bounds = [0, length]
+    for (position, index) in indexes.enumerated() {
+      guard case .int(let value) = index else {
+        throw failure("cannot index slice/array with type \(index.typeName)")
+      }
+      guard value >= 0, value <= length else { throw failure("index out of range: \(value)") }
+      if position < 2 { bounds[position] = Int(value) }
+    }
+    guard bounds[0] <= bounds[1] else {
+      throw failure("invalid slice index: \(bounds[0]) > \(bounds[1])")
+    }
+    switch base {
+    case .string(let text):
+      return .string(
+        String(
+          decoding: text.utf8.dropFirst(bounds[0]).prefix(bounds[1] - bounds[0]), as: UTF8.self))
+    case .list(let items): return .list(Array(items[bounds[0]..<bounds[1]]))
+    default: throw failure("can't slice item of type \(base.typeName)")
     }
   }
 
@@ -346,12 +411,18 @@ enum GoFormat {
         flags.append(flag)
         characters.removeFirst()
       }
-      var width = ""
-      while let digit = characters.first, digit.isNumber {
-        width.append(digit)
+      // Go's parsenum: past a million the width is no width, and the rest is no verb.
+      var width = 0
+      var widthTooLarge = false
+      while let digit = characters.first?.wholeNumberValue, characters.first?.isASCII == true {
+        if width > 1_000_000 {
+          widthTooLarge = true
+          break
+        }
+        width = width * 10 + digit
         characters.removeFirst()
       }
-      guard let verb = characters.first else {
+      guard !widthTooLarge, let verb = characters.first else {
         out += "%!(NOVERB)"
         break
       }
@@ -383,9 +454,9 @@ enum GoFormat {
         }
       default: text = argument.printed
       }
-      if let count = Int(width), text.count < count {
+      if text.count < width {
         let padding = String(
-          repeating: flags.contains("0") && verb == "d" ? "0" : " ", count: count - text.count)
+          repeating: flags.contains("0") && verb == "d" ? "0" : " ", count: width - text.count)
         text = flags.contains("-") ? text + padding : padding + text
       }
       out += text

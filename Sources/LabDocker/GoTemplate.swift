@@ -25,6 +25,16 @@ public struct GoTemplate: Sendable {
     case conditional(Pipeline, then: [Node], otherwise: [Node], line: Int)
     case range(Pipeline, body: [Node], otherwise: [Node], line: Int)
     case with(Pipeline, body: [Node], otherwise: [Node], line: Int)
+
+    /// The line of an action; text counts as the first line.
+    var line: Int {
+      switch self {
+      case .text: 1
+      case .action(_, let line), .conditional(_, _, _, let line), .range(_, _, _, let line),
+        .with(_, _, _, let line):
+        line
+      }
+    }
   }
 
   struct Pipeline: Sendable {
@@ -71,6 +81,20 @@ private struct TemplateParser {
   var tokens: [Token] = []
   var position = 0
   let source: String
+  /// How many `if`, `range`, `with` and `else if` the parser is inside.
+  var depth = 0
+
+  /// How deeply actions may nest `if`, `range`, `with`, `else if` and parentheses.
+  ///
+  /// Parsing and running call themselves a level at a time, so a small bound keeps them within
+  /// a small thread stack; Go's own bound is 10,000, and past it Go says what this says.
+  static let depthLimit = 50
+
+  /// Goes a level deeper at `line`, or fails as Go does past the limit.
+  static func descend(_ depth: inout Int, line: Int) throws(TemplateError) {
+    guard depth < depthLimit else { throw .parse("\(line): max expression depth exceeded") }
+    depth += 1
+  }
 
   init(_ source: String) { self.source = source }
 
@@ -83,65 +107,92 @@ private struct TemplateParser {
     return nodes
   }
 
+  /// Splits the source into text and actions in one pass, counting lines and columns as it
+  /// goes, so that a template of many actions takes time in proportion to its length.
   static func tokenize(_ source: String) throws(TemplateError) -> [Token] {
+    let characters = Array(source)
     var tokens: [Token] = []
-    var rest = Substring(source)
     var line = 1
-    while let open = rest.range(of: "{{") {
-      var text = String(rest[..<open.lowerBound])
-      var inner = rest[open.upperBound...]
-      if inner.hasPrefix("- ") || inner.hasPrefix("-\t") || inner.hasPrefix("-\n") {
-        text = String(text.reversed().drop { $0.isWhitespace }.reversed())
-        inner = inner.dropFirst()
+    /// Where the line being read starts, and how far lines have been counted.
+    var lineStart = 0
+    var counted = 0
+    func count(to end: Int) {
+      while counted < end {
+        if characters[counted] == "\n" {
+          line += 1
+          lineStart = counted + 1
+        }
+        counted += 1
       }
-      guard let close = findClose(inner) else {
+    }
+    func isBlank(_ index: Int) -> Bool {
+      index < characters.count && characters[index].isWhitespace
+    }
+    var rest = 0
+    while let open = openIndex(characters, from: rest) {
+      var textEnd = open
+      var innerStart = open + 2
+      if innerStart < characters.count, characters[innerStart] == "-", isBlank(innerStart + 1) {
+        while textEnd > rest, characters[textEnd - 1].isWhitespace { textEnd -= 1 }
+        innerStart += 1
+      }
+      guard let close = closeIndex(characters, from: innerStart) else {
+        count(to: textEnd)
         throw .parse("\(line): unclosed action")
       }
-      var body = String(inner[..<close.lowerBound])
-      var after = inner[close.upperBound...]
-      if body.hasSuffix(" -") || body.hasSuffix("\t-") || body.hasSuffix("\n-") {
-        body.removeLast()
-        after = after.drop { $0.isWhitespace }
+      var bodyEnd = close
+      var after = close + 2
+      if bodyEnd - 1 > innerStart, characters[bodyEnd - 1] == "-",
+        characters[bodyEnd - 2].isWhitespace
+      {
+        bodyEnd -= 1
+        while isBlank(after) { after += 1 }
       }
-      if !text.isEmpty { tokens.append(.text(text)) }
-      line += text.filter { $0 == "\n" }.count
+      if textEnd > rest { tokens.append(.text(String(characters[rest..<textEnd]))) }
+      let body = String(characters[innerStart..<bodyEnd])
       let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
       if !(trimmed.hasPrefix("/*") && trimmed.hasSuffix("*/")) {
-        let start = body.firstIndex { !$0.isWhitespace } ?? body.startIndex
-        let offset =
-          source.distance(from: source.startIndex, to: inner.startIndex)
-          + body.distance(from: body.startIndex, to: start)
-        let before = source.prefix(offset)
-        let column =
-          before.lastIndex(of: "\n").map { before.distance(from: $0, to: before.endIndex) - 1 }
-          ?? offset
-        tokens.append(.action(trimmed, line: line, column: column))
+        var start = innerStart
+        while start < bodyEnd, characters[start].isWhitespace { start += 1 }
+        if start == bodyEnd { start = innerStart }
+        count(to: start)
+        tokens.append(.action(trimmed, line: line, column: start - lineStart))
       }
-      line += body.filter { $0 == "\n" }.count
+      count(to: after)
       rest = after
     }
-    if !rest.isEmpty { tokens.append(.text(String(rest))) }
+    if rest < characters.count { tokens.append(.text(String(characters[rest...]))) }
     return tokens
   }
 
-  /// The closing `}}`, skipping any inside quoted strings.
-  static func findClose(_ text: Substring) -> Range<Substring.Index>? {
-    var index = text.startIndex
+  /// Where the next `{{` starts, from `start` on.
+  static func openIndex(_ characters: [Character], from start: Int) -> Int? {
+    var index = start
+    while index + 1 < characters.count {
+      if characters[index] == "{", characters[index + 1] == "{" { return index }
+      index += 1
+    }
+    return nil
+  }
+
+  /// Where the closing `}}` starts, skipping any inside quoted strings.
+  static func closeIndex(_ characters: [Character], from start: Int) -> Int? {
+    var index = start
     var quote: Character?
-    while index < text.endIndex {
-      let character = text[index]
+    while index < characters.count {
+      let character = characters[index]
       if let open = quote {
         if character == "\\" && open == "\"" {
-          index = text.index(after: index)
+          index += 1
         } else if character == open {
           quote = nil
         }
       } else if character == "\"" || character == "`" {
         quote = character
-      } else if character == "}", text[index...].hasPrefix("}}") {
-        return index..<text.index(index, offsetBy: 2)
+      } else if character == "}", index + 1 < characters.count, characters[index + 1] == "}" {
+        return index
       }
-      if index < text.endIndex { index = text.index(after: index) }
+      index += 1
     }
     return nil
   }
@@ -170,6 +221,8 @@ private struct TemplateParser {
           return (nodes, Terminator(keyword: String(keyword), rest: rest, line: line))
         case "if", "range", "with":
           let pipeline = try parsePipeline(rest, line: line, column: restColumn)
+          try Self.descend(&depth, line: line)
+          defer { depth -= 1 }
           let (body, terminator) = try parseList()
           var otherwise: [GoTemplate.Node] = []
           guard var terminator else { throw .parse("\(line): unexpected EOF") }
@@ -213,6 +266,8 @@ private struct TemplateParser {
     guard let terminator else { throw .parse("unexpected EOF") }
     if terminator.keyword == "end" { return (body, []) }
     if terminator.rest.hasPrefix("if ") {
+      try Self.descend(&depth, line: terminator.line)
+      defer { depth -= 1 }
       let pipeline = try parsePipeline(String(terminator.rest.dropFirst(3)), line: terminator.line)
       let (nestedBody, nestedElse) = try parseElseChain()
       return (
@@ -231,14 +286,16 @@ private struct TemplateParser {
     var lexer = ActionLexer(text: text, line: line)
     let words = try lexer.lex()
     var index = 0
-    var pipeline = try Self.pipeline(words, &index, line: line, text: text, closing: nil)
+    var depth = depth
+    var pipeline = try Self.pipeline(
+      words, &index, line: line, text: text, closing: nil, depth: &depth)
     pipeline.column = column
     return pipeline
   }
 
   static func pipeline(
     _ words: [ActionLexer.Word], _ index: inout Int, line: Int, text: String,
-    closing: ActionLexer.Word?
+    closing: ActionLexer.Word?, depth: inout Int
   ) throws(TemplateError) -> GoTemplate.Pipeline {
     var declarations: [String] = []
     // `$x := …` or `$i, $e := …`
@@ -269,7 +326,10 @@ private struct TemplateParser {
         guard closing != nil else { throw .parse("\(line): unexpected right paren") }
         return try finish(declarations, commands, line: line, text: text)
       case .open:
-        let inner = try pipeline(words, &index, line: line, text: text, closing: .close)
+        try descend(&depth, line: line)
+        let inner = try pipeline(
+          words, &index, line: line, text: text, closing: .close, depth: &depth)
+        depth -= 1
         var fields: [String] = []
         if index < words.count, case .fieldChain(let chain) = words[index] {
           fields = chain

@@ -211,16 +211,23 @@ extension ImageStore {
     let manifest: JSONValue
     if let manifestPath = members["manifest.json"] {
       manifest = try JSONValue(parsing: readFile(manifestPath))
+      try Self.checkManifest(manifest)
     } else if let indexPath = members["index.json"] {
       // An OCI archive (skopeo, buildah, `docker save` of containerd): read as Docker 25 does.
       manifest = try Self.dockerManifest(fromIndexAt: indexPath, members: members)
     } else {
       throw ImageError.archive("neither manifest.json nor index.json: not an image archive")
     }
+    // Every tag must name a tag before anything is stored.
+    var references: [[ImageReference]] = []
+    for entry in manifest.arrayValue ?? [] {
+      references.append(
+        try (entry["RepoTags"]?.arrayValue ?? []).compactMap(\.stringValue).map(Self.loadedTag))
+    }
     var report = LoadReport()
     return try withLock {
       try initializeLocked()
-      for entry in manifest.arrayValue ?? [] {
+      for (entry, tags) in zip(manifest.arrayValue ?? [], references) {
         guard let configName = entry["Config"]?.stringValue, let configPath = members[configName]
         else {
           throw ImageError.archive("manifest.json names a config the archive lacks")
@@ -246,10 +253,8 @@ extension ImageStore {
         }
         let id = try storeImage(config: configBytes)
         var table = try referenceTable()
-        let tags = (entry["RepoTags"]?.arrayValue ?? []).compactMap(\.stringValue)
         if tags.isEmpty { report.lines.append("Loaded image ID: \(id)") }
-        for tag in tags {
-          guard let reference = try? ImageReference(parsing: tag).withDefaultTag else { continue }
+        for reference in tags {
           if let old = table.image(for: reference), old != id {
             report.lines.append(
               "The image \(reference.familiarString) already exists, renaming the old one with ID \(old) to empty string"
@@ -263,6 +268,65 @@ extension ImageStore {
       }
       return report
     }
+  }
+
+  /// Checks `manifest.json` as Go decodes it into Docker's `[]manifestItem`, with Go's message
+  /// for the first value of the wrong type.
+  static func checkManifest(_ manifest: JSONValue) throws {
+    func kind(_ value: JSONValue) -> String {
+      switch value {
+      case .null: "null"
+      case .bool: "bool"
+      case .number: "number"
+      case .string: "string"
+      case .array: "array"
+      case .object: "object"
+      }
+    }
+    func mismatch(_ value: JSONValue, _ type: String) -> ImageError {
+      .archive("json: cannot unmarshal \(kind(value)) into \(type)")
+    }
+    if case .null = manifest {
+      throw ImageError.archive("invalid manifest, manifest cannot be null (but can be [])")
+    }
+    guard let entries = manifest.arrayValue else {
+      throw mismatch(manifest, "Go value of type []tarexport.manifestItem")
+    }
+    for entry in entries {
+      if case .null = entry { continue }
+      guard let fields = entry.objectValue else {
+        throw mismatch(entry, "Go value of type tarexport.manifestItem")
+      }
+      for (name, value) in fields {
+        let field = "Go struct field manifestItem.\(name) of type"
+        switch (name, value) {
+        case (_, .null): continue
+        case ("Config", .string), ("Parent", .string): continue
+        case ("Config", _): throw mismatch(value, "\(field) string")
+        case ("Parent", _): throw mismatch(value, "\(field) image.ID")
+        case ("RepoTags", _), ("Layers", _):
+          guard let items = value.arrayValue else { throw mismatch(value, "\(field) []string") }
+          if let item = items.first(where: { $0.stringValue == nil && $0 != .null }) {
+            throw mismatch(item, "\(field) string")
+          }
+        default: continue
+        }
+      }
+    }
+  }
+
+  /// A `RepoTags` entry as Docker reads it: a valid reference with a tag, or Docker's error.
+  static func loadedTag(_ text: String) throws -> ImageReference {
+    let reference: ImageReference
+    do {
+      reference = try ImageReference(parsing: text)
+    } catch {
+      throw ImageError.invalidReference(error)
+    }
+    guard reference.tag != nil else {
+      throw ImageError.archive("invalid tag \(JSONValue.quote(text, escapingHTML: false))")
+    }
+    return reference
   }
 
   /// The `manifest.json` entries an OCI archive's `index.json` stands for: each image manifest
@@ -303,7 +367,9 @@ extension ImageStore {
         $0.contains("/") || $0.contains(":") ? $0 : nil
       }
       let name = annotations?["io.containerd.image.name"]?.stringValue ?? refName
-      let tags = name.flatMap { try? ImageReference(parsing: $0) }.map { [$0.description] } ?? []
+      let tags =
+        name.flatMap { try? ImageReference(parsing: $0) }.map { [$0.withDefaultTag.description] }
+        ?? []
       entries.append(
         .object([
           ("Config", .string(try blobName(config))),

@@ -82,9 +82,9 @@ public struct ImageStore: Sendable {
   /// The store's virtual clock as last saved, or the default start.
   public func clock() -> VirtualClock {
     guard let bytes = try? readFile("\(stateDirectory)/clock"),
-      let seconds = TimeInterval(String(decoding: bytes, as: UTF8.self))
+      let date = VirtualClock.parse(String(decoding: bytes, as: UTF8.self))
     else { return VirtualClock() }
-    return VirtualClock(now: Date(timeIntervalSince1970: seconds))
+    return VirtualClock(now: date)
   }
 
   public func saveClock(_ clock: VirtualClock) throws {

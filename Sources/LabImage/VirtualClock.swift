@@ -13,9 +13,31 @@ public struct VirtualClock: Equatable, Sendable {
   /// How far each command moves the clock.
   public static let step: TimeInterval = 1
 
-  public var now: Date
+  /// The times the clock can show: the years 1 to 9999, as RFC 3339 writes them. Outside them
+  /// no time prints, and seconds do not fit Docker's integers.
+  public static let range =
+    Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
 
-  public init(now: Date = VirtualClock.defaultStart) { self.now = now }
+  /// The time, always within ``range``.
+  public var now: Date {
+    didSet { now = Self.clamped(now) }
+  }
+
+  public init(now: Date = VirtualClock.defaultStart) { self.now = Self.clamped(now) }
+
+  /// `date` moved into ``range``; a date that is no number (NaN) is the default start.
+  static func clamped(_ date: Date) -> Date {
+    guard !date.timeIntervalSince1970.isNaN else { return defaultStart }
+    return min(max(date, range.lowerBound), range.upperBound)
+  }
+
+  /// The clock's time after `date` moves on by `interval`, or `nil` when that is past ``range``.
+  public static func time(_ date: Date, after interval: TimeInterval) -> Date? {
+    let seconds = date.timeIntervalSince1970 + interval
+    guard seconds.isFinite else { return nil }
+    let next = Date(timeIntervalSince1970: seconds)
+    return range.contains(next) ? next : nil
+  }
 
   public mutating func advance(by interval: TimeInterval = VirtualClock.step) {
     now = now.addingTimeInterval(interval)
@@ -26,10 +48,13 @@ public struct VirtualClock: Equatable, Sendable {
     if date > now { now = date }
   }
 
-  /// Parses the `--now` / `LAYERLAB_NOW` value: RFC 3339, or seconds since the epoch.
+  /// Parses the `--now` / `LAYERLAB_NOW` value: RFC 3339, or seconds since the epoch; `nil` for
+  /// anything else, or a time outside ``range`` (`1e19`, `inf`, `nan`).
   public static func parse(_ text: String) -> Date? {
-    if let seconds = TimeInterval(text) { return Date(timeIntervalSince1970: seconds) }
-    return parseRFC3339(text)
+    if let seconds = TimeInterval(text) {
+      return time(Date(timeIntervalSince1970: 0), after: seconds)
+    }
+    return parseRFC3339(text).flatMap { range.contains($0) ? $0 : nil }
   }
 }
 

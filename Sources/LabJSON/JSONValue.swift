@@ -50,9 +50,10 @@ public enum JSONValue: Equatable, Sendable {
     return nil
   }
 
+  /// The number as a 64-bit integer: `nil` for a number past its range, such as `1e300`.
   public var intValue: Int64? {
-    if case .number(let text) = self { return Int64(text) ?? Double(text).map { Int64($0) } }
-    return nil
+    guard case .number(let text) = self else { return nil }
+    return Int64(text) ?? Double(text).flatMap { Int64(exactly: $0.rounded(.towardZero)) }
   }
 
   public var boolValue: Bool? {
@@ -167,6 +168,12 @@ extension JSONValue {
 // MARK: - Parsing
 
 extension JSONValue {
+  /// How deeply arrays and objects may nest in parsed text.
+  ///
+  /// Everything that walks a value calls itself a level at a time, so the bound keeps it within
+  /// a small thread stack.
+  public static let depthLimit = 100
+
   /// Parses JSON text, keeping key order.
   public init(parsing text: String) throws(JSONError) {
     var parser = JSONParser(Array(text.utf8))
@@ -183,6 +190,8 @@ extension JSONValue {
 private struct JSONParser {
   let bytes: [UInt8]
   var index = 0
+  /// How many arrays and objects the parser is inside.
+  var depth = 0
 
   init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -193,7 +202,7 @@ private struct JSONParser {
     return value
   }
 
-  func fail(_ reason: String) -> JSONError { JSONError(reason: "\(reason) at offset \(index)") }
+  func fail(_ reason: String) -> JSONError { JSONError(reason: reason, offset: index) }
 
   mutating func skipSpace() {
     while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
@@ -204,6 +213,8 @@ private struct JSONParser {
     guard index < bytes.count else { throw fail("unexpected end") }
     switch bytes[index] {
     case UInt8(ascii: "{"):
+      try enter()
+      defer { depth -= 1 }
       index += 1
       var members: [(String, JSONValue)] = []
       skipSpace()
@@ -234,6 +245,8 @@ private struct JSONParser {
         return .object(members)
       }
     case UInt8(ascii: "["):
+      try enter()
+      defer { depth -= 1 }
       index += 1
       var items: [JSONValue] = []
       skipSpace()
@@ -276,6 +289,12 @@ private struct JSONParser {
       else { throw fail("unexpected character") }
       return .number(text)
     }
+  }
+
+  /// Goes into an array or object, or fails past ``JSONValue/depthLimit``.
+  mutating func enter() throws(JSONError) {
+    guard depth < JSONValue.depthLimit else { throw fail(JSONError.tooDeep) }
+    depth += 1
   }
 
   mutating func expectWord(_ word: String) throws(JSONError) {
@@ -323,7 +342,14 @@ private struct JSONParser {
         {
           index += 2
           let low = try hex4()
-          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+          if (0xDC00..<0xE000).contains(low) {
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+          } else {
+            // A high surrogate without its low half is U+FFFD, and the escape after it
+            // stands alone, as Go decodes them.
+            scalars.append("\u{FFFD}")
+            code = low
+          }
         }
         scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
       default: scalars.append(Unicode.Scalar(escape))
@@ -345,6 +371,13 @@ private struct JSONParser {
 /// Text that is not JSON, with where the parser gave up.
 public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
   public var reason: String
+  /// The byte at which the parser gave up.
+  public var offset: Int
 
-  public var description: String { "invalid JSON: \(reason)" }
+  /// The reason for arrays and objects nested past ``JSONValue/depthLimit``, Go's words.
+  public static let tooDeep = "exceeded max depth"
+
+  public var isTooDeep: Bool { reason == Self.tooDeep }
+
+  public var description: String { "invalid JSON: \(reason) at offset \(offset)" }
 }

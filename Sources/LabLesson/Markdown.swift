@@ -75,11 +75,15 @@ public enum MarkdownReader {
     return blocks
   }
 
+  /// The text and code spans of a block's inline nodes, depth first and in order.
+  ///
+  /// It walks the tree in a loop rather than calling itself a level at a time: cmark nests
+  /// emphasis as deeply as the text asks (`*a *a … a* a*`), far past what a stack holds.
   private static func collectInline(
     _ node: OpaquePointer, text: inout String, spans: inout [String]
   ) {
-    var child = cmark_node_first_child(node)
-    while let current = child {
+    var next = cmark_node_first_child(node)
+    while let current = next {
       switch cmark_node_get_type(current) {
       case CMARK_NODE_TEXT:
         text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
@@ -92,9 +96,21 @@ public enum MarkdownReader {
       case CMARK_NODE_HTML_INLINE:
         text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
       default:
-        collectInline(current, text: &text, spans: &spans)
+        if let child = cmark_node_first_child(current) {
+          next = child
+          continue
+        }
       }
-      child = cmark_node_next(current)
+      // The next sibling, of this node or of the nearest ancestor below `node` that has one.
+      next = nil
+      var climbing: OpaquePointer? = current
+      while let at = climbing, at != node {
+        if let sibling = cmark_node_next(at) {
+          next = sibling
+          break
+        }
+        climbing = cmark_node_parent(at)
+      }
     }
   }
 }

@@ -6,19 +6,22 @@ extension Shell {
   /// A character of an expanded word, and whether quoting protects it.
   typealias Marked = (character: Character, quoted: Bool, splittable: Bool)
 
-  /// Expands a word into fields: parameters, substitutions, splitting and globbing.
+  /// Expands a word into fields: braces, parameters, substitutions, splitting and globbing.
   mutating func expand(_ word: ShellWord) -> ([String], [UInt8]) {
-    let braced = BraceExpansion.expand(word)
-    if braced.count > 1 {
-      var fields: [String] = []
-      var errors: [UInt8] = []
-      for alternative in braced {
-        let (more, moreErrors) = expand(alternative)
-        fields += more
-        errors += moreErrors
-      }
-      return (fields, errors)
+    let (braced, braceError) = BraceExpansion.expand(word)
+    var fields: [String] = []
+    var errors = braceError.map { Array(($0 + "\n").utf8) } ?? []
+    for alternative in braced {
+      let (more, moreErrors) = expandBraced(alternative)
+      fields += more
+      errors += moreErrors
+      if isAborting { break }
     }
+    return (fields, errors)
+  }
+
+  /// Expands a word whose braces are expanded.
+  mutating func expandBraced(_ word: ShellWord) -> ([String], [UInt8]) {
     var errors: [UInt8] = []
     var marked: [Marked] = []
     for (index, part) in word.parts.enumerated() {
@@ -39,16 +42,18 @@ extension Shell {
         errors += error
         marked += value.map { ($0, quoted, !quoted) }
       case .command(let script, let quoted):
-        var copy = self
-        let result = copy.run(script)
+        let result = runNested(script)
         errors += result.stderr
         lastStatus = result.status
         var text = String(decoding: result.stdout, as: UTF8.self)
         while text.hasSuffix("\n") { text.removeLast() }
         marked += text.map { ($0, quoted, !quoted) }
       case .arithmetic(let expression, let quoted):
-        let value = Arithmetic.evaluate(expandArithmetic(expression), variables: variables)
-        marked += String(value).map { ($0, quoted, false) }
+        marked += arithmetic(expression).map { ($0, quoted, false) }
+      }
+      guard marked.count <= Limits.outputBytes else {
+        abort(Self.expansionMessage)
+        return ([], errors)
       }
     }
     // Field splitting on unquoted expansion results.
@@ -106,20 +111,27 @@ extension Shell {
       case .parameter(let name, let operation, let argument, _):
         text += parameter(name, operation: operation, argument: argument).0
       case .command(let script, _):
-        var copy = self
-        var value = String(decoding: copy.run(script).stdout, as: UTF8.self)
+        var value = String(decoding: runNested(script).stdout, as: UTF8.self)
         while value.hasSuffix("\n") { value.removeLast() }
         text += value
       case .arithmetic(let expression, _):
-        text += String(Arithmetic.evaluate(expandArithmetic(expression), variables: variables))
+        text += arithmetic(expression)
+      }
+      guard text.utf8.count <= Limits.outputBytes else {
+        abort(Self.expansionMessage)
+        return ""
       }
     }
     return text
   }
 
+  /// The answer to a word that expands past ``Limits/outputBytes``, as `x=$x$x` in a loop does.
+  static let expansionMessage =
+    "bash: a word's expansion is over \(Limits.outputText): the sandbox stopped the command line"
+
   /// A here-document's body with `$` expansions and `\` escapes, as bash treats it.
   mutating func expandHeredoc(_ body: String) -> String {
-    var lexer = ShellLexer(Array(body))
+    var lexer = ShellLexer(Array(body), depth: nesting)
     var result = ""
     var literal = ""
     while let character = lexer.current {
@@ -144,6 +156,13 @@ extension Shell {
       lexer.index += 1
     }
     return result + literal
+  }
+
+  /// The value of `$(( expression ))`; an error abandons the command line, as in bash.
+  mutating func arithmetic(_ expression: String) -> String {
+    let (value, error) = Arithmetic.evaluate(expandArithmetic(expression), variables: variables)
+    if let error { abort(error) }
+    return String(value)
   }
 
   func expandArithmetic(_ expression: String) -> String {
@@ -200,10 +219,11 @@ extension Shell {
     case ":+": return ((value ?? "").isEmpty ? "" : word, [])
     case "+": return (value == nil ? "" : word, [])
     case ":?", "?":
-      if (value ?? "").isEmpty {
-        return (
-          "", Array("bash: \(name): \(word.isEmpty ? "parameter null or not set" : word)\n".utf8)
-        )
+      // Unset (or, with `:`, empty): the command line stops there.
+      if value == nil || (operation == ":?" && value?.isEmpty == true) {
+        let reason = operation == ":?" ? "parameter null or not set" : "parameter not set"
+        abort("bash: \(name): \(word.isEmpty ? reason : word)")
+        return ("", [])
       }
       return (value ?? "", [])
     case "#", "##", "%", "%%":
@@ -262,92 +282,168 @@ extension Shell {
 }
 
 /// Shell pattern matching: `*`, `?`, `[…]`, `\` escapes.
+///
+/// It walks pattern and text once, going back only to the last `*`, so that no pattern, however
+/// long, nests calls or takes exponential time.
 enum Glob {
   static func matches(_ pattern: String, _ text: String) -> Bool {
-    matches(Array(pattern)[...], Array(text)[...])
+    let pattern = Array(pattern)
+    let text = Array(text)
+    var p = 0
+    var t = 0
+    /// The last `*` seen, and where in the text it now stops.
+    var star: (pattern: Int, text: Int)?
+    while t < text.count {
+      if p < pattern.count, let length = match(pattern, at: p, text[t]) {
+        p += length
+        t += 1
+      } else if p < pattern.count, pattern[p] == "*" {
+        star = (p, t)
+        p += 1
+      } else if let last = star {
+        // Let the last `*` take one more character and try again after it.
+        star = (last.pattern, last.text + 1)
+        p = last.pattern + 1
+        t = last.text + 1
+      } else {
+        return false
+      }
+    }
+    while p < pattern.count, pattern[p] == "*" { p += 1 }
+    return p == pattern.count
   }
 
-  static func matches(_ pattern: ArraySlice<Character>, _ text: ArraySlice<Character>) -> Bool {
-    guard let first = pattern.first else { return text.isEmpty }
-    switch first {
+  /// How many pattern characters match `character` at `p`, or `nil` when they do not (or
+  /// `p` is a `*`).
+  static func match(_ pattern: [Character], at p: Int, _ character: Character) -> Int? {
+    switch pattern[p] {
     case "*":
-      var rest = text
-      while true {
-        if matches(pattern.dropFirst(), rest) { return true }
-        guard !rest.isEmpty else { return false }
-        rest = rest.dropFirst()
-      }
+      return nil
     case "?":
-      return !text.isEmpty && matches(pattern.dropFirst(), text.dropFirst())
+      return 1
     case "[":
-      guard let character = text.first, let close = pattern.dropFirst(2).firstIndex(of: "]") else {
-        return text.first == "[" && matches(pattern.dropFirst(), text.dropFirst())
+      guard p + 2 < pattern.count, let close = pattern[(p + 2)...].firstIndex(of: "]") else {
+        return character == "[" ? 1 : nil
       }
-      return PathPattern.classContains(
-        pattern[pattern.index(after: pattern.startIndex)..<close], character)
-        && matches(pattern[pattern.index(after: close)...], text.dropFirst())
-    case "\\":
-      let rest = pattern.dropFirst()
-      guard let escaped = rest.first else { return text.first == "\\" }
-      return text.first == escaped && matches(rest.dropFirst(), text.dropFirst())
+      return PathPattern.classContains(pattern[(p + 1)..<close], character)
+        ? close - p + 1 : nil
+    case "\\" where p + 1 < pattern.count:
+      return pattern[p + 1] == character ? 2 : nil
     default:
-      return text.first == first && matches(pattern.dropFirst(), text.dropFirst())
+      return pattern[p] == character ? 1 : nil
     }
   }
 }
 
-/// Integer arithmetic for `$(( … ))`: + - * / % and parentheses.
-enum Arithmetic {
-  static func evaluate(_ text: String, variables: [String: String]) -> Int {
-    var tokens: [String] = []
+/// Integer arithmetic for `$(( … ))`: + - * / % and parentheses, on 64-bit integers that wrap
+/// around as bash's do.
+struct Arithmetic {
+  /// The expression as bash shows it in messages: without its leading blanks.
+  let text: [Character]
+  /// Tokens and the offset in `text` where each starts.
+  var tokens: [(text: String, offset: Int)] = []
+  let variables: [String: String]
+  var index = 0
+  var depth = 0
+  /// bash's message for the first error, once there is one.
+  var failure: String?
+
+  /// The value of `expression`, or bash's message for an expression it cannot evaluate
+  /// (`1/0: division by 0 (error token is "0")`).
+  static func evaluate(_ expression: String, variables: [String: String]) -> (
+    value: Int, error: String?
+  ) {
+    var arithmetic = Arithmetic(expression, variables: variables)
+    let value = arithmetic.sum()
+    return (value, arithmetic.failure)
+  }
+
+  init(_ expression: String, variables: [String: String]) {
+    text = Array(expression.drop { $0.isWhitespace })
+    self.variables = variables
     var current = ""
-    for character in text {
+    var start = 0
+    for (offset, character) in text.enumerated() {
       if character.isLetter || character.isNumber || character == "_" {
+        if current.isEmpty { start = offset }
         current.append(character)
-      } else {
-        if !current.isEmpty { tokens.append(current) }
-        current = ""
-        if !character.isWhitespace { tokens.append(String(character)) }
+        continue
       }
+      if !current.isEmpty { tokens.append((current, start)) }
+      current = ""
+      if !character.isWhitespace { tokens.append((String(character), offset)) }
     }
-    if !current.isEmpty { tokens.append(current) }
-    var index = 0
-    func primary() -> Int {
-      guard index < tokens.count else { return 0 }
-      let token = tokens[index]
+    if !current.isEmpty { tokens.append((current, start)) }
+  }
+
+  /// A number as bash reads one: decimal digits after an optional sign, wrapping past 64 bits.
+  static func number(_ text: String) -> Int? {
+    let negative = text.hasPrefix("-")
+    let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+    let magnitude = digits.utf8.reduce(0) { $0 &* 10 &+ Int($1 - 48) }
+    return negative ? 0 &- magnitude : magnitude
+  }
+
+  /// Records bash's message, naming the rest of the expression from token `at`.
+  mutating func fail(_ reason: String, at token: Int) {
+    guard failure == nil else { return }
+    let rest = token < tokens.count ? String(text[tokens[token].offset...]) : ""
+    failure = "bash: \(String(text)): \(reason) (error token is \"\(rest)\")"
+    index = tokens.count
+  }
+
+  mutating func primary() -> Int {
+    guard index < tokens.count, failure == nil else { return 0 }
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Limits.arithmeticDepth else {
+      fail("expression recursion level exceeded", at: index)
+      return 0
+    }
+    let token = tokens[index].text
+    index += 1
+    switch token {
+    case "(":
+      let value = sum()
       index += 1
-      if token == "(" {
-        let value = sum()
-        index += 1
-        return value
-      }
-      if token == "-" { return -primary() }
-      if token == "+" { return primary() }
-      return Int(token) ?? Int(variables[token] ?? "") ?? 0
-    }
-    func product() -> Int {
-      var value = primary()
-      while index < tokens.count, ["*", "/", "%"].contains(tokens[index]) {
-        let op = tokens[index]
-        index += 1
-        let right = primary()
-        switch op {
-        case "*": value *= right
-        case "/": value = right == 0 ? 0 : value / right
-        default: value = right == 0 ? 0 : value % right
-        }
-      }
       return value
+    case "-": return 0 &- primary()
+    case "+": return primary()
+    default:
+      return Self.number(token) ?? variables[token].flatMap { Self.number($0) } ?? 0
     }
-    func sum() -> Int {
-      var value = product()
-      while index < tokens.count, ["+", "-"].contains(tokens[index]) {
-        let op = tokens[index]
-        index += 1
-        value = op == "+" ? value + product() : value - product()
+  }
+
+  mutating func product() -> Int {
+    var value = primary()
+    while index < tokens.count, ["*", "/", "%"].contains(tokens[index].text) {
+      let op = tokens[index].text
+      index += 1
+      let divisor = index
+      let right = primary()
+      switch op {
+      case "*":
+        value = value &* right
+      case _ where right == 0:
+        fail("division by 0", at: divisor)
+      case "/":
+        value = value.dividedReportingOverflow(by: right).partialValue
+      default:
+        value = value.remainderReportingOverflow(dividingBy: right).partialValue
       }
-      return value
     }
-    return sum()
+    return value
+  }
+
+  mutating func sum() -> Int {
+    var value = product()
+    while index < tokens.count, ["+", "-"].contains(tokens[index].text) {
+      let op = tokens[index].text
+      index += 1
+      let right = product()
+      value = op == "+" ? value &+ right : value &- right
+    }
+    return value
   }
 }

@@ -14,7 +14,15 @@ public struct ShellOutput: Sendable {
   /// Both streams in the order they were written, so that `2>&1` and a terminal show them
   /// interleaved as bash would.
   private(set) var chunks: [Chunk] = []
-  public var status: Int32 = 0
+  /// How many bytes the chunks hold, which ``Limits/outputBytes`` bounds.
+  private var byteCount = 0
+  /// Whether the command wrote past ``Limits/outputBytes``: the rest was dropped, and it fails.
+  private(set) var isOverflowing = false
+  private var exitStatus: Int32 = 0
+  public var status: Int32 {
+    get { isOverflowing && exitStatus == 0 ? 1 : exitStatus }
+    set { exitStatus = newValue }
+  }
 
   public init(stdout: [UInt8] = [], stderr: [UInt8] = [], status: Int32 = 0) {
     write(stdout)
@@ -40,7 +48,13 @@ public struct ShellOutput: Sendable {
   }
 
   mutating func write(_ bytes: [UInt8], isError: Bool = false) {
-    guard !bytes.isEmpty else { return }
+    guard !bytes.isEmpty, !isOverflowing else { return }
+    guard bytes.count <= Limits.outputBytes - byteCount else {
+      isOverflowing = true
+      chunks.append(Chunk(isError: true, bytes: Array((Limits.outputMessage("bash") + "\n").utf8)))
+      return
+    }
+    byteCount += bytes.count
     if let last = chunks.indices.last, chunks[last].isError == isError {
       chunks[last].bytes += bytes
     } else {
@@ -86,14 +100,35 @@ public struct Shell: Sendable {
   var loopSignal: LoopSignal?
   /// How many loops the running command is inside.
   var loopDepth = 0
+  /// How deeply the running command nests, in ``Limits/depth`` levels: each compound command,
+  /// subshell or group it runs in is one, and each shell it runs in (`$(…)`, a script, `sh -c`,
+  /// `source`) two, for a shell takes about twice the stack.
+  var nesting = 0
+  /// Set by an error that abandons the command line, as bash's jump to the top level does.
+  ///
+  /// An arithmetic error, `${name:?}`, or shells nested too deep: a subshell or script ends
+  /// there; at the prompt, the rest of the line is dropped and the status is 1.
+  var isAborting = false
+  /// Whether the abort ends every enclosing shell too, not only the innermost one.
+  var abortsEveryShell = false
+  /// The message of the abort, until the command it stopped reports it.
+  var abortMessage = ""
 
   enum LoopSignal: Equatable {
     case breakLoop(Int)
     case continueLoop(Int)
   }
 
-  /// Whether the rest of a list is skipped: after `exit`, `break` or `continue`.
-  var isUnwinding: Bool { exitRequested != nil || loopSignal != nil }
+  /// Whether the rest of a list is skipped: after `exit`, `break`, `continue` or an abort.
+  var isUnwinding: Bool { exitRequested != nil || loopSignal != nil || isAborting }
+
+  /// Abandons the command line with bash's `message`.
+  mutating func abort(_ message: String, everyShell: Bool = false) {
+    if !isAborting && !message.isEmpty { abortMessage += message + "\n" }
+    isAborting = true
+    abortsEveryShell = abortsEveryShell || everyShell
+  }
+
   /// How a missing program is reported: bash's way, or `/bin/sh`'s inside a build.
   public enum NotFoundStyle: Sendable {
     case bash, dash
@@ -130,131 +165,236 @@ public struct Shell: Sendable {
     fileSystem.now = docker.now
     let node: ShellNode
     do {
-      node = try ShellParser.parse(line)
+      node = try ShellParser.parse(line, depth: nesting)
     } catch {
       lastStatus = 2
       return .error(error.description, status: 2)
     }
     if !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { history.append(line) }
     var output = execute(node, input: input, terminal: true)
+    if isAborting {
+      output.status = 1
+      if !abortsEveryShell || nesting == 0 {
+        isAborting = false
+        abortsEveryShell = false
+      }
+    }
     lastStatus = output.status
     if let code = exitRequested { output.status = code }
     return output
   }
 
+  /// Runs `text` in a copy of this shell two levels deeper.
+  ///
+  /// A command substitution, script or `sh -c` runs so. Past ``Limits/depth`` it fails, and
+  /// every enclosing shell stops, as bash stops at `FUNCNEST`.
+  mutating func runNested(
+    _ text: String, name: String? = nil, input: [UInt8] = [],
+    prepare: (inout Shell) -> Void = { _ in }
+  ) -> ShellOutput {
+    guard nesting + 2 <= Limits.depth else {
+      abort(Self.nestingMessage(name), everyShell: true)
+      return ShellOutput(status: 1)
+    }
+    var copy = self
+    copy.nesting += 2
+    copy.exitRequested = nil
+    prepare(&copy)
+    let output = copy.run(text, input: input)
+    if copy.isAborting { abort("", everyShell: true) }
+    return output
+  }
+
+  /// What a shell nested past ``Limits/depth`` says, after bash's `FUNCNEST` message.
+  static func nestingMessage(_ name: String?) -> String {
+    "bash: " + (name.map { "\($0): " } ?? "") + "maximum nesting level exceeded (\(Limits.depth))"
+  }
+
   // MARK: - Nodes
 
+  /// Runs a node; an abort it caused is reported after what it wrote, with status 1.
   mutating func execute(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
+    var output = executeNode(node, input: input, terminal: terminal)
+    if isAborting {
+      output.printError(abortMessage)
+      abortMessage = ""
+      output.status = 1
+    }
+    return output
+  }
+
+  /// One kind of node a function, so that each level of a nested command takes little stack.
+  mutating func executeNode(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
     if isUnwinding { return ShellOutput(status: exitRequested ?? 0) }
     switch node {
     case .sequence(let items):
-      var output = ShellOutput()
-      for item in items {
-        let result = execute(item, input: input, terminal: terminal)
-        output.append(result)
-        output.status = result.status
-        lastStatus = result.status
-        if isUnwinding { break }
-      }
-      return output
-    case .and(let left, let right), .or(let left, let right):
-      var output = execute(left, input: input, terminal: terminal)
-      lastStatus = output.status
-      let runRight: Bool
-      if case .and = node { runRight = output.status == 0 } else { runRight = output.status != 0 }
-      if runRight && !isUnwinding {
-        let result = execute(right, input: input, terminal: terminal)
-        output.append(result)
-        output.status = result.status
-        lastStatus = result.status
-      }
-      return output
+      return executeSequence(items, input: input, terminal: terminal)
+    case .and, .or:
+      return executeAndOr(node, input: input, terminal: terminal)
     case .pipeline(let commands, let negated):
-      // Earlier commands' errors reach the terminal before the last command's output.
-      var output = ShellOutput()
-      var data = input
-      for (index, command) in commands.enumerated() {
-        if index == commands.count - 1 {
-          let result = execute(command, input: data, terminal: terminal)
-          output.append(result)
-          output.status = result.status
-          break
-        }
-        var copy = self
-        let result = copy.execute(command, input: data, terminal: false)
-        data = result.stdout
-        output.write(result.stderr, isError: true)
-      }
-      if negated { output.status = output.status == 0 ? 1 : 0 }
-      return output
+      return executePipeline(commands, negated: negated, input: input, terminal: terminal)
+    case .simple(let command):
+      return executeSimple(command, input: input, terminal: terminal)
     case .subshell(let body, let redirections):
-      var copy = self
-      copy.exitRequested = nil
-      return withRedirections(redirections, input: input, terminal: terminal) {
-        shell, stdin, isTerminal in
-        _ = shell
-        return copy.execute(body, input: stdin, terminal: isTerminal)
-      }
+      return executeSubshell(body, redirections, input: input, terminal: terminal)
     case .group(let body, let redirections):
-      return withRedirections(redirections, input: input, terminal: terminal) {
+      return executeCompound(redirections, input: input, terminal: terminal) {
         shell, stdin, isTerminal in
         shell.execute(body, input: stdin, terminal: isTerminal)
       }
-    case .simple(let command):
-      return executeSimple(command, input: input, terminal: terminal)
     case .ifClause(let clauses, let otherwise, let redirections):
-      return withRedirections(redirections, input: input, terminal: terminal) {
+      return executeCompound(redirections, input: input, terminal: terminal) {
         shell, stdin, isTerminal in
-        var output = ShellOutput()
-        for clause in clauses {
-          let test = shell.execute(clause.condition, input: stdin, terminal: isTerminal)
-          output.append(test)
-          if shell.isUnwinding { return output }
-          if test.status == 0 {
-            let body = shell.execute(clause.body, input: stdin, terminal: isTerminal)
-            output.append(body)
-            output.status = body.status
-            return output
-          }
-        }
-        // No branch ran: the status is the else list's, or 0.
-        let body = otherwise.map { shell.execute($0, input: stdin, terminal: isTerminal) }
-        if let body { output.append(body) }
-        output.status = body?.status ?? 0
-        return output
+        shell.executeIf(clauses, otherwise: otherwise, input: stdin, terminal: isTerminal)
       }
     case .forLoop(let name, let words, let body, let redirections):
-      return withRedirections(redirections, input: input, terminal: terminal) {
+      return executeCompound(redirections, input: input, terminal: terminal) {
         shell, stdin, isTerminal in
-        var values = shell.positional
-        if let words {
-          values = []
-          var errors: [UInt8] = []
-          for word in words {
-            let (fields, wordErrors) = shell.expand(word)
-            values += fields
-            errors += wordErrors
-          }
-          if !errors.isEmpty { return ShellOutput(stderr: errors, status: 1) }
-        }
-        var output = ShellOutput()
-        shell.loopDepth += 1
-        defer { shell.loopDepth -= 1 }
-        for value in values {
-          shell.variables[name] = value
-          let result = shell.execute(body, input: stdin, terminal: isTerminal)
-          output.append(result)
-          output.status = result.status
-          if shell.leavesLoop() { break }
-        }
-        return output
+        shell.executeFor(name, words: words, body: body, input: stdin, terminal: isTerminal)
       }
     case .whileLoop(let clause, let until, let redirections):
-      return withRedirections(redirections, input: input, terminal: terminal) {
+      return executeCompound(redirections, input: input, terminal: terminal) {
         shell, stdin, isTerminal in
         shell.loop(clause, until: until, input: stdin, terminal: isTerminal)
       }
     }
+  }
+
+  /// A group, `if` or loop: a level deeper, with its redirections.
+  mutating func executeCompound(
+    _ redirections: [Redirection], input: [UInt8], terminal: Bool,
+    body: (inout Shell, [UInt8], Bool) -> ShellOutput
+  ) -> ShellOutput {
+    nesting += 1
+    defer { nesting -= 1 }
+    return withRedirections(redirections, input: input, terminal: terminal, body: body)
+  }
+
+  mutating func executeSequence(_ items: [ShellNode], input: [UInt8], terminal: Bool)
+    -> ShellOutput
+  {
+    var output = ShellOutput()
+    for item in items {
+      let result = execute(item, input: input, terminal: terminal)
+      output.append(result)
+      output.status = result.status
+      lastStatus = result.status
+      if isUnwinding { break }
+    }
+    return output
+  }
+
+  /// `a && b || c`, which parses as `.or(.and(a, b), c)`: the first command, then each link in
+  /// order, in a loop rather than one call a link.
+  mutating func executeAndOr(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
+    var links: [(and: Bool, command: ShellNode)] = []
+    var first = node
+    while true {
+      if case .and(let left, let right) = first {
+        links.append((true, right))
+        first = left
+      } else if case .or(let left, let right) = first {
+        links.append((false, right))
+        first = left
+      } else {
+        break
+      }
+    }
+    var output = execute(first, input: input, terminal: terminal)
+    lastStatus = output.status
+    for link in links.reversed() where (output.status == 0) == link.and && !isUnwinding {
+      let result = execute(link.command, input: input, terminal: terminal)
+      output.append(result)
+      output.status = result.status
+      lastStatus = result.status
+    }
+    return output
+  }
+
+  mutating func executePipeline(
+    _ commands: [ShellNode], negated: Bool, input: [UInt8], terminal: Bool
+  ) -> ShellOutput {
+    // Earlier commands' errors reach the terminal before the last command's output.
+    var output = ShellOutput()
+    var data = input
+    for (index, command) in commands.enumerated() {
+      if index == commands.count - 1 {
+        let result = execute(command, input: data, terminal: terminal)
+        output.append(result)
+        output.status = result.status
+        break
+      }
+      var copy = self
+      let result = copy.execute(command, input: data, terminal: false)
+      if copy.abortsEveryShell { abort("", everyShell: true) }
+      data = result.stdout
+      output.write(result.stderr, isError: true)
+    }
+    if negated { output.status = output.status == 0 ? 1 : 0 }
+    return output
+  }
+
+  mutating func executeSubshell(
+    _ body: ShellNode, _ redirections: [Redirection], input: [UInt8], terminal: Bool
+  ) -> ShellOutput {
+    var copy = self
+    copy.exitRequested = nil
+    copy.nesting += 1
+    return withRedirections(redirections, input: input, terminal: terminal) {
+      shell, stdin, isTerminal in
+      let output = copy.execute(body, input: stdin, terminal: isTerminal)
+      if copy.abortsEveryShell { shell.abort("", everyShell: true) }
+      return output
+    }
+  }
+
+  mutating func executeIf(
+    _ clauses: [ConditionalClause], otherwise: ShellNode?, input: [UInt8], terminal: Bool
+  ) -> ShellOutput {
+    var output = ShellOutput()
+    for clause in clauses {
+      let test = execute(clause.condition, input: input, terminal: terminal)
+      output.append(test)
+      if isUnwinding { return output }
+      if test.status == 0 {
+        let body = execute(clause.body, input: input, terminal: terminal)
+        output.append(body)
+        output.status = body.status
+        return output
+      }
+    }
+    // No branch ran: the status is the else list's, or 0.
+    let body = otherwise.map { execute($0, input: input, terminal: terminal) }
+    if let body { output.append(body) }
+    output.status = body?.status ?? 0
+    return output
+  }
+
+  mutating func executeFor(
+    _ name: String, words: [ShellWord]?, body: ShellNode, input: [UInt8], terminal: Bool
+  ) -> ShellOutput {
+    var values = positional
+    if let words {
+      values = []
+      var errors: [UInt8] = []
+      for word in words {
+        let (fields, wordErrors) = expand(word)
+        values += fields
+        errors += wordErrors
+      }
+      if !errors.isEmpty || isAborting { return ShellOutput(stderr: errors, status: 1) }
+    }
+    var output = ShellOutput()
+    loopDepth += 1
+    defer { loopDepth -= 1 }
+    for value in values {
+      variables[name] = value
+      let result = execute(body, input: input, terminal: terminal)
+      output.append(result)
+      output.status = result.status
+      if leavesLoop() { break }
+    }
+    return output
   }
 
   /// The most times a `while` or `until` loop runs before the sandbox stops it.
@@ -272,7 +412,7 @@ public struct Shell: Sendable {
     var iterations = 0
     loopDepth += 1
     defer { loopDepth -= 1 }
-    while exitRequested == nil {
+    while exitRequested == nil && !isAborting {
       iterations += 1
       guard iterations <= Self.loopLimit else {
         output.printError(
@@ -301,7 +441,7 @@ public struct Shell: Sendable {
 
   /// After a loop's body: whether the loop ends, consuming a `break` or `continue` aimed at it.
   mutating func leavesLoop() -> Bool {
-    if exitRequested != nil { return true }
+    if exitRequested != nil || isAborting { return true }
     switch loopSignal {
     case nil: return false
     case .breakLoop(let levels):
@@ -333,6 +473,8 @@ public struct Shell: Sendable {
     for (name, value) in command.assignments {
       assignments.append((name, expandToString(value)))
     }
+    // An expansion that failed as bash fails one: the command does not run.
+    if isAborting { return ShellOutput(stderr: expansionErrors, status: 1) }
     if words.isEmpty {
       for (name, value) in assignments { variables[name] = value }
     }
@@ -365,6 +507,7 @@ public struct Shell: Sendable {
     var err: Sink = .stderr
     for redirection in redirections {
       let target = expandToString(redirection.target)
+      if isAborting { return ShellOutput(status: 1) }
       switch redirection.kind {
       case .input where target == "/dev/null":
         stdin = []
@@ -387,6 +530,7 @@ public struct Shell: Sendable {
         }
       case .heredoc(let text, let expands):
         stdin = Array((expands ? expandHeredoc(text) : text).utf8)
+        if isAborting { return ShellOutput(status: 1) }
       case .herestring:
         stdin = Array((target + "\n").utf8)
       case .output, .append, .outputAndError, .appendOutputAndError:
@@ -523,12 +667,9 @@ public struct Shell: Sendable {
       return .error("bash: \(path): Permission denied", status: 126)
     }
     let text = String(decoding: (try? fileSystem.read(path, from: directory)) ?? [], as: UTF8.self)
-    var script = self
-    script.positional = invocation.arguments
-    script.exitRequested = nil
-    var output = script.run(text, input: invocation.input)
-    if let code = script.exitRequested { output.status = code }
-    return output
+    return runNested(text, name: path, input: invocation.input) {
+      $0.positional = invocation.arguments
+    }
   }
 
   /// The last status as `$?` shows it.

@@ -19,15 +19,22 @@ public enum ShellParser {
       switch error {
       case .unexpectedEnd, .unexpectedEndOfFile, .unterminatedHeredoc: return true
       case .unexpectedToken(let token): return token == "newline"
+      case .tooDeep: return false
       }
     }
   }
 
   /// Parses a whole command line (or script).
-  public static func parse(_ text: String) throws(ShellSyntaxError) -> ShellNode {
-    var lexer = ShellLexer(Array(text))
+  ///
+  /// - Parameters:
+  ///   - text: The command line.
+  ///   - depth: How deeply the shell that runs it already nests, in ``Limits/depth`` levels.
+  /// - Returns: The command tree.
+  /// - Throws: bash's syntax error, or ``ShellSyntaxError/tooDeep`` past ``Limits/depth``.
+  public static func parse(_ text: String, depth: Int = 0) throws(ShellSyntaxError) -> ShellNode {
+    var lexer = ShellLexer(Array(text), depth: depth)
     let tokens = try lexer.tokenize()
-    var parser = TokenParser(tokens: tokens, heredocs: lexer.heredocBodies)
+    var parser = TokenParser(tokens: tokens, heredocs: lexer.heredocBodies, depth: depth)
     let node = try parser.parseList(until: [])
     if parser.index < tokens.count, case .op(let op) = tokens[parser.index] {
       throw .unexpectedToken(op)
@@ -44,8 +51,13 @@ struct ShellLexer {
   /// Here-document bodies by the token index of their `<<` operator, with their delimiters.
   var heredocBodies: [Int: (body: String, expands: Bool)] = [:]
   var pending: [(token: Int, delimiter: String, expands: Bool, stripTabs: Bool)] = []
+  /// How deeply the text nests: the shell's level, and each `${…}` this lexer reads inside.
+  var depth = 0
 
-  init(_ characters: [Character]) { self.characters = characters }
+  init(_ characters: [Character], depth: Int = 0) {
+    self.characters = characters
+    self.depth = depth
+  }
 
   var current: Character? { index < characters.count ? characters[index] : nil }
 
@@ -326,7 +338,8 @@ struct ShellLexer {
         }
         operation = op
         let body = try balanced(open: "{", close: "}", depth: 1)
-        var inner = ShellLexer(Array(body))
+        guard depth < Limits.depth else { throw .tooDeep }
+        var inner = ShellLexer(Array(body), depth: depth + 1)
         argument = try inner.wordUntilEnd()
       } else {
         guard current == "}" else { throw .unexpectedEnd("}") }
@@ -412,6 +425,9 @@ struct TokenParser {
   let tokens: [ShellParser.Token]
   let heredocs: [Int: (body: String, expands: Bool)]
   var index = 0
+  /// How deeply the command being read nests: compound commands, subshells and groups, and
+  /// `&&` or `||` links, each a level of the tree that runs it.
+  var depth = 0
 
   mutating func skipNewlines() {
     while index < tokens.count, tokens[index] == .newline { index += 1 }
@@ -481,50 +497,8 @@ struct TokenParser {
   /// `if`, `for`, `while` and `until`, after their first word.
   mutating func parseCompound(_ word: String) throws(ShellSyntaxError) -> ShellNode {
     switch word {
-    case "if":
-      var clauses: [ConditionalClause] = []
-      var otherwise: ShellNode?
-      var keyword = "if"
-      while keyword == "if" || keyword == "elif" {
-        let condition = try parseList(until: [], words: ["then"])
-        try expect("then")
-        let body = try parseList(until: [], words: ["elif", "else", "fi"])
-        clauses.append(ConditionalClause(condition: condition, body: body))
-        keyword = reservedWord() ?? ""
-        index += 1
-        if keyword == "else" {
-          otherwise = try parseList(until: [], words: ["fi"])
-          try expect("fi")
-        } else if keyword != "elif" && keyword != "fi" {
-          throw keyword.isEmpty ? .unexpectedEndOfFile : .unexpectedToken(keyword)
-        }
-      }
-      return .ifClause(clauses, otherwise: otherwise, try parseRedirections())
-    case "for":
-      guard index < tokens.count, case .word(let nameWord) = tokens[index],
-        let name = nameWord.literalText,
-        name.first.map({ $0.isLetter || $0 == "_" }) ?? false,
-        name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
-      else {
-        throw .unexpectedToken(index < tokens.count ? "\(tokens[index])" : "newline")
-      }
-      index += 1
-      var words: [ShellWord]?
-      skipNewlines()
-      if reservedWord() == "in" {
-        index += 1
-        var list: [ShellWord] = []
-        while index < tokens.count, case .word(let item) = tokens[index] {
-          list.append(item)
-          index += 1
-        }
-        words = list
-      }
-      if index < tokens.count, tokens[index] == .op(";") { index += 1 }
-      try expect("do")
-      let body = try parseList(until: [], words: ["done"])
-      try expect("done")
-      return .forLoop(name: name, words: words, body: body, try parseRedirections())
+    case "if": return try parseIf()
+    case "for": return try parseFor()
     default:
       let condition = try parseList(until: [], words: ["do"])
       try expect("do")
@@ -536,12 +510,68 @@ struct TokenParser {
     }
   }
 
+  /// `if` …, after its first word.
+  mutating func parseIf() throws(ShellSyntaxError) -> ShellNode {
+    var clauses: [ConditionalClause] = []
+    var otherwise: ShellNode?
+    var keyword = "if"
+    while keyword == "if" || keyword == "elif" {
+      let condition = try parseList(until: [], words: ["then"])
+      try expect("then")
+      let body = try parseList(until: [], words: ["elif", "else", "fi"])
+      clauses.append(ConditionalClause(condition: condition, body: body))
+      keyword = reservedWord() ?? ""
+      index += 1
+      if keyword == "else" {
+        otherwise = try parseList(until: [], words: ["fi"])
+        try expect("fi")
+      } else if keyword != "elif" && keyword != "fi" {
+        throw keyword.isEmpty ? .unexpectedEndOfFile : .unexpectedToken(keyword)
+      }
+    }
+    return .ifClause(clauses, otherwise: otherwise, try parseRedirections())
+  }
+
+  /// `for` …, after its first word.
+  mutating func parseFor() throws(ShellSyntaxError) -> ShellNode {
+    guard index < tokens.count, case .word(let nameWord) = tokens[index],
+      let name = nameWord.literalText,
+      name.first.map({ $0.isLetter || $0 == "_" }) ?? false,
+      name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+    else {
+      throw .unexpectedToken(index < tokens.count ? "\(tokens[index])" : "newline")
+    }
+    index += 1
+    var words: [ShellWord]?
+    skipNewlines()
+    if reservedWord() == "in" {
+      index += 1
+      var list: [ShellWord] = []
+      while index < tokens.count, case .word(let item) = tokens[index] {
+        list.append(item)
+        index += 1
+      }
+      words = list
+    }
+    if index < tokens.count, tokens[index] == .op(";") { index += 1 }
+    try expect("do")
+    let body = try parseList(until: [], words: ["done"])
+    try expect("done")
+    return .forLoop(name: name, words: words, body: body, try parseRedirections())
+  }
+
   mutating func parseAndOr() throws(ShellSyntaxError) -> ShellNode {
     var node = try parsePipeline()
+    var links = 0
     while index < tokens.count, case .op(let op) = tokens[index], op == "&&" || op == "||" {
       index += 1
       skipNewlines()
       guard index < tokens.count else { throw .unexpectedToken("newline") }
+      // Each link nests the chain a level deeper in the tree.
+      links += 1
+      guard depth + links <= Limits.depth else { throw .tooDeep }
+      depth += links
+      defer { depth -= links }
       let right = try parsePipeline()
       node = op == "&&" ? .and(node, right) : .or(node, right)
     }
@@ -566,35 +596,52 @@ struct TokenParser {
     return commands.count == 1 && !negated ? commands[0] : .pipeline(commands, negated: negated)
   }
 
+  /// One command: a compound command, subshell or group a level deeper, or a simple command.
   mutating func parseCommand() throws(ShellSyntaxError) -> ShellNode {
     guard index < tokens.count else { throw .unexpectedToken("newline") }
-    if let word = reservedWord(), ["if", "for", "while", "until"].contains(word) {
-      index += 1
-      return try parseCompound(word)
+    let compound = reservedWord().flatMap {
+      ["if", "for", "while", "until"].contains($0) ? $0 : nil
     }
-    if tokens[index] == .op("(") {
-      index += 1
-      let body = try parseList(until: [")"])
-      guard index < tokens.count, tokens[index] == .op(")") else { throw .unexpectedEnd(")") }
-      index += 1
-      return .subshell(body, try parseRedirections())
-    }
+    var isGroup = false
     if case .word(let word) = tokens[index], word.literalText == "{", !word.hasQuotes {
-      index += 1
-      var items: [ShellNode] = []
-      skipNewlines()
-      while index < tokens.count {
-        if case .word(let closing) = tokens[index], closing.literalText == "}" { break }
-        items.append(try parseAndOr())
-        if index < tokens.count, tokens[index] == .op(";") || tokens[index] == .newline {
-          index += 1
-        }
-        skipNewlines()
-      }
-      guard index < tokens.count else { throw .unexpectedToken("newline") }
-      index += 1
-      return .group(items.count == 1 ? items[0] : .sequence(items), try parseRedirections())
+      isGroup = true
     }
+    guard compound != nil || isGroup || tokens[index] == .op("(") else { return try parseSimple() }
+    guard depth < Limits.depth else { throw .tooDeep }
+    depth += 1
+    defer { depth -= 1 }
+    index += 1
+    if let compound { return try parseCompound(compound) }
+    return isGroup ? try parseGroup() : try parseSubshell()
+  }
+
+  /// `( list )`, after its `(`.
+  mutating func parseSubshell() throws(ShellSyntaxError) -> ShellNode {
+    let body = try parseList(until: [")"])
+    guard index < tokens.count, tokens[index] == .op(")") else { throw .unexpectedEnd(")") }
+    index += 1
+    return .subshell(body, try parseRedirections())
+  }
+
+  /// `{ list; }`, after its `{`.
+  mutating func parseGroup() throws(ShellSyntaxError) -> ShellNode {
+    var items: [ShellNode] = []
+    skipNewlines()
+    while index < tokens.count {
+      if case .word(let closing) = tokens[index], closing.literalText == "}" { break }
+      items.append(try parseAndOr())
+      if index < tokens.count, tokens[index] == .op(";") || tokens[index] == .newline {
+        index += 1
+      }
+      skipNewlines()
+    }
+    guard index < tokens.count else { throw .unexpectedToken("newline") }
+    index += 1
+    return .group(items.count == 1 ? items[0] : .sequence(items), try parseRedirections())
+  }
+
+  /// Assignments, words and redirections.
+  mutating func parseSimple() throws(ShellSyntaxError) -> ShellNode {
     var command = SimpleCommand()
     while index < tokens.count {
       switch tokens[index] {

@@ -107,6 +107,8 @@ public enum ShellSyntaxError: Error, Equatable, Sendable, CustomStringConvertibl
   case unterminatedHeredoc(String)
   /// An `if`, `for` or `while` that the line ends inside.
   case unexpectedEndOfFile
+  /// Commands, `&&` chains or `${…}` nested deeper than ``Limits/depth``.
+  case tooDeep
 
   public var description: String {
     switch self {
@@ -115,6 +117,8 @@ public enum ShellSyntaxError: Error, Equatable, Sendable, CustomStringConvertibl
     case .unexpectedEnd(let quote): "bash: unexpected EOF while looking for matching `\(quote)'"
     case .unterminatedHeredoc(let delimiter):
       "bash: warning: here-document delimited by end-of-file (wanted `\(delimiter)')"
+    case .tooDeep:
+      "bash: syntax error: the sandbox nests commands at most \(Limits.depth) deep"
     }
   }
 }

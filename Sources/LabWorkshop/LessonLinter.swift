@@ -27,7 +27,12 @@ public enum LessonLinter {
     for step in lesson.steps {
       switch step {
       case .file(let file, _, _): created.insert(PathText.name(file))
-      case .clock: break
+      case .clock(let text, let location):
+        if VirtualClock.parse(text) == nil {
+          diagnostics.append(
+            LessonDiagnostic(
+              location: location, message: "error: '\(text)' is not a time in the years 1 to 9999"))
+        }
       case .command(let command):
         var bindings = Bindings()
         for id in shown {

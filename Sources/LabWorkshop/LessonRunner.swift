@@ -108,7 +108,7 @@ public struct LessonRunner: Sendable {
           report.steps.append(
             StepReport(
               location: location, kind: .clock, text: text, outcome: .failed,
-              notes: ["'\(text)' is not a time"]))
+              notes: ["'\(text)' is not a time in the years 1 to 9999"]))
           continue
         }
         session.setClock(date)

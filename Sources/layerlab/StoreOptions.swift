@@ -17,7 +17,8 @@ struct StoreOptions: ParsableArguments {
   func validate() throws {
     if let text = now ?? environment["LAYERLAB_NOW"], VirtualClock.parse(text) == nil {
       throw ValidationError(
-        "'\(text)' is not a time: use RFC 3339 (2024-09-01T12:00:00Z) or Unix seconds")
+        "'\(text)' is not a time: use RFC 3339 (2024-09-01T12:00:00Z) or Unix seconds, in the years 1 to 9999"
+      )
     }
   }
 

@@ -3,6 +3,7 @@ import LabDocker
 import LabImage
 import LabJSON
 import LabShell
+import LabTestSupport
 import Testing
 
 /// Bad input of every kind gets an error, never a crash: random text through every parser.
@@ -39,6 +40,27 @@ struct RobustnessTests {
       _ = DockerIgnore(text).excludes("a/b")
       _ = PathPattern.matches(text, "ab/c")
     }
+  }
+
+  @Test func jsonNestsAtMostToItsLimitAndNumbersNeverTrap() throws {
+    let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+    let error = TestSupport.onSmallStack { () -> JSONError? in
+      do throws(JSONError) {
+        _ = try JSONValue(parsing: deep)
+        return nil
+      } catch {
+        return error
+      }
+    }
+    #expect(error?.isTooDeep == true)
+    #expect(error?.description == "invalid JSON: exceeded max depth at offset 100")
+    let limit = JSONValue.depthLimit
+    let deepest = String(repeating: "[", count: limit) + String(repeating: "]", count: limit)
+    #expect(try JSONValue(parsing: deepest).compact() == deepest)
+    // Numbers past 64 bits are no integers; an unpaired surrogate is U+FFFD, as in Go.
+    #expect(try JSONValue(parsing: "1e300").intValue == nil)
+    #expect(try JSONValue(parsing: "-1e3").intValue == -1000)
+    #expect(try JSONValue(parsing: #""\ud800\u0041""#) == .string("\u{FFFD}A"))
   }
 
   @Test func theShellRunsArbitraryLinesSafely() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabTestSupport
 import Testing
 
 @Suite(".dockerignore patterns")
@@ -26,5 +27,18 @@ struct DockerIgnoreTests {
     #expect(crlf.excludes("app.log"))
     #expect(crlf.excludes("build/out.o"))
     #expect(!crlf.excludes("build/keep.txt"))
+  }
+
+  @Test func aPatternOfAnyLengthMatchesWithoutNesting() {
+    let long = String(repeating: "a", count: 100_000)
+    let stars = String(repeating: "*", count: 10_000)
+    let results = TestSupport.onSmallStack {
+      [
+        PathPattern.matches(long, long), PathPattern.matches(long + "?", long),
+        PathPattern.matches("a\(stars)b", "ab"), PathPattern.matches("**/\(long)", "x/" + long),
+        DockerIgnore(long + "\n").excludes(long),
+      ]
+    }
+    #expect(results == [true, false, true, true, true])
   }
 }

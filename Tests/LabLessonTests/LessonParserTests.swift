@@ -1,4 +1,5 @@
 import LabLesson
+import LabTestSupport
 import Testing
 
 @Suite("Markdown lessons into steps")
@@ -228,5 +229,32 @@ struct LessonParserTests {
     } throws: { error in
       (error as? LessonError)?.description == message
     }
+  }
+
+  @Test func emphasisNestedAsDeeplyAsTheTextAsksIsRead() throws {
+    // 600 KB of `*a `, as a fuzzer wrote it, then the same closed: cmark nests the emphasis
+    // 100,000 deep.
+    let open = String(repeating: "*a ", count: 200_000)
+    let nested =
+      String(repeating: "*a ", count: 100_000) + "b" + String(repeating: " a*", count: 100_000)
+    for prose in [open, nested] {
+      let text = "# Stars\n\n\(prose)\n\n```sh\necho hi\n```\n"
+      let lesson = try TestSupport.onSmallStack { () -> Result<Lesson, LessonError> in
+        do throws(LessonError) {
+          return .success(try LessonParser.parse(text, path: "stars.md"))
+        } catch {
+          return .failure(error)
+        }
+      }.get()
+      #expect(commands(lesson.steps).map(\.0) == ["echo hi"])
+    }
+    let blocks = TestSupport.onSmallStack { MarkdownReader.blocks(nested) }
+    guard case .paragraph(let text, _, _) = blocks.first else {
+      Issue.record("no paragraph")
+      return
+    }
+    #expect(
+      text == String(repeating: "a ", count: 100_000) + "b"
+        + String(repeating: " a", count: 100_000))
   }
 }

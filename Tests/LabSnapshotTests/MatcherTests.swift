@@ -1,5 +1,6 @@
 import Foundation
 import LabSnapshot
+import LabTestSupport
 import Testing
 
 @Suite("Matching expected output")
@@ -268,5 +269,19 @@ struct MatcherTests {
   @Test func aCarriageReturnOverprintsTheLine() {
     #expect(passes("Downloading 100%\ndone", "Downloading  10%\rDownloading 100%\r\r\ndone"))
     #expect(passes("a\nb", "a\r\nb\r\n"))
+  }
+
+  @Test func longOutputsAndElisionsMatchWithoutNesting() {
+    // A line of output took a level of calls: a long block overflowed the stack.
+    let lines = (1...5_000).map(String.init)
+    let whole = lines.joined(separator: "\n") + "\n"
+    let elided = (["1", "..."] + lines.suffix(2) + ["..."]).joined(separator: "\n") + "\n"
+    let results = TestSupport.onSmallStack { [self] in
+      [
+        passes(whole, whole), passes(elided, whole), passes("...\n4999\n...\n", whole),
+        passes("1\n...\n3\n", whole), passes(whole + "5001\n", whole),
+      ]
+    }
+    #expect(results == [true, true, true, false, false])
   }
 }

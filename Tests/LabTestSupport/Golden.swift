@@ -123,3 +123,39 @@ extension TestSupport {
       stderr: String(decoding: errorData, as: UTF8.self))
   }
 }
+
+extension TestSupport {
+  /// The stack macOS gives a secondary thread, smaller than Linux's: the depth limits of the
+  /// parsers and the shell must hold within it.
+  public static let smallStack = 512 << 10
+
+  /// Runs `body` on a thread with a ``smallStack`` stack and waits for its result, so that a
+  /// recursion too deep for a lesson runner's thread crashes the test instead of passing.
+  public static func onSmallStack<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+    let result = Box(body)
+    let thread = Thread { result.run() }
+    thread.stackSize = smallStack
+    thread.start()
+    return result.wait()
+  }
+
+  /// A body and its value, handed from the thread that computes it to the one that waits.
+  private final class Box<T: Sendable>: @unchecked Sendable {
+    let body: @Sendable () -> T
+    var value: [T] = []
+    let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> T) { self.body = body }
+
+    func run() {
+      value = [body()]
+      done.signal()
+    }
+
+    /// The value, once the thread has set it; the semaphore orders the write before the read.
+    func wait() -> T {
+      done.wait()
+      return value[0]
+    }
+  }
+}

@@ -64,6 +64,34 @@ struct ExecTests {
     #expect(bad.stderr.contains("'yesterday' is not a time"))
   }
 
+  @Test(arguments: ["1e19", "nan", "inf", "1e300", "253402300800", "10000-01-01T00:00:00Z"])
+  func aTimeTheClockCannotShowIsBadUsage(time: String) throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let message =
+      "Error: '\(time)' is not a time: use RFC 3339 (2024-09-01T12:00:00Z) or Unix seconds, in the years 1 to 9999\n"
+    let flag = try layerlab(["exec", "--now", time, "--", "date"], store: store)
+    #expect(flag.status == 2)
+    #expect(flag.stderr.hasPrefix(message))
+    let variable = try TestSupport.run(
+      Self.binary, ["exec", "--", "date"],
+      environment: ["LAYERLAB_STORE": store, "LAYERLAB_NOW": time])
+    #expect(variable.status == 2)
+    #expect(variable.stderr.hasPrefix(message))
+  }
+
+  @Test func theClockRunsToTheEndOfTheYear9999AndStops() throws {
+    let store = try TestSupport.scratchDirectory("e2e")
+    let last = try layerlab(
+      ["exec", "--now", "253402300799", "--", "date -u; sleep 1"], store: store)
+    #expect(last.stdout == "Fri Dec 31 23:59:59 UTC 9999\n")
+    #expect(last.stderr == "sleep: 1: the sandbox's clock stops at the end of the year 9999\n")
+    #expect(last.status == 1)
+    // The store's clock stays at the last second rather than overflowing.
+    #expect(
+      try layerlab(["exec", "--", "date -u"], store: store).stdout
+        == "Fri Dec 31 23:59:59 UTC 9999\n")
+  }
+
   @Test func storePathResetAndFsck() throws {
     let store = try TestSupport.scratchDirectory("e2e")
     #expect(

@@ -46,6 +46,14 @@ struct BuildPlan {
       throw BuildFailure(.request, "no build stage in current context", line: first.line)
     }
     for instruction in instructions {
+      if instruction.keyword == "HEALTHCHECK" {
+        do {
+          _ = try BuildRun.healthcheckOptions(instruction)
+        } catch {
+          throw BuildFailure(
+            .request, error.description, line: instruction.line, endLine: instruction.endLine)
+        }
+      }
       if instruction.keyword == "FROM" {
         let expansion = WordExpansion(environment: metaArgumentValues)
         let words = expansion.words(instruction.arguments)
@@ -100,7 +108,7 @@ struct BuildPlan {
         if let from = instruction.flag("from") {
           if let stage = stages.firstIndex(where: { $0.name == from.lowercased() }) {
             visit(stage)
-          } else if let number = Int(from), number < stages.count {
+          } else if let number = Int(from), number >= 0, number < stages.count {
             visit(number)
           }
         }

@@ -165,7 +165,12 @@ extension BuildRun {
     }
   }
 
-  mutating func healthcheck(_ instruction: Instruction, state: inout StageState) throws {
+  /// HEALTHCHECK's words after its options, and its options as BuildKit reads them when it
+  /// parses the Dockerfile: durations as Go's `time.ParseDuration`, at least 1ms unless 0, and
+  /// retries as a non-negative 32-bit integer.
+  static func healthcheckOptions(_ instruction: Instruction) throws(DockerfileError) -> (
+    words: [String], members: [(String, JSONValue)]
+  ) {
     var words = instruction.arguments.split(separator: " ", omittingEmptySubsequences: true).map(
       String.init)
     var options: [String: String] = [:]
@@ -175,6 +180,41 @@ extension BuildRun {
       options[parts[0]] = parts.count > 1 ? parts[1] : ""
       words.removeFirst()
     }
+    let line = instruction.line
+    var members: [(String, JSONValue)] = []
+    for (name, key) in [
+      ("interval", "Interval"), ("timeout", "Timeout"), ("start-period", "StartPeriod"),
+      ("start-interval", "StartInterval"),
+    ] {
+      guard let value = options[name] else { continue }
+      let nanoseconds = value.isEmpty ? 0 : try GoDuration.nanoseconds(value, line: line)
+      guard nanoseconds == 0 || nanoseconds >= 1_000_000 else {
+        throw .parse(line: line, message: "Interval \"\(name)\" cannot be less than 1ms")
+      }
+      // Zero is Go's omitted empty value.
+      if nanoseconds != 0 { members.append((key, .int(nanoseconds))) }
+    }
+    if let retries = options["retries"], !retries.isEmpty {
+      guard let count = Int32(retries) else {
+        let digits =
+          retries.hasPrefix("-") || retries.hasPrefix("+")
+          ? retries.dropFirst() : Substring(retries)
+        let syntax = digits.isEmpty || !digits.allSatisfy { $0.isASCII && $0.isNumber }
+        throw .parse(
+          line: line,
+          message: "strconv.ParseInt: parsing \"\(retries)\": "
+            + (syntax ? "invalid syntax" : "value out of range"))
+      }
+      guard count >= 0 else {
+        throw .parse(line: line, message: "--retries cannot be negative (\(count))")
+      }
+      if count > 0 { members.append(("Retries", .int(count))) }
+    }
+    return (words, members)
+  }
+
+  mutating func healthcheck(_ instruction: Instruction, state: inout StageState) throws {
+    let (words, options) = try Self.healthcheckOptions(instruction)
     guard let kind = words.first?.uppercased() else {
       throw BuildFailure(.step, "HEALTHCHECK requires an argument")
     }
@@ -194,50 +234,12 @@ extension BuildRun {
         test = ["CMD-SHELL", rest]
       }
     }
-    var members: [(String, JSONValue)] = [("Test", .array(test.map(JSONValue.string)))]
-    for (name, key) in [
-      ("interval", "Interval"), ("timeout", "Timeout"), ("start-period", "StartPeriod"),
-      ("start-interval", "StartInterval"),
-    ] {
-      if let value = options[name] { members.append((key, .int(Self.nanoseconds(value)))) }
-    }
-    if let retries = options["retries"], let count = Int(retries) {
-      members.append(("Retries", .int(count)))
-    }
-    state.config["Healthcheck"] = .object(members)
+    state.config["Healthcheck"] = .object([("Test", .array(test.map(JSONValue.string)))] + options)
     let quoted =
       "[" + test.map { JSONValue.quote($0, escapingHTML: false) }.joined(separator: " ") + "]"
     try metadata(
       &state, buildKit: "HEALTHCHECK &{\(quoted)}", legacy: "HEALTHCHECK &{\(quoted)}",
       instruction: instruction)
-  }
-
-  static func nanoseconds(_ text: String) -> Int64 {
-    var total = 0.0
-    var number = ""
-    var characters = Array(text)[...]
-    while let character = characters.first {
-      characters.removeFirst()
-      if character.isNumber || character == "." {
-        number.append(character)
-        continue
-      }
-      var unit = String(character)
-      if character == "m", characters.first == "s" {
-        unit = "ms"
-        characters.removeFirst()
-      }
-      let value = Double(number) ?? 0
-      number = ""
-      switch unit {
-      case "h": total += value * 3600
-      case "m": total += value * 60
-      case "s": total += value
-      case "ms": total += value / 1000
-      default: break
-      }
-    }
-    return Int64(total * 1e9)
   }
 
   // MARK: - Layer instructions

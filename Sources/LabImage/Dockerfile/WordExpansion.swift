@@ -6,6 +6,12 @@
 struct WordExpansion {
   var environment: [String: String]
   var escape: Character = "\\"
+  /// How many `${…}` the text being expanded lies in.
+  var depth = 0
+
+  /// How deeply `${NAME:-word}` words are expanded within one another; a deeper word stays as
+  /// written, since each level is a level of calls.
+  static let depthLimit = 50
 
   /// Expands and splits `text` into words, removing quotes.
   func words(_ text: String) -> [String] {
@@ -127,7 +133,9 @@ struct WordExpansion {
       }
       if characters.first == "}" { characters.removeFirst() }
       let value = environment[name]
-      let alternative = self.word(word)
+      var inner = self
+      inner.depth += 1
+      let alternative = depth < Self.depthLimit ? inner.word(word) : word
       switch modifier {
       case ":-": return (value?.isEmpty ?? true) ? alternative : value ?? ""
       case "-": return value ?? alternative

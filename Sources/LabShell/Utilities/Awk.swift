@@ -224,6 +224,31 @@ enum AwkLexer {
 struct AwkParser {
   let tokens: [AwkToken]
   var index = 0
+  /// How deeply the parser is inside parentheses, signs, `$`, blocks and `if`: each a level
+  /// of its calls, and of the machine's when it runs.
+  var nesting = 0
+  /// How deep the tree of the expression just read is: `1 + 2 + 3` is three levels, since
+  /// the machine evaluates it a call a level.
+  var treeDepth = 0
+
+  /// The bound on both: a program nested deeper is a syntax error, as mawk's parser stack
+  /// makes one near 200.
+  static let depthLimit = 30
+
+  /// Goes a level deeper in the parser's calls, or fails past the limit.
+  mutating func descend() throws(AwkProgram.SyntaxError) {
+    guard nesting < Self.depthLimit else { throw Self.tooDeep }
+    nesting += 1
+  }
+
+  /// Records the tree depth of an expression made of parts `depth` deep, or fails.
+  mutating func built(over depth: Int) throws(AwkProgram.SyntaxError) {
+    treeDepth = depth + 1
+    guard treeDepth <= Self.depthLimit else { throw Self.tooDeep }
+  }
+
+  static let tooDeep = AwkProgram.SyntaxError(
+    message: "expressions and statements nest at most \(depthLimit) deep in this sandbox's awk")
 
   typealias Expression = AwkProgram.Expression
   typealias Statement = AwkProgram.Statement
@@ -292,6 +317,8 @@ struct AwkParser {
   }
 
   mutating func statement() throws(AwkProgram.SyntaxError) -> Statement {
+    try descend()
+    defer { nesting -= 1 }
     if current == .symbol("{") {
       return .conditional(.number(1), try block(), [])
     }
@@ -347,43 +374,60 @@ struct AwkParser {
       case .symbol(let op) = tokens[index + 1], ["=", "+=", "-=", "*=", "/=", "%="].contains(op)
     {
       index += 2
-      return .assignment(name, op, try expression())
+      let value = try expression()
+      try built(over: treeDepth)
+      return .assignment(name, op, value)
     }
     return try or()
   }
 
   mutating func or() throws(AwkProgram.SyntaxError) -> Expression {
     var left = try and()
+    var depth = treeDepth
     while skip(.symbol("||")) {
       skipNewlines()
       left = .binary("||", left, try and())
+      try built(over: max(depth, treeDepth))
+      depth = treeDepth
     }
+    treeDepth = depth
     return left
   }
 
   mutating func and() throws(AwkProgram.SyntaxError) -> Expression {
     var left = try match()
+    var depth = treeDepth
     while skip(.symbol("&&")) {
       skipNewlines()
       left = .binary("&&", left, try match())
+      try built(over: max(depth, treeDepth))
+      depth = treeDepth
     }
+    treeDepth = depth
     return left
   }
 
   mutating func match() throws(AwkProgram.SyntaxError) -> Expression {
     var left = try comparison()
+    var depth = treeDepth
     while case .symbol(let op)? = current, op == "~" || op == "!~" {
       index += 1
       left = .binary(op, left, try comparison())
+      try built(over: max(depth, treeDepth))
+      depth = treeDepth
     }
+    treeDepth = depth
     return left
   }
 
   mutating func comparison() throws(AwkProgram.SyntaxError) -> Expression {
     let left = try concatenation()
     if case .symbol(let op)? = current, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
+      let depth = treeDepth
       index += 1
-      return .binary(op, left, try concatenation())
+      let right = try concatenation()
+      try built(over: max(depth, treeDepth))
+      return .binary(op, left, right)
     }
     return left
   }
@@ -399,9 +443,13 @@ struct AwkParser {
 
   mutating func concatenation() throws(AwkProgram.SyntaxError) -> Expression {
     var left = try additive()
+    var depth = treeDepth
     while startsOperand, !isKeyword {
       left = .concatenation(left, try additive())
+      try built(over: max(depth, treeDepth))
+      depth = treeDepth
     }
+    treeDepth = depth
     return left
   }
 
@@ -414,26 +462,38 @@ struct AwkParser {
 
   mutating func additive() throws(AwkProgram.SyntaxError) -> Expression {
     var left = try multiplicative()
+    var depth = treeDepth
     while case .symbol(let op)? = current, op == "+" || op == "-" {
       index += 1
       left = .binary(op, left, try multiplicative())
+      try built(over: max(depth, treeDepth))
+      depth = treeDepth
     }
+    treeDepth = depth
     return left
   }
 
   mutating func multiplicative() throws(AwkProgram.SyntaxError) -> Expression {
     var left = try unary()
+    var depth = treeDepth
     while case .symbol(let op)? = current, ["*", "/", "%"].contains(op) {
       index += 1
       left = .binary(op, left, try unary())
+      try built(over: max(depth, treeDepth))
+      depth = treeDepth
     }
+    treeDepth = depth
     return left
   }
 
   mutating func unary() throws(AwkProgram.SyntaxError) -> Expression {
     if case .symbol(let op)? = current, ["!", "-", "+"].contains(op) {
       index += 1
-      return .unary(op, try unary())
+      try descend()
+      defer { nesting -= 1 }
+      let operand = try unary()
+      try built(over: treeDepth)
+      return .unary(op, operand)
     }
     return try postfix()
   }
@@ -443,6 +503,7 @@ struct AwkParser {
       index += 1
       guard case .name(let name)? = current else { throw unexpected() }
       index += 1
+      treeDepth = 1
       return .increment(name, op == "++" ? 1 : -1, prefix: true)
     }
     let operand = try primary()
@@ -459,18 +520,27 @@ struct AwkParser {
     switch token {
     case .number(let value):
       index += 1
+      treeDepth = 1
       return .number(value)
     case .string(let text):
       index += 1
+      treeDepth = 1
       return .string(text)
     case .regex(let pattern):
       index += 1
+      treeDepth = 1
       return .regex(pattern)
     case .symbol("$"):
       index += 1
-      return .field(try primaryForField())
+      try descend()
+      defer { nesting -= 1 }
+      let field = try primaryForField()
+      try built(over: treeDepth)
+      return .field(field)
     case .symbol("("):
       index += 1
+      try descend()
+      defer { nesting -= 1 }
       let inner = try expression()
       try expect(")")
       return inner
@@ -482,22 +552,28 @@ struct AwkParser {
       if AwkProgram.functions.contains(name) {
         index += 1
         var arguments: [Expression] = []
+        var depth = 0
         if isCall {
           index += 1
+          try descend()
+          defer { nesting -= 1 }
           while current != .symbol(")") {
             arguments.append(try expression())
+            depth = max(depth, treeDepth)
             if !skip(.symbol(",")) { break }
           }
           try expect(")")
         } else if name != "length" {
           throw unexpected()
         }
+        try built(over: depth)
         return .call(name, arguments)
       }
       if isCall {
         throw .init(message: "function '\(name)' is not part of this sandbox's awk")
       }
       index += 1
+      treeDepth = 1
       return .variable(name)
     default:
       throw unexpected()
@@ -519,6 +595,8 @@ struct AwkMachine {
   var output: [UInt8] = []
   var separator: String?
   var skipRecord = false
+  /// mawk's run time error, which ends the program with status 2.
+  var failure: String?
   let printf: ([String]) -> [UInt8]
 
   init(separator: String?, assignments: [String: String], printf: @escaping ([String]) -> [UInt8]) {
@@ -539,7 +617,7 @@ struct AwkMachine {
       }
     }
     if hasMain {
-      for (number, line) in lines.enumerated() {
+      for (number, line) in lines.enumerated() where failure == nil {
         variables["NR"] = AwkValue(number: Double(number + 1))
         setRecord(line)
         skipRecord = false
@@ -576,16 +654,17 @@ struct AwkMachine {
 
   mutating func execute(_ statements: [AwkProgram.Statement]) {
     for statement in statements {
-      if skipRecord { return }
+      if skipRecord || failure != nil { return }
       switch statement {
       case .print(let expressions):
         let separator = variables["OFS"]?.text ?? " "
         let text =
           expressions.isEmpty
           ? record : expressions.map { evaluate($0).text }.joined(separator: separator)
-        emit(text + "\n")
+        if failure == nil { emit(text + "\n") }
       case .printf(let expressions):
-        output += printf(expressions.map { evaluate($0).text })
+        let words = expressions.map { evaluate($0).text }
+        if failure == nil { output += printf(words) }
       case .expression(let expression):
         _ = evaluate(expression)
       case .conditional(let condition, let then, let otherwise):
@@ -606,10 +685,15 @@ struct AwkMachine {
     case .string(let text): return AwkValue(string: text)
     case .regex(let pattern): return AwkValue(number: matches(record, pattern) ? 1 : 0)
     case .field(let index):
-      let position = Int(evaluate(index).number)
+      let position = evaluate(index).number.rounded(.towardZero)
+      if position < 0 {
+        failure =
+          failure ?? "awk: run time error: negative field index $\(AwkValue.format(position))"
+        return AwkValue(string: "")
+      }
       if position == 0 { return AwkValue(string: record, fromInput: true) }
       return AwkValue(
-        string: position > 0 && position <= fields.count ? fields[position - 1] : "",
+        string: position <= Double(fields.count) ? fields[Int(position) - 1] : "",
         fromInput: true)
     case .variable(let name): return value(of: name)
     case .call(let name, let arguments):
@@ -626,13 +710,15 @@ struct AwkMachine {
         return AwkValue(
           number: Double(text.distance(from: text.startIndex, to: range.lowerBound) + 1))
       default:
-        // substr(s, m[, n]): characters m… (1-based), n of them.
+        // substr(s, m[, n]): characters m… (1-based), n of them; reckoned in doubles, so that
+        // no length is too large.
         let characters = Array(text)
-        let start = values.count > 1 ? Int(values[1].number.rounded()) : 1
-        let count = values.count > 2 ? Int(values[2].number.rounded()) : characters.count
+        let start = values.count > 1 ? values[1].number.rounded() : 1
+        let count = values.count > 2 ? values[2].number.rounded() : Double(characters.count)
         let from = max(start, 1)
-        let to = min(start + count, characters.count + 1)
-        return AwkValue(string: from < to ? String(characters[(from - 1)..<(to - 1)]) : "")
+        let to = min(start + count, Double(characters.count + 1))
+        guard from < to else { return AwkValue(string: "") }
+        return AwkValue(string: String(characters[(Int(from) - 1)..<(Int(to) - 1)]))
       }
     case .unary(let op, let operand):
       let value = evaluate(operand)

@@ -245,10 +245,19 @@ extension Shell {
           output += Array(String(character).utf8)
           continue
         }
-        var spec = ""
-        while let next = characters.first, "-+ #0123456789.".contains(next) {
-          spec.append(next)
+        // %[flags][width][.precision]verb
+        var flags = ""
+        while let next = characters.first, "-+ #0".contains(next) {
+          flags.append(next)
           characters.removeFirst()
+        }
+        let width = Self.formatNumber(&characters)
+        var precision: Int?
+        var fits = width != nil
+        if characters.first == "." {
+          characters.removeFirst()
+          precision = Self.formatNumber(&characters)
+          fits = fits && precision != nil
         }
         guard let verb = characters.first else { break }
         characters.removeFirst()
@@ -258,39 +267,34 @@ extension Shell {
         }
         let argument = arguments.isEmpty ? "" : arguments.removeFirst()
         consumed = true
-        var text: String
         if verb == "b" {
           let (bytes, stop) = interpretEscapes(argument)
           output += bytes
           if stop { return ShellOutput(stdout: output) }
           continue
         }
+        // bash skips a conversion whose width or precision is past an `int`; the sandbox
+        // refuses one past its output limit.
+        guard fits, let width else { continue }
+        guard max(width, precision ?? 0) <= Limits.outputBytes - output.count else {
+          return ShellOutput(
+            stdout: output, stderr: Array((Limits.outputMessage("bash: printf") + "\n").utf8),
+            status: 1)
+        }
+        var text: String
         switch verb {
         case "d", "i": text = String(Int(argument) ?? 0)
-        case "s": text = argument
+        case "s": text = precision.map { String(argument.prefix($0)) } ?? argument
         case "x": text = String(Int(argument) ?? 0, radix: 16)
         case "o": text = String(Int(argument) ?? 0, radix: 8)
         case "c": text = String(argument.prefix(1))
-        case "f":
-          let precision =
-            spec.split(separator: ".").last.flatMap { spec.contains(".") ? Int($0) : nil } ?? 6
-          text = Self.fixed(Double(argument) ?? 0, precision: precision)
+        case "f": text = Self.fixed(argument, precision: precision ?? 6)
         default: text = argument
-        }
-        let width =
-          Int(
-            spec.split(separator: ".").first.map {
-              String($0).trimmingCharacters(in: CharacterSet(charactersIn: "-+ #0"))
-            } ?? "") ?? 0
-        if verb == "s", spec.contains("."),
-          let precision = spec.split(separator: ".").last.flatMap({ Int($0) })
-        {
-          text = String(text.prefix(precision))
         }
         if text.count < width {
           let padding = String(
-            repeating: spec.hasPrefix("0") && verb != "s" ? "0" : " ", count: width - text.count)
-          text = spec.contains("-") ? text + padding : padding + text
+            repeating: flags.contains("0") && verb != "s" ? "0" : " ", count: width - text.count)
+          text = flags.contains("-") ? text + padding : padding + text
         }
         output += Array(text.utf8)
       }
@@ -299,34 +303,67 @@ extension Shell {
     return ShellOutput(stdout: output)
   }
 
-  static func fixed(_ value: Double, precision: Int) -> String {
-    let scale = pow(10.0, Double(precision))
-    let rounded = (abs(value) * scale).rounded()
-    let integer = Int(rounded / scale)
-    let fraction = Int(rounded.truncatingRemainder(dividingBy: scale))
-    var text = (value < 0 ? "-" : "") + String(integer)
-    if precision > 0 {
-      let digits = String(fraction)
-      text += "." + String(repeating: "0", count: max(0, precision - digits.count)) + digits
+  /// A width or precision in a format: `0` when there are no digits, `nil` past an `int`.
+  static func formatNumber(_ characters: inout ArraySlice<Character>) -> Int? {
+    var value = 0
+    var fits = true
+    while let digit = characters.first?.wholeNumberValue, characters.first?.isASCII == true {
+      characters.removeFirst()
+      value = value * 10 + digit
+      if value > Int(Int32.max) {
+        fits = false
+        value = 0
+      }
     }
-    return text
+    return fits ? value : nil
+  }
+
+  /// `%f` as bash's printf writes it: the number as `strtold` reads it (`1e300`, `nan`, `inf`),
+  /// in long double where the machine has one.
+  static func fixed(_ text: String, precision: Int) -> String {
+    let precision = Int32(clamping: precision)
+    #if arch(x86_64) || arch(i386)
+    let value: any CVarArg = Float80(text) ?? 0
+    let format = "%.*Lf"
+    #else
+    let value: any CVarArg = Double(text) ?? 0
+    let format = "%.*f"
+    #endif
+    let size = withVaList([precision, value]) { vsnprintf(nil, 0, format, $0) }
+    var buffer = [CChar](repeating: 0, count: Int(max(size, 0)) + 1)
+    _ = withVaList([precision, value]) { vsnprintf(&buffer, buffer.count, format, $0) }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// `test` and `[`: files, strings, integers, `!`, `-a`, `-o`.
   mutating func test(_ arguments: [String], name: String) -> ShellOutput {
+    // `-o` binds loosest, then `-a` (but not as the first word, where it tests a file), then
+    // `!`: split and counted in loops, so that no number of them nests calls.
     func evaluate(_ words: ArraySlice<String>) -> Bool? {
-      if let index = words.firstIndex(of: "-o") {
-        guard let left = evaluate(words[..<index]), let right = evaluate(words[(index + 1)...])
-        else { return nil }
-        return left || right
+      var any = false
+      for alternative in words.split(separator: "-o", omittingEmptySubsequences: false) {
+        var terms: [[String]] = [[]]
+        for word in alternative {
+          if word == "-a", !terms[terms.count - 1].isEmpty {
+            terms.append([])
+          } else {
+            terms[terms.count - 1].append(word)
+          }
+        }
+        var all = true
+        for term in terms {
+          guard let value = primary(term[...]) else { return nil }
+          all = all && value
+        }
+        any = any || all
       }
-      if let index = words.firstIndex(of: "-a"), index != words.startIndex {
-        guard let left = evaluate(words[..<index]), let right = evaluate(words[(index + 1)...])
-        else { return nil }
-        return left && right
-      }
-      let items = Array(words)
-      if items.first == "!" { return evaluate(words.dropFirst()).map { !$0 } }
+      return any
+    }
+    func primary(_ words: ArraySlice<String>) -> Bool? {
+      let negations = words.prefix { $0 == "!" }.count
+      return single(Array(words.dropFirst(negations))).map { negations % 2 == 1 ? !$0 : $0 }
+    }
+    func single(_ items: [String]) -> Bool? {
       switch items.count {
       case 0: return false
       case 1: return !items[0].isEmpty
@@ -377,23 +414,20 @@ extension Shell {
   mutating func runShell(_ invocation: Invocation) -> ShellOutput {
     var arguments = invocation.arguments[...]
     if arguments.first == "-c", arguments.count >= 2 {
-      var copy = self
-      copy.positional = Array(arguments.dropFirst(2).dropFirst())
-      copy.exitRequested = nil
-      return copy.run(arguments[arguments.startIndex + 1], input: invocation.input)
+      return runNested(
+        arguments[arguments.startIndex + 1], name: invocation.name, input: invocation.input
+      ) { $0.positional = Array(arguments.dropFirst(2).dropFirst()) }
     }
     while let first = arguments.first, first.hasPrefix("-") { arguments.removeFirst() }
     guard let script = arguments.first else {
-      var copy = self
-      return copy.run(String(decoding: invocation.input, as: UTF8.self))
+      return runNested(String(decoding: invocation.input, as: UTF8.self), name: invocation.name)
     }
     guard let text = try? fileSystem.read(script, from: directory) else {
       return .error("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
     }
-    var copy = self
-    copy.positional = Array(arguments.dropFirst())
-    copy.exitRequested = nil
-    return copy.run(String(decoding: text, as: UTF8.self), input: invocation.input)
+    return runNested(
+      String(decoding: text, as: UTF8.self), name: script, input: invocation.input
+    ) { $0.positional = Array(arguments.dropFirst()) }
   }
 
   /// `source file`: runs the file in this shell, so its variables stay.
@@ -404,6 +438,12 @@ extension Shell {
     guard let text = try? fileSystem.read(script, from: directory) else {
       return .error("bash: \(script): No such file or directory")
     }
+    guard nesting + 2 <= Limits.depth else {
+      abort(Self.nestingMessage(script), everyShell: true)
+      return ShellOutput(status: 1)
+    }
+    nesting += 2
+    defer { nesting -= 2 }
     return run(String(decoding: text, as: UTF8.self), input: invocation.input)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabImage
 
 extension Shell {
   /// Utilities that feed other commands or shape the run: `xargs`, `seq`, `read`, `break`,
@@ -154,8 +155,19 @@ extension Shell {
       return .error(
         "seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
     }
+    // How many numbers, reckoned without overflow, and what they take at the least.
+    let inOrder = step > 0 ? first <= last : first >= last
+    let distance = UInt(bitPattern: step > 0 ? last &- first : first &- last)
+    let steps = inOrder ? distance / step.magnitude : 0
+    let shortest = min(String(first).count, String(last).count) + 1
+    guard steps < Limits.outputBytes / shortest else { return .error(Limits.outputMessage("seq")) }
+    let count = inOrder ? Int(steps) + 1 : 0
     var output = ShellOutput()
-    for value in stride(from: first, through: last, by: step) { output.print("\(value)\n") }
+    var value = first
+    for _ in 0..<count {
+      output.print("\(value)\n")
+      value &+= step
+    }
     return output
   }
 
@@ -197,13 +209,19 @@ extension Shell {
         number.removeLast()
         unit = scale
       }
-      guard let value = TimeInterval(number), value >= 0, value.isFinite else {
+      guard let value = TimeInterval(number), value >= 0, !value.isNaN else {
         return .error(
           "sleep: invalid time interval ‘\(argument)’\nTry 'sleep --help' for more information.")
       }
       total += value * unit
     }
-    docker.now = docker.now.addingTimeInterval(total)
+    // GNU sleep would wait that long; the virtual clock ends with the year 9999.
+    guard let later = VirtualClock.time(docker.now, after: total) else {
+      return .error(
+        "sleep: \(invocation.arguments.joined(separator: " ")): the sandbox's clock stops at the end of the year 9999"
+      )
+    }
+    docker.now = later
     return ShellOutput()
   }
 

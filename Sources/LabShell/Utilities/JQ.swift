@@ -21,9 +21,18 @@ extension Shell {
       do {
         document = try JSONValue(parsing: file.bytes)
       } catch {
-        output.printError(
-          "jq: error (at \(file.name == "-" ? "<stdin>" : file.name):0): Cannot parse input: \(error)\n"
-        )
+        if error.isTooDeep {
+          // jq's words for it, at jq's line and column.
+          let before = file.bytes.prefix(error.offset)
+          let line = before.filter { $0 == 10 }.count + 1
+          let column = before.count - (before.lastIndex(of: 10).map { $0 + 1 } ?? 0) + 1
+          output.printError(
+            "jq: parse error: Exceeds depth limit for parsing at line \(line), column \(column)\n")
+        } else {
+          output.printError(
+            "jq: error (at \(file.name == "-" ? "<stdin>" : file.name):0): Cannot parse input: \(error)\n"
+          )
+        }
         output.status = 2
         continue
       }

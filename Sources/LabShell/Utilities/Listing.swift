@@ -79,7 +79,7 @@ enum Listing {
     if value < 10 {
       let rounded = (value * 10).rounded(.up) / 10
       if rounded >= 10 { return "10" + units[unit] }
-      return Shell.fixed(rounded, precision: 1) + units[unit]
+      return String(format: "%.1f", rounded) + units[unit]
     }
     let rounded = value.rounded(.up)
     if rounded >= 1024, unit < units.count - 1 { return "1.0" + units[unit + 1] }

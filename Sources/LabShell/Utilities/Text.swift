@@ -50,7 +50,12 @@ extension Shell {
       var lines = shell.inputs(options.operands, invocation: invocation, output: &output).flatMap {
         $0.bytes.lines
       }
-      let field = options.values["k"].flatMap { Int($0.split(separator: ",").first ?? "") }
+      var field: Int?
+      if let spec = options.values["k"] {
+        let key = Self.sortKeyField(spec)
+        if let error = key.error { return .error("sort: \(error)", status: 2) }
+        field = key.field
+      }
       let separator = options.values["t"].flatMap(\.first)
       func key(_ line: String) -> String {
         guard let field else { return line }
@@ -122,7 +127,11 @@ extension Shell {
           "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information."
         )
       }
-      let wanted = Self.ranges(spec)
+      let (ranges, error) = Self.ranges(spec, positions: options.values["f"] == nil)
+      if let error {
+        return .error("cut: \(error)\nTry 'cut --help' for more information.")
+      }
+      let wanted = { (index: Int) in ranges.contains { $0.contains(UInt64(index)) } }
       for line in shell.inputs(options.operands, invocation: invocation, output: &output).flatMap({
         $0.bytes.lines
       }) {
@@ -213,14 +222,104 @@ extension Shell {
     },
   ]
 
-  /// `1,3-5,7-` as a membership test.
-  static func ranges(_ spec: String) -> (Int) -> Bool {
-    let parts = spec.split(separator: ",").map { part -> ClosedRange<Int> in
-      let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-      if bounds.count == 1 { return (Int(bounds[0]) ?? 1)...(Int(bounds[0]) ?? 1) }
-      return (Int(bounds[0]) ?? 1)...(Int(bounds[1]) ?? Int.max)
+  /// A `cut` list such as `1,3-5,7-`, read as GNU's `set_fields` reads it, with its messages.
+  ///
+  /// - Parameters:
+  ///   - spec: The list.
+  ///   - positions: Whether it lists byte or character positions (`-c`) rather than fields.
+  /// - Returns: The ranges, or GNU's complaint.
+  static func ranges(_ spec: String, positions: Bool) -> (
+    ranges: [ClosedRange<UInt64>], error: String?
+  ) {
+    let numberedFromOne =
+      positions ? "byte/character positions are numbered from 1" : "fields are numbered from 1"
+    var ranges: [ClosedRange<UInt64>] = []
+    var value: UInt64 = 0
+    var initial: UInt64 = 1
+    var lhs = false
+    var rhs = false
+    var dash = false
+    var digitsStart: String.Index?
+    var index = spec.startIndex
+    while true {
+      let character = index < spec.endIndex ? spec[index] : nil
+      if character == "-" {
+        digitsStart = nil
+        if dash {
+          return ([], positions ? "invalid byte or character range" : "invalid field range")
+        }
+        dash = true
+        if lhs && value == 0 { return ([], numberedFromOne) }
+        initial = lhs ? value : 1
+        value = 0
+      } else if character == nil || character == "," || character == " " || character == "\t" {
+        digitsStart = nil
+        if dash {
+          dash = false
+          if !lhs && !rhs { return ([], "invalid range with no endpoint: -") }
+          if !rhs {
+            ranges.append(initial...UInt64.max)
+          } else {
+            guard value >= initial else { return ([], "invalid decreasing range") }
+            ranges.append(initial...value)
+          }
+        } else {
+          guard value > 0 else { return ([], numberedFromOne) }
+          ranges.append(value...value)
+        }
+        value = 0
+        guard character != nil else { break }
+        lhs = false
+        rhs = false
+      } else if let character, character.isASCII, let digit = character.wholeNumberValue {
+        if digitsStart == nil { digitsStart = index }
+        if dash { rhs = true } else { lhs = true }
+        let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+        let (sum, carry) = times.addingReportingOverflow(UInt64(digit))
+        guard !overflow, !carry, sum != UInt64.max else {
+          let start = digitsStart ?? index
+          let number = spec[start...].prefix { $0.isASCII && $0.isNumber }
+          return (
+            [],
+            positions
+              ? "byte/character offset ‘\(number)’ is too large"
+              : "field number ‘\(number)’ is too large"
+          )
+        }
+        value = sum
+      } else {
+        let rest = spec[index...]
+        return (
+          [],
+          positions ? "invalid byte/character position ‘\(rest)’" : "invalid field value ‘\(rest)’"
+        )
+      }
+      index = spec.index(after: index)
     }
-    return { index in parts.contains { $0.contains(index) } }
+    return (ranges, nil)
+  }
+
+  /// The first field of a `sort -k` key (`2`, `2,3`, `1.2n`), or GNU's complaint about it.
+  ///
+  /// A field past `Int` means one no line has, as GNU's clamped number does.
+  static func sortKeyField(_ spec: String) -> (field: Int, error: String?) {
+    let digits = spec.prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty else {
+      return (0, "invalid number at field start: invalid count at start of ‘\(spec)’")
+    }
+    let field = digits.allSatisfy { $0 == "0" } ? 0 : Int(digits) ?? Int.max
+    guard field > 0 else {
+      return (0, "field number is zero: invalid field specification ‘\(spec)’")
+    }
+    // .C, the ordering letters, then an optional end: ,F[.C][letters].
+    let allowed = Set("0123456789.bdfgiMhnRrV")
+    let rest = spec.dropFirst(digits.count)
+    let end = rest.firstIndex(of: ",").map { rest[rest.index(after: $0)...] } ?? ""
+    let start = rest.prefix { $0 != "," }
+    guard start.allSatisfy(allowed.contains), end.allSatisfy(allowed.contains) else {
+      return (0, "stray character in field spec: invalid field specification ‘\(spec)’")
+    }
+    return (field, nil)
   }
 
   /// `a-z`, `[:upper:]`, escapes: the characters a `tr` set names.
@@ -257,10 +356,13 @@ extension Shell {
 
   mutating func headOrTail(_ invocation: Invocation, head: Bool) -> ShellOutput {
     var arguments = invocation.arguments
-    // `head -5` is `head -n 5`.
-    arguments = arguments.map {
-      $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().allSatisfy(\.isNumber)
-        ? "-n\($0.dropFirst())" : $0
+    // `head -5` is `head -n 5`; in `head -n -5` the -5 is the option's value.
+    arguments = arguments.indices.map { index in
+      let argument = arguments[index]
+      let isValue = index > 0 && ["-n", "-c", "--lines", "--bytes"].contains(arguments[index - 1])
+      return !isValue && argument.count > 1 && argument.hasPrefix("-")
+        && argument.dropFirst().allSatisfy(\.isNumber)
+        ? "-n\(argument.dropFirst())" : argument
     }
     // `tail -f` prints what there is: nothing in the sandbox appends to a file meanwhile.
     let options = Options(
@@ -271,7 +373,19 @@ extension Shell {
     let countText = options.values["n"] ?? options.values["c"] ?? "10"
     let fromStart = countText.hasPrefix("+")
     let allButLast = countText.hasPrefix("-")
-    let count = Int(countText.trimmingCharacters(in: CharacterSet(charactersIn: "+-"))) ?? 10
+    // GNU's checks: digits after one sign, and no more than 64 bits (beyond Int, all of them).
+    let digits = fromStart || allButLast ? countText.dropFirst() : Substring(countText)
+    let what = options.values["n"] != nil ? "lines" : "bytes"
+    let shown = allButLast ? String(digits) : countText
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+      return .error("\(invocation.name): invalid number of \(what): ‘\(shown)’")
+    }
+    guard let large = UInt64(digits) else {
+      return .error(
+        "\(invocation.name): invalid number of \(what): ‘\(shown)’: Value too large for defined data type"
+      )
+    }
+    let count = Int(clamping: large)
     for (index, file) in files.enumerated() {
       if files.count > 1 {
         output.print(
@@ -547,6 +661,10 @@ extension Shell {
     }
     machine.run(program, lines: lines)
     output.write(machine.output)
+    if let failure = machine.failure {
+      output.printError(failure + "\n")
+      output.status = 2
+    }
     return output
   }
 }

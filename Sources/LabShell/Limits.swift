@@ -1,0 +1,24 @@
+/// The sandbox's bounds: lessons come from the internet, and no command line may crash the
+/// runner, exhaust its stack or fill its memory.
+///
+/// Where bash has an answer for going past a bound it is bash's; elsewhere the message says that
+/// the sandbox stopped. The depths are small enough for a 512 KiB thread stack in a debug build.
+enum Limits {
+  /// The most bytes a command may write, a word may expand to, or a utility may make.
+  static let outputBytes = 64 << 20
+  /// ``outputBytes`` as messages show it.
+  static let outputText = "64 MiB"
+  /// The most words one word's brace expansion may make.
+  static let braceWords = 100_000
+  /// How deeply commands may nest: each `( … )`, `{ …; }`, `if`, loop, `&&` or `||` link and
+  /// `${…}` within `${…}` is a level, and each shell run inside a shell (`$(…)`, a script, `sh -c`,
+  /// `source`) two.
+  static let depth = 32
+  /// How deeply `$(( … ))` may nest parentheses and signs.
+  static let arithmeticDepth = 64
+
+  /// What a utility says when what it would write is over ``outputBytes``.
+  static func outputMessage(_ utility: String) -> String {
+    "\(utility): the sandbox stops a command's output at \(outputText)"
+  }
+}
