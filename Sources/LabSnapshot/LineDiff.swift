@@ -22,54 +22,147 @@ public struct DiffLine: Codable, Equatable, Sendable {
 /// A unified diff of the lesson's lines against the output's, for a failed step: lines that
 /// match (volatile tokens by shape) are equal, and only the region that differs is shown, with
 /// a little context.
+///
+/// It is Myers's diff, which compares lines only along the edit path: time grows with the
+/// lines times the differences, and a diff with more than ``maximumEdits`` differences is cut
+/// to its first lines instead of computed.
 enum LineDiff {
   /// Lines of context around a difference.
   static let context = 2
-  /// Beyond this many lines on either side, the diff is cut short rather than computed.
-  static let maximumLines = 2_000
+  /// Beyond this many inserted and deleted lines, the diff shows the start only.
+  static let maximumEdits = 300
 
   static func hunk(
     _ expected: OutputLines, _ actual: OutputLines, in matchContext: inout MatchContext
   ) -> [DiffLine] {
-    let left = Array(expected.lines.prefix(maximumLines).indices)
-    let right = Array(actual.lines.prefix(maximumLines))
-    // Longest common subsequence, with "equal" meaning "matches as the lesson means it".
-    var table = [[Int]](
-      repeating: [Int](repeating: 0, count: right.count + 1), count: left.count + 1)
-    var equal = [[Bool]](
-      repeating: [Bool](repeating: false, count: right.count), count: left.count)
-    for i in left.indices {
-      for j in right.indices {
-        equal[i][j] = matchContext.matches(expected.lines[i], right[j], comparison: .approximate)
+    let left = expected.lines
+    let right = actual.lines
+    var patterns: [Int: LinePattern] = [:]
+    let bindings = matchContext.bindings
+    let context = matchContext
+    func equal(_ i: Int, _ j: Int) -> Bool {
+      if left[i] == right[j] { return true }
+      if left[i].hasSuffix(" (re)") || left[i].hasSuffix(" (glob)") {
+        return context.matches(left[i], right[j], comparison: .approximate)
       }
+      let pattern = patterns[i] ?? LinePattern(left[i], bindings: bindings)
+      patterns[i] = pattern
+      var trial = bindings
+      return pattern.match(
+        right[j], strict: false, comparison: .approximate, bindings: &trial, origin: "",
+        line: nil) != nil
     }
-    for i in stride(from: left.count - 1, through: 0, by: -1) {
-      for j in stride(from: right.count - 1, through: 0, by: -1) {
-        table[i][j] =
-          equal[i][j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+    guard let script = editScript(left.count, right.count, equal: equal) else {
+      // Too different to diff: the lesson's first lines against the output's.
+      var lines: [DiffLine] = []
+      for index in 0..<min(left.count, 10) {
+        lines.append(
+          DiffLine(kind: .removed, text: left[index], expectedLine: expected.number(index)))
       }
+      for index in 0..<min(right.count, 10) {
+        lines.append(DiffLine(kind: .added, text: right[index], expectedLine: nil))
+      }
+      return lines
     }
     var lines: [DiffLine] = []
-    var i = 0
-    var j = 0
-    while i < left.count || j < right.count {
-      if i < left.count, j < right.count, equal[i][j] {
+    for edit in script {
+      switch edit {
+      case .same(let i, let j):
         lines.append(DiffLine(kind: .context, text: right[j], expectedLine: expected.number(i)))
-        i += 1
-        j += 1
-      } else if i < left.count, j == right.count || table[i + 1][j] >= table[i][j + 1] {
-        // The lesson's line first, as `diff -u` shows a change.
-        lines.append(
-          DiffLine(kind: .removed, text: expected.lines[i], expectedLine: expected.number(i)))
-        i += 1
-      } else {
+      case .removed(let i):
+        lines.append(DiffLine(kind: .removed, text: left[i], expectedLine: expected.number(i)))
+      case .added(let j):
         lines.append(DiffLine(kind: .added, text: right[j], expectedLine: nil))
-        j += 1
       }
     }
     // Keep the changed lines and a little context around them.
     let changed = lines.indices.filter { lines[$0].kind != .context }
     guard let first = changed.first, let last = changed.last else { return [] }
-    return Array(lines[max(0, first - context)...min(lines.count - 1, last + context)])
+    return Array(lines[max(0, first - Self.context)...min(lines.count - 1, last + Self.context)])
+  }
+
+  enum Edit: Equatable {
+    case same(Int, Int)
+    case removed(Int)
+    case added(Int)
+  }
+
+  /// The shortest edit script from `n` lines to `m` lines, by Myers's algorithm; `nil` past
+  /// ``maximumEdits``. Deletions come before insertions at a change, as `diff -u` shows them.
+  static func editScript(_ n: Int, _ m: Int, equal: (Int, Int) -> Bool) -> [Edit]? {
+    let limit = min(n + m, maximumEdits)
+    let offset = limit + 1
+    var frontier = [Int](repeating: 0, count: 2 * limit + 3)
+    var history: [[Int]] = []
+    var found = false
+    search: for d in 0...limit {
+      history.append(frontier)
+      for k in stride(from: -d, through: d, by: 2) {
+        var x: Int
+        if k == -d || (k != d && frontier[offset + k - 1] < frontier[offset + k + 1]) {
+          x = frontier[offset + k + 1]
+        } else {
+          x = frontier[offset + k - 1] + 1
+        }
+        var y = x - k
+        while x < n, y < m, equal(x, y) {
+          x += 1
+          y += 1
+        }
+        frontier[offset + k] = x
+        if x >= n && y >= m {
+          history.append(frontier)
+          found = true
+          break search
+        }
+      }
+    }
+    guard found else { return nil }
+    // Walk back through the frontiers to recover the path.
+    var edits: [Edit] = []
+    var x = n
+    var y = m
+    for d in stride(from: history.count - 2, through: 0, by: -1) {
+      let previous = history[d]
+      let k = x - y
+      let down = k == -d || (k != d && previous[offset + k - 1] < previous[offset + k + 1])
+      let previousK = down ? k + 1 : k - 1
+      let previousX = previous[offset + previousK]
+      let previousY = previousX - previousK
+      while x > previousX && y > previousY {
+        x -= 1
+        y -= 1
+        edits.append(.same(x, y))
+      }
+      if d > 0 {
+        if down {
+          y -= 1
+          edits.append(.added(y))
+        } else {
+          x -= 1
+          edits.append(.removed(x))
+        }
+      }
+    }
+    while x > 0 && y > 0 {
+      x -= 1
+      y -= 1
+      edits.append(.same(x, y))
+    }
+    edits.reverse()
+    // At each change, the lesson's lines before the output's.
+    var ordered: [Edit] = []
+    var pendingAdded: [Edit] = []
+    for edit in edits {
+      switch edit {
+      case .added: pendingAdded.append(edit)
+      case .removed: ordered.append(edit)
+      case .same:
+        ordered += pendingAdded
+        pendingAdded = []
+        ordered.append(edit)
+      }
+    }
+    return ordered + pendingAdded
   }
 }
