@@ -87,8 +87,10 @@ enum LineDiff {
     case added(Int)
   }
 
-  /// The shortest edit script from `n` lines to `m` lines, by Myers's algorithm; `nil` past
-  /// ``maximumEdits``. Deletions come before insertions at a change, as `diff -u` shows them.
+  /// The shortest edit script from `n` lines to `m` lines, by Myers's algorithm.
+  ///
+  /// It is `nil` past ``maximumEdits``. Deletions come before insertions at a change, as
+  /// `diff -u` shows them.
   static func editScript(_ n: Int, _ m: Int, equal: (Int, Int) -> Bool) -> [Edit]? {
     let limit = min(n + m, maximumEdits)
     let offset = limit + 1
