@@ -93,6 +93,7 @@ let package = Package(
         "LabTestSupport",
       ]),
     .testTarget(name: "LabRegexTests", dependencies: ["LabRegex"]),
+    .testTarget(name: "LabJSONTests", dependencies: ["LabJSON"]),
     .testTarget(name: "LabFuzzingTests", dependencies: ["LabFuzzing", "LabTestSupport"]),
     .testTarget(
       name: "layerlabTests", dependencies: ["LabTestSupport", "layerlab"]),

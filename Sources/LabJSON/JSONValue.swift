@@ -284,11 +284,40 @@ private struct JSONParser {
       {
         index += 1
       }
-      guard index > start, let text = String(bytes: bytes[start..<index], encoding: .utf8),
-        Double(text) != nil
+      guard index > start, Self.isNumber(bytes[start..<index]),
+        let text = String(bytes: bytes[start..<index], encoding: .utf8)
       else { throw fail("unexpected character") }
       return .number(text)
     }
+  }
+
+  /// Whether the bytes are a number in JSON's grammar: `-?(0|[1-9][0-9]*)(.[0-9]+)?` and an
+  /// exponent, as Go's decoder reads it (`01`, `+1`, `.5` and `1.` are not numbers).
+  static func isNumber(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var rest = bytes[...]
+    func digits() -> Int {
+      let count = rest.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+      rest = rest.dropFirst(count)
+      return count
+    }
+    if rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+    if rest.first == UInt8(ascii: "0") {
+      rest = rest.dropFirst()
+    } else if digits() == 0 {
+      return false
+    }
+    if rest.first == UInt8(ascii: ".") {
+      rest = rest.dropFirst()
+      guard digits() > 0 else { return false }
+    }
+    if rest.first == UInt8(ascii: "e") || rest.first == UInt8(ascii: "E") {
+      rest = rest.dropFirst()
+      if rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-") {
+        rest = rest.dropFirst()
+      }
+      guard digits() > 0 else { return false }
+    }
+    return rest.isEmpty
   }
 
   /// Goes into an array or object, or fails past ``JSONValue/depthLimit``.
