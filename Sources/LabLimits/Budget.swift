@@ -15,7 +15,7 @@ public enum BudgetExceeded: Error, Equatable, Sendable, CustomStringConvertible 
   public var description: String {
     switch self {
     case .timeout(let seconds):
-      "the sandbox stopped this command after \(seconds) seconds, the step's time limit"
+      "the sandbox stopped this command after \(seconds) second\(seconds == 1 ? "" : "s"), the step's time limit"
     case .interrupted: "interrupted"
     case .rounds(let count):
       "the sandbox stopped this command after \(count) loop rounds"
@@ -119,7 +119,7 @@ public final class Budget: Sendable {
   @TaskLocal public static var current: Budget?
 
   /// The most loop rounds one command may run, however its loops nest.
-  public static let maximumRounds = 1_000_000
+  public static let maximumRounds = 100_000
 
   public let disk: DiskQuota?
   let interruption: Interruption?

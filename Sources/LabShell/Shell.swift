@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabLimits
 
 /// What a command wrote and how it ended, as bytes (pipes carry archives too).
 public struct ShellOutput: Sendable {
@@ -113,6 +114,8 @@ public struct Shell: Sendable {
   var abortsEveryShell = false
   /// The message of the abort, until the command it stopped reports it.
   var abortMessage = ""
+  /// The status an abort ends with: 1, or 130 after Ctrl-C as bash's.
+  var abortStatus: Int32 = 1
 
   enum LoopSignal: Equatable {
     case breakLoop(Int)
@@ -123,10 +126,25 @@ public struct Shell: Sendable {
   var isUnwinding: Bool { exitRequested != nil || loopSignal != nil || isAborting }
 
   /// Abandons the command line with bash's `message`.
-  mutating func abort(_ message: String, everyShell: Bool = false) {
+  mutating func abort(_ message: String, everyShell: Bool = false, status: Int32 = 1) {
     if !isAborting && !message.isEmpty { abortMessage += message + "\n" }
+    if !isAborting { abortStatus = status }
     isAborting = true
     abortsEveryShell = abortsEveryShell || everyShell
+  }
+
+  /// Stops the whole command line when its budget is spent: its time, its loop rounds, or
+  /// Ctrl-C. Returns whether it stopped.
+  @discardableResult
+  mutating func stopIfOverBudget(countingRound: Bool = false) -> Bool {
+    guard let budget = Budget.current else { return false }
+    guard let reason = countingRound ? budget.countRound() : budget.check() else { return false }
+    switch reason {
+    case .interrupted: abort("", everyShell: true, status: 130)
+    case .timeout: abort("bash: \(reason)", everyShell: true, status: 124)
+    default: abort("bash: \(reason)", everyShell: true)
+    }
+    return true
   }
 
   /// How a missing program is reported: bash's way, or `/bin/sh`'s inside a build.
@@ -162,6 +180,10 @@ public struct Shell: Sendable {
 
   /// Runs a command line; the last command's output goes to the terminal.
   public mutating func run(_ line: String, input: [UInt8] = []) -> ShellOutput {
+    // Every command line runs under a budget: the session's, or a default one.
+    if Budget.current == nil {
+      return Budget.$current.withValue(Budget()) { run(line, input: input) }
+    }
     fileSystem.now = docker.now
     let node: ShellNode
     do {
@@ -173,7 +195,7 @@ public struct Shell: Sendable {
     if !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { history.append(line) }
     var output = execute(node, input: input, terminal: true)
     if isAborting {
-      output.status = 1
+      output.status = abortStatus
       if !abortsEveryShell || nesting == 0 {
         isAborting = false
         abortsEveryShell = false
@@ -218,14 +240,14 @@ public struct Shell: Sendable {
     if isAborting {
       output.printError(abortMessage)
       abortMessage = ""
-      output.status = 1
+      output.status = abortStatus
     }
     return output
   }
 
   /// One kind of node a function, so that each level of a nested command takes little stack.
   mutating func executeNode(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
-    if isUnwinding { return ShellOutput(status: exitRequested ?? 0) }
+    if isUnwinding || stopIfOverBudget() { return ShellOutput(status: exitRequested ?? 0) }
     switch node {
     case .sequence(let items):
       return executeSequence(items, input: input, terminal: terminal)
@@ -388,6 +410,7 @@ public struct Shell: Sendable {
     loopDepth += 1
     defer { loopDepth -= 1 }
     for value in values {
+      if stopIfOverBudget(countingRound: true) { break }
       variables[name] = value
       let result = execute(body, input: input, terminal: terminal)
       output.append(result)
@@ -396,9 +419,6 @@ public struct Shell: Sendable {
     }
     return output
   }
-
-  /// The most times a `while` or `until` loop runs before the sandbox stops it.
-  static let loopLimit = 10_000
 
   /// Runs a `while` (or `until`) loop.
   ///
@@ -412,14 +432,9 @@ public struct Shell: Sendable {
     var iterations = 0
     loopDepth += 1
     defer { loopDepth -= 1 }
-    while exitRequested == nil && !isAborting {
+    // However its loops nest, a command line gets the budget's rounds and time, no more.
+    while exitRequested == nil && !isAborting && !stopIfOverBudget(countingRound: true) {
       iterations += 1
-      guard iterations <= Self.loopLimit else {
-        output.printError(
-          "bash: the sandbox stopped this loop after \(Self.loopLimit) rounds\n")
-        output.status = 1
-        return output
-      }
       let readsInput = Self.startsWithRead(clause.condition)
       let test = execute(clause.condition, input: Array(remaining), terminal: terminal)
       if readsInput, let newline = remaining.firstIndex(of: 10) {

@@ -214,3 +214,49 @@ struct BuildDeterminismTests {
     #expect(build.stdout.contains("2024-09-01T12:00"), "\(build.stdout)")
   }
 }
+
+/// A command line's budget is the session's, not each loop's: time, rounds and Ctrl-C stop any
+/// command cooperatively, however its loops nest.
+@Suite("Budgets stop runaway commands")
+struct BudgetTests {
+  @Test func anEndlessLoopStopsAtTheRoundsBudget() throws {
+    var sandbox = try ShellFixture().sandbox()
+    let result = sandbox.run(commandLine: "while true; do :; done; echo after")
+    #expect(result.status == 1)
+    #expect(
+      result.stderr == "bash: the sandbox stopped this command after 100000 loop rounds\n",
+      "\(result.stderr)")
+    #expect(result.stdout == "")
+  }
+
+  @Test func nestedLoopsShareOneBudget() throws {
+    var sandbox = try ShellFixture().sandbox()
+    let result = sandbox.run(
+      commandLine:
+        "for i in $(seq 1000); do for j in $(seq 1000); do for k in $(seq 1000); do :; done; done; done"
+    )
+    #expect(result.stderr.contains("after 100000 loop rounds"), "\(result.stderr)")
+  }
+
+  @Test func aSlowCommandStopsAtTheTimeLimit() throws {
+    var sandbox = try ShellFixture().sandbox()
+    sandbox.timeout = 1
+    let result = sandbox.run(
+      commandLine: "while true; do echo x | grep -c y > /dev/null; done")
+    #expect(result.status == 124)
+    #expect(
+      result.stderr
+        == "bash: the sandbox stopped this command after 1 second, the step's time limit\n")
+    // The next command has its own budget.
+    #expect(sandbox.run(commandLine: "echo fine").stdout == "fine\n")
+  }
+
+  @Test func ctrlCStopsTheRunningCommand() throws {
+    var sandbox = try ShellFixture().sandbox()
+    sandbox.interruption.raise()
+    let result = sandbox.run(commandLine: "while true; do :; done")
+    #expect(result.status == 130)
+    sandbox.interruption.clear()
+    #expect(sandbox.run(commandLine: "echo again").stdout == "again\n")
+  }
+}
