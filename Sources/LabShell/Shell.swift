@@ -133,8 +133,9 @@ public struct Shell: Sendable {
     abortsEveryShell = abortsEveryShell || everyShell
   }
 
-  /// Stops the whole command line when its budget is spent: its time, its loop rounds, or
-  /// Ctrl-C. Returns whether it stopped.
+  /// Stops the whole command line when its budget is spent.
+  ///
+  /// Its time, its loop rounds, or Ctrl-C; returns whether it stopped.
   @discardableResult
   mutating func stopIfOverBudget(countingRound: Bool = false) -> Bool {
     guard let budget = Budget.current else { return false }
