@@ -369,6 +369,27 @@ struct CrashRegressionTests {
     #expect(result.stdout == "1\n0\n0\n")
   }
 
+  @Test func directoryWalksStopAtTheDepthLimit() throws {
+    let fixture = try ShellFixture()
+    let deep = String(repeating: "d/", count: 100)
+    try FileManager.default.createDirectory(
+      atPath: fixture.workspace + "/" + deep, withIntermediateDirectories: true)
+    let commands = [
+      "find d | wc -l", "du -s d > /dev/null", "tree d > /dev/null", "grep -r x d",
+      "cp -r d e", "tar -cf t.tar d",
+    ]
+    let results = TestSupport.onSmallStack { commands.map { fixture.ours($0) } }
+    let last = "d" + String(repeating: "/d", count: 64)
+    #expect(results[0].stdout == "65\n")
+    for (command, result) in zip(commands, results) {
+      let utility = String(command.prefix { $0 != " " })
+      #expect(
+        result.stderr
+          == "\(utility): '\(last)': the sandbox goes at most 64 directories deep\n", "\(command)")
+    }
+    #expect(results.map(\.status) == [0, 1, 1, 2, 1, 1])
+  }
+
   @Test func aLongPatternMatchesWithoutNesting() throws {
     let pattern = String(repeating: "a*", count: 50_000)
     let questions = String(repeating: "?", count: 100_000)
