@@ -13,8 +13,9 @@ public struct VirtualClock: Equatable, Sendable {
   /// How far each command moves the clock.
   public static let step: TimeInterval = 1
 
-  /// The times the clock can show: the years 1 to 9999, as RFC 3339 writes them. Outside them
-  /// no time prints, and seconds do not fit Docker's integers.
+  /// The times the clock can show: the years 1 to 9999, as RFC 3339 writes them.
+  ///
+  /// Outside them no time prints, and seconds do not fit Docker's integers.
   public static let range =
     Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
 
