@@ -34,28 +34,35 @@ public struct TabWriter: Sendable {
     return out
   }
 
-  /// Go's recursive column-block algorithm.
+  /// Go's recursive column-block algorithm, with a stack of blocks for its calls, so that no
+  /// number of columns nests them.
   private func formatBlock(
     _ lines: [[String]], _ widths: inout [[Int]], from start: Int, to end: Int, column: Int
   ) {
-    var line = start
-    while line < end {
-      guard column < lines[line].count - 1 else {
-        line += 1
-        continue
+    var blocks = [(start: start, end: end, column: column)]
+    while let (start, end, column) = blocks.popLast() {
+      var line = start
+      var inner: [(start: Int, end: Int, column: Int)] = []
+      while line < end {
+        guard column < lines[line].count - 1 else {
+          line += 1
+          continue
+        }
+        // A block of consecutive lines that all have a cell in this column.
+        let blockStart = line
+        var width = minimumWidth
+        while line < end, column < lines[line].count - 1 {
+          width = max(width, displayWidth(lines[line][column]) + padding)
+          line += 1
+        }
+        for index in blockStart..<line {
+          while widths[index].count <= column { widths[index].append(0) }
+          widths[index][column] = width
+        }
+        inner.append((blockStart, line, column + 1))
       }
-      // A block of consecutive lines that all have a cell in this column.
-      let blockStart = line
-      var width = minimumWidth
-      while line < end, column < lines[line].count - 1 {
-        width = max(width, displayWidth(lines[line][column]) + padding)
-        line += 1
-      }
-      for index in blockStart..<line {
-        while widths[index].count <= column { widths[index].append(0) }
-        widths[index][column] = width
-      }
-      formatBlock(lines, &widths, from: blockStart, to: line, column: column + 1)
+      // The blocks of the next column, first one first.
+      blocks += inner.reversed()
     }
   }
 

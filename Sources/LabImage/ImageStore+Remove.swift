@@ -78,15 +78,34 @@ extension ImageStore {
     return records
   }
 
+  /// Deletes `id`, then, pruning, each parent that nothing else holds: a loop up the chain,
+  /// which a legacy build makes a step long.
   private func deleteHelper(
     _ id: Digest, records: inout [DeleteRecord], force: Bool, prune: Bool, quiet: Bool
   ) throws {
+    var next: (id: Digest, force: Bool, quiet: Bool)? = (id, force, quiet)
+    while let (id, force, quiet) = next {
+      next = nil
+      guard let parent = try deleteOne(id, records: &records, force: force, quiet: quiet),
+        prune, hasImage(parent)
+      else { return }
+      if try !referenceTable().references(to: parent).isEmpty { return }
+      if try !children(of: parent).isEmpty { return }
+      next = (parent, false, true)
+    }
+  }
+
+  /// Deletes one image and the layers only it used; its parent, or `nil` when it has none or
+  /// a quiet removal stopped at a conflict.
+  private func deleteOne(
+    _ id: Digest, records: inout [DeleteRecord], force: Bool, quiet: Bool
+  ) throws -> Digest? {
     var table = try referenceTable()
     let hasChildren = try !children(of: id).isEmpty
     let referenced = !table.references(to: id).isEmpty
     if hasChildren || (!force && referenced) {
       // A conflict on an image that still has names or children ends a quiet removal.
-      if quiet { return }
+      if quiet { return nil }
       throw ImageError.conflict(
         hasChildren
           ? conflict(id, hard: true, "image has dependent child images")
@@ -109,10 +128,7 @@ extension ImageStore {
       try removeLayer(chain)
       records.append(.deleted(chain))
     }
-    guard prune, let parent, hasImage(parent) else { return }
-    if try !referenceTable().references(to: parent).isEmpty { return }
-    if try !children(of: parent).isEmpty { return }
-    try deleteHelper(parent, records: &records, force: false, prune: true, quiet: true)
+    return parent
   }
 
   private func conflict(_ id: Digest, hard: Bool, _ message: String) -> String {

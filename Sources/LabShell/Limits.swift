@@ -16,6 +16,14 @@ enum Limits {
   static let depth = 32
   /// How deeply `$(( … ))` may nest parentheses and signs.
   static let arithmeticDepth = 64
+  /// How deeply `find`, `du`, `tree`, `grep -r`, `cp -r` and `tar` go into directories, a level
+  /// of calls each; the host's path length allows some 2,000.
+  static let directoryDepth = 64
+
+  /// What a utility says about a directory past ``directoryDepth``.
+  static func directoryMessage(_ utility: String, _ path: String) -> String {
+    "\(utility): '\(path)': the sandbox goes at most \(directoryDepth) directories deep\n"
+  }
 
   /// What a utility says when what it would write is over ``outputBytes``.
   static func outputMessage(_ utility: String) -> String {

@@ -115,7 +115,7 @@ struct HostileInputTests {
   }
 
   @Test func templatesNestedPastTheLimitAreParseErrors() throws {
-    let count = 100_000
+    let count = 5_000
     let parentheses =
       String(repeating: "(", count: count) + ".Id" + String(repeating: ")", count: count)
     let conditionals =
@@ -207,5 +207,13 @@ struct HostileInputTests {
     }
     #expect(result.stdout == "SHALLOW=v\n")
     #expect(result.status == 0)
+  }
+
+  @Test func aTableOfManyColumnsIsLaidOutWithoutNesting() throws {
+    let results = try Self.withAlpine([
+      #"docker image ls --format "table {{.Repository}}$(printf '\t%.0s' {1..20000})x" | wc -c"#,
+      #"docker image ls --format 'table {{.Repository}}\t{{.Tag}}'"#,
+    ])
+    #expect(results.map(\.stdout) == ["400010\n", "REPOSITORY   TAG\nalpine       latest\n"])
   }
 }

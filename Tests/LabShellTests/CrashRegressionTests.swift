@@ -162,6 +162,18 @@ struct CrashRegressionTests {
     #expect(result.status == 1)
   }
 
+  @Test func aScriptStopsAtAnExpansionErrorAndTheLineGoesOn() throws {
+    let result = try Self.run(
+      #"printf 'echo one\necho ${x:?}\necho two\n' > s.sh; sh s.sh; echo "status $?"; "#
+        + #"printf 'echo three\necho $((1 %% 0))\necho four\n' > t.sh; bash t.sh; echo "status $?""#
+    )
+    #expect(result.stdout == "one\nstatus 1\nthree\nstatus 1\n")
+    #expect(
+      result.stderr
+        == "bash: x: parameter null or not set\nbash: 1 % 0: division by 0 (error token is \"0\")\n"
+    )
+  }
+
   @Test func aRequiredParameterThatIsSetExpands() throws {
     let result = try Self.run("x=; y=1; echo \"[${x?}]\" ${y:?}")
     #expect(result.stdout == "[] 1\n")
@@ -363,10 +375,31 @@ struct CrashRegressionTests {
 
   @Test func testTakesAnyNumberOfNegationsAndConnectives() throws {
     let result = try Self.run(
-      "test " + String(repeating: "! ", count: 50_001) + "x; echo $?; [ "
-        + String(repeating: "x -a ", count: 50_000) + "x ]; echo $?; [ "
-        + String(repeating: "'' -o ", count: 50_000) + "x ]; echo $?")
+      "test " + String(repeating: "! ", count: 10_001) + "x; echo $?; [ "
+        + String(repeating: "x -a ", count: 10_000) + "x ]; echo $?; [ "
+        + String(repeating: "'' -o ", count: 10_000) + "x ]; echo $?")
     #expect(result.stdout == "1\n0\n0\n")
+  }
+
+  @Test func directoryWalksStopAtTheDepthLimit() throws {
+    let fixture = try ShellFixture()
+    let deep = String(repeating: "d/", count: 100)
+    try FileManager.default.createDirectory(
+      atPath: fixture.workspace + "/" + deep, withIntermediateDirectories: true)
+    let commands = [
+      "find d | wc -l", "du -s d > /dev/null", "tree d > /dev/null", "grep -r x d",
+      "cp -r d e", "tar -cf t.tar d",
+    ]
+    let results = TestSupport.onSmallStack { commands.map { fixture.ours($0) } }
+    let last = "d" + String(repeating: "/d", count: 64)
+    #expect(results[0].stdout == "65\n")
+    for (command, result) in zip(commands, results) {
+      let utility = String(command.prefix { $0 != " " })
+      #expect(
+        result.stderr
+          == "\(utility): '\(last)': the sandbox goes at most 64 directories deep\n", "\(command)")
+    }
+    #expect(results.map(\.status) == [0, 1, 1, 2, 1, 1])
   }
 
   @Test func aLongPatternMatchesWithoutNesting() throws {

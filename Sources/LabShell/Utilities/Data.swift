@@ -283,7 +283,8 @@ extension Shell {
   }
 
   mutating func addToArchive(
-    _ path: String, base: String, writer: TarWriter, verbose: Bool, output: inout ShellOutput
+    _ path: String, base: String, writer: TarWriter, verbose: Bool, output: inout ShellOutput,
+    depth: Int = 0
   ) throws {
     let full = base == "." ? path : base + "/" + path
     let info = try fileSystem.info(full, from: directory, follow: false)
@@ -294,9 +295,15 @@ extension Shell {
     case .directory:
       try writer.append(
         TarEntry(path: name, kind: .directory, mode: info.mode, modificationTime: mtime))
+      guard depth < Limits.directoryDepth else {
+        output.printError(Limits.directoryMessage("tar", full))
+        output.status = 1
+        return
+      }
       for child in try fileSystem.list(full, from: directory).sorted() {
         try addToArchive(
-          path + "/" + child, base: base, writer: writer, verbose: verbose, output: &output)
+          path + "/" + child, base: base, writer: writer, verbose: verbose, output: &output,
+          depth: depth + 1)
       }
     case .symlink:
       try writer.append(

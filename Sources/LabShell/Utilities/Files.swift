@@ -407,7 +407,8 @@ extension Shell {
   }
 
   mutating func copyEntry(
-    _ source: String, to target: String, recursive: Bool, output: inout ShellOutput
+    _ source: String, to target: String, recursive: Bool, output: inout ShellOutput,
+    depth: Int = 0
   ) {
     do {
       let info = try fileSystem.info(source, from: directory)
@@ -417,9 +418,16 @@ extension Shell {
           output.status = 1
           return
         }
+        guard depth < Limits.directoryDepth else {
+          output.printError(Limits.directoryMessage("cp", source))
+          output.status = 1
+          return
+        }
         try fileSystem.makeDirectory(target, from: directory, parents: true)
         for name in try fileSystem.list(source, from: directory) {
-          copyEntry(source + "/" + name, to: target + "/" + name, recursive: true, output: &output)
+          copyEntry(
+            source + "/" + name, to: target + "/" + name, recursive: true, output: &output,
+            depth: depth + 1)
         }
         return
       }
@@ -528,6 +536,11 @@ extension Shell {
         }
         var total = (info.blocks + 1) / 2
         if info.kind == .directory {
+          guard depth < Limits.directoryDepth else {
+            output.printError(Limits.directoryMessage("du", path))
+            output.status = 1
+            return total
+          }
           for name in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
             total += walk(path + "/" + name, depth: depth + 1)
           }
@@ -599,6 +612,11 @@ extension Shell {
         }
         if matches { output.print(path + "\n") }
         guard info.kind == .directory, depth < maxDepth else { return }
+        guard depth < Limits.directoryDepth else {
+          output.printError(Limits.directoryMessage("find", path))
+          output.status = 1
+          return
+        }
         for child in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
           visit(path == "/" ? "/" + child : path + "/" + child, depth: depth + 1)
         }
@@ -630,6 +648,11 @@ extension Shell {
     output.print(root + "\n")
     func walk(_ path: String, prefix: String, depth: Int) {
       guard depth <= limit else { return }
+      guard depth <= Limits.directoryDepth else {
+        output.printError(Limits.directoryMessage("tree", path))
+        output.status = 1
+        return
+      }
       var names = ((try? fileSystem.list(path, from: directory)) ?? []).filter {
         options.has("a") || !$0.hasPrefix(".")
       }

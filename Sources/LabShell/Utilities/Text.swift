@@ -435,21 +435,28 @@ extension Shell {
     }
     var output = ShellOutput(status: 1)
     var sources: [(String, [UInt8])] = []
+    // An error makes the status 2, whatever matched, as in GNU grep.
+    var walkFailed = false
     if options.has("r") {
       let roots = operands.isEmpty ? ["."] : operands
       for root in roots {
         var paths: [String] = []
-        func walk(_ path: String) {
+        func walk(_ path: String, depth: Int) {
           guard let info = try? fileSystem.info(path, from: directory) else { return }
           if info.kind == .directory {
+            guard depth < Limits.directoryDepth else {
+              output.printError(Limits.directoryMessage("grep", path))
+              walkFailed = true
+              return
+            }
             for name in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
-              walk(path + "/" + name)
+              walk(path + "/" + name, depth: depth + 1)
             }
           } else {
             paths.append(path)
           }
         }
-        walk(root)
+        walk(root, depth: 0)
         for path in paths {
           sources.append((path, (try? fileSystem.read(path, from: directory)) ?? []))
         }
@@ -488,6 +495,7 @@ extension Shell {
       if options.has("l") && count > 0 { output.print(name + "\n") }
     }
     if options.has("c") && output.status == 1 && !output.stdout.isEmpty { output.status = 1 }
+    if walkFailed { output.status = 2 }
     return output
   }
 
