@@ -51,7 +51,8 @@ let package = Package(
     .target(
       name: "LabDocker",
       dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits"]),
-    .target(name: "LabShell", dependencies: ["LabDocker", "LabFiles", "LabJSON", "LabLimits"]),
+    .target(
+      name: "LabShell", dependencies: ["LabDocker", "LabFiles", "LabJSON", "LabLimits", "LabRegex"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [

@@ -120,3 +120,57 @@ public final class PosixRegex {
 
 @available(*, unavailable)
 extension PosixRegex: Sendable {}
+
+extension PosixRegex {
+  /// `text` with the first match (or every match, `global`) replaced as `sed`'s `s` command
+  /// replaces: `&` is the match, `\1` to `\9` its groups, `\&` and `\\` themselves, `\n` a
+  /// newline.
+  public func substitute(in text: String, replacement: String, global: Bool) -> String {
+    let bytes = Array(text.utf8)
+    let matches =
+      global ? allMatches(in: bytes) : (firstMatch(in: bytes, from: 0).map { [$0] } ?? [])
+    guard !matches.isEmpty else { return text }
+    let template = Array(replacement.utf8)
+    var result: [UInt8] = []
+    var position = 0
+    for match in matches {
+      result += bytes[position..<match.range.lowerBound]
+      var index = 0
+      while index < template.count {
+        let byte = template[index]
+        if byte == UInt8(ascii: "&") {
+          result += bytes[match.range]
+        } else if byte == UInt8(ascii: "\\"), index + 1 < template.count {
+          index += 1
+          let next = template[index]
+          if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(next) {
+            let group = Int(next - UInt8(ascii: "1"))
+            if group < match.groups.count, let range = match.groups[group] {
+              result += bytes[range]
+            }
+          } else if next == UInt8(ascii: "n") {
+            result.append(10)
+          } else {
+            result.append(next)
+          }
+        } else {
+          result.append(byte)
+        }
+        index += 1
+      }
+      position = match.range.upperBound
+    }
+    result += bytes[position...]
+    return String(decoding: result, as: UTF8.self)
+  }
+
+  /// A fixed string as a basic expression that matches it literally (`grep -F`).
+  public static func literal(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+      if "\\.[]*^$".contains(character) { escaped.append("\\") }
+      escaped.append(character)
+    }
+    return escaped
+  }
+}

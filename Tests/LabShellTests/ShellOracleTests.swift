@@ -106,6 +106,27 @@ struct ShellOracleTests {
       ("ls nosuch 2>&1 | head -c 20; echo", "ls nosuch 2>&1 | head -c 20; echo"),
       ("echo *.py *.txt no*match", "echo *.py *.txt no*match"),
       ("echo notes/*", "echo notes/*"),
+      // Regular expressions as GNU grep and sed read them, through the C library's matcher.
+      (
+        "printf 'aab\\nab\\nb\\n' | grep 'a\\+b'; printf 'color\\ncolour\\n' | grep -c 'colou\\?r'",
+        "printf 'aab\\nab\\nb\\n' | grep 'a\\+b'; printf 'color\\ncolour\\n' | grep -c 'colou\\?r'"
+      ),
+      (
+        "printf '%060d\\n' 0 | tr 0 a | sed 's/$/b/' | grep -cE '(a+)+$'; echo $?",
+        "printf '%060d\\n' 0 | tr 0 a | sed 's/$/b/' | grep -cE '(a+)+$'; echo $?"
+      ),
+      (
+        "printf 'a word here\\nwordy\\n' | grep -w word; printf 'a.b\\naxb\\n' | grep -F a.b",
+        "printf 'a word here\\nwordy\\n' | grep -w word; printf 'a.b\\naxb\\n' | grep -F a.b"
+      ),
+      (
+        "echo 'ab cd' | sed 's/\\([a-z]\\)\\([a-z]\\)/\\2\\1/g'; echo 'x1 x22' | sed -E 's/x([0-9]+)/[&|\\1]/'",
+        "echo 'ab cd' | sed 's/\\([a-z]\\)\\([a-z]\\)/\\2\\1/g'; echo 'x1 x22' | sed -E 's/x([0-9]+)/[&|\\1]/'"
+      ),
+      (
+        "echo nginx:80 | grep -o '[0-9]*'; echo abc | grep '(' ; echo $?",
+        "echo nginx:80 | grep -o '[0-9]*'; echo abc | grep '(' ; echo $?"
+      ),
       ("ls", "ls -C"),
       ("ls -a", "ls -a -C"),
       ("ls -A notes many", "ls -A -C notes many"),

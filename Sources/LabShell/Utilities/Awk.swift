@@ -1,4 +1,5 @@
 import Foundation
+import LabRegex
 
 /// A small awk: patterns and actions as lessons pipe Docker's output through them
 /// (`awk 'NR>1 {print $1":"$2}'`, `/none/ {print $3}`, `{ n += 1 } END { print n }`).
@@ -802,7 +803,8 @@ struct AwkMachine {
     }
   }
 
+  /// awk's `~` and `/re/`: POSIX extended expressions, as mawk and gawk read them.
   func matches(_ text: String, _ pattern: String) -> Bool {
-    text.range(of: pattern, options: .regularExpression) != nil
+    (try? PosixRegex(pattern, syntax: .extended))?.matches(text) ?? false
   }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import LabFiles
+import LabLimits
+import LabRegex
 
 extension Shell {
   static let textUtilities: [String: Utility] = [
@@ -422,16 +424,19 @@ extension Shell {
         "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.",
         status: 2)
     }
-    var regexPattern =
-      options.has("F")
-      ? NSRegularExpression.escapedPattern(for: pattern)
-      : Self.basicToExtended(pattern, extended: options.has("E"))
-    if options.has("w") { regexPattern = "\\b(?:\(regexPattern))\\b" }
-    guard
-      let regex = try? NSRegularExpression(
-        pattern: regexPattern, options: options.has("i") ? [.caseInsensitive] : [])
-    else {
-      return .error("grep: Unmatched ( or \\(", status: 2)
+    // The C library's POSIX matcher, with GNU's extensions: linear where a backtracking
+    // engine is exponential, and GNU grep's own messages for a bad pattern.
+    let extended = options.has("E") && !options.has("F")
+    var regexPattern = options.has("F") ? PosixRegex.literal(pattern) : pattern
+    if options.has("w") {
+      regexPattern = extended ? "\\b(" + regexPattern + ")\\b" : "\\b\\(" + regexPattern + "\\)\\b"
+    }
+    let regex: PosixRegex
+    do {
+      regex = try PosixRegex(
+        regexPattern, syntax: extended ? .extended : .basic, ignoreCase: options.has("i"))
+    } catch {
+      return .error("grep: \(error)", status: 2)
     }
     var output = ShellOutput(status: 1)
     var sources: [(String, [UInt8])] = []
@@ -473,8 +478,13 @@ extension Shell {
     for (name, bytes) in sources {
       var count = 0
       for (number, line) in bytes.lines.enumerated() {
-        let range = NSRange(line.startIndex..., in: line)
-        let matched = regex.firstMatch(in: line, range: range) != nil
+        if number % 1024 == 0, let reason = Budget.shouldStop() {
+          output.printError("grep: \(reason)\n")
+          output.status = 2
+          return output
+        }
+        let lineBytes = Array(line.utf8)
+        let matched = regex.firstMatch(in: lineBytes, from: 0) != nil
         guard matched != options.has("v") else { continue }
         count += 1
         output.status = 0
@@ -482,10 +492,8 @@ extension Shell {
         if options.has("c") || options.has("l") { continue }
         let prefix = (showNames ? "\(name):" : "") + (options.has("n") ? "\(number + 1):" : "")
         if options.has("o") {
-          for match in regex.matches(in: line, range: range) {
-            if let swiftRange = Range(match.range, in: line) {
-              output.print(prefix + line[swiftRange] + "\n")
-            }
+          for match in regex.allMatches(in: lineBytes) where !match.range.isEmpty {
+            output.print(prefix + String(decoding: lineBytes[match.range], as: UTF8.self) + "\n")
           }
         } else {
           output.print(prefix + line + "\n")
@@ -497,25 +505,6 @@ extension Shell {
     if options.has("c") && output.status == 1 && !output.stdout.isEmpty { output.status = 1 }
     if walkFailed { output.status = 2 }
     return output
-  }
-
-  /// POSIX basic regular expressions to ICU's: `\(`, `\|`, `\+` become operators.
-  static func basicToExtended(_ pattern: String, extended: Bool) -> String {
-    guard !extended else { return pattern }
-    var result = ""
-    var characters = Array(pattern)[...]
-    while let character = characters.first {
-      characters.removeFirst()
-      if character == "\\", let next = characters.first {
-        characters.removeFirst()
-        if "(){}|+?".contains(next) { result.append(next) } else { result += "\\\(next)" }
-      } else if "(){}|+?".contains(character) {
-        result += "\\\(character)"
-      } else {
-        result.append(character)
-      }
-    }
-    return result
   }
 
   /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
@@ -551,10 +540,13 @@ extension Shell {
           } else if body.hasPrefix("/"), let end = body.dropFirst().firstIndex(of: "/") {
             let pattern = String(body[body.index(after: body.startIndex)..<end])
             body = body[body.index(after: end)...]
-            addressMatches =
-              line.range(
-                of: Self.basicToExtended(pattern, extended: options.has("E") || options.has("r")),
-                options: .regularExpression) != nil
+            let syntax: PosixRegex.Syntax =
+              options.has("E") || options.has("r") ? .extended : .basic
+            guard let address = try? PosixRegex(pattern, syntax: syntax) else {
+              return .error(
+                "sed: -e expression #1, char \(command.count): unterminated address regex")
+            }
+            addressMatches = address.matches(line)
           }
           guard addressMatches else { continue }
           guard let verb = body.first else { continue }
@@ -571,26 +563,15 @@ extension Shell {
                 "sed: -e expression #1, char \(command.count): unterminated `s' command")
             }
             let flags = pieces.count > 2 ? pieces[2] : ""
-            let pattern = Self.basicToExtended(
-              pieces[0], extended: options.has("E") || options.has("r"))
-            let replacement = pieces[1].replacingOccurrences(of: "&", with: "$0")
-              .replacingOccurrences(of: "\\1", with: "$1").replacingOccurrences(
-                of: "\\2", with: "$2")
-            guard
-              let regex = try? NSRegularExpression(
-                pattern: pattern, options: flags.contains("I") ? [.caseInsensitive] : [])
-            else { continue }
-            let range = NSRange(line.startIndex..., in: line)
-            if flags.contains("g") {
-              line = regex.stringByReplacingMatches(
-                in: line, range: range, withTemplate: replacement)
-            } else if let match = regex.firstMatch(in: line, range: range),
-              let swiftRange = Range(match.range, in: line)
-            {
-              let replaced = regex.replacementString(
-                for: match, in: line, offset: 0, template: replacement)
-              line.replaceSubrange(swiftRange, with: replaced)
+            let regex: PosixRegex
+            do {
+              regex = try PosixRegex(
+                pieces[0], syntax: options.has("E") || options.has("r") ? .extended : .basic,
+                ignoreCase: flags.contains("I") || flags.contains("i"))
+            } catch {
+              return .error("sed: -e expression #1, char \(command.count): \(error)")
             }
+            line = regex.substitute(in: line, replacement: pieces[1], global: flags.contains("g"))
             if flags.contains("p") { extra += line + "\n" }
           default:
             return .error("sed: -e expression #1, char 1: unknown command: `\(verb)'")
