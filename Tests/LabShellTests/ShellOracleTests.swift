@@ -127,6 +127,7 @@ struct ShellOracleTests {
         "echo nginx:80 | grep -o '[0-9]*'; echo abc | grep '(' ; echo $?",
         "echo nginx:80 | grep -o '[0-9]*'; echo abc | grep '(' ; echo $?"
       ),
+      ("mkdir -p x; cp -r x x/b; echo $?; ls x", "mkdir -p x; cp -r x x/b; echo $?; ls x"),
       ("ls", "ls -C"),
       ("ls -a", "ls -a -C"),
       ("ls -A notes many", "ls -A -C notes many"),

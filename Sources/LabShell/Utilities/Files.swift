@@ -401,6 +401,18 @@ extension Shell {
       (try? fileSystem.info(destination, from: directory))?.kind == .directory
     for source in options.operands.dropLast() {
       let target = destinationIsDirectory ? destination + "/" + PathText.name(source) : destination
+      // A directory copied into itself would grow without end: GNU refuses.
+      if recursive, (try? fileSystem.info(source, from: directory))?.kind == .directory,
+        let from = try? fileSystem.resolve(source, from: directory),
+        let to = try? fileSystem.resolve(target, from: directory),
+        to == from || to.hasPrefix(from == "/" ? "/" : from + "/")
+      {
+        // GNU makes the new directory, then refuses to go into it.
+        try? fileSystem.makeDirectory(target, from: directory, parents: false)
+        output.printError("cp: cannot copy a directory, '\(source)', into itself, '\(target)'\n")
+        output.status = 1
+        continue
+      }
       copyEntry(source, to: target, recursive: recursive, output: &output)
     }
     return output
