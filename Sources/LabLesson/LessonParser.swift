@@ -177,7 +177,7 @@ public enum LessonParser {
       }
       prose.between.append(between)
     }
-    prose.closing = source((consumed + 1)..<(lines.count + 1))
+    prose.closing = source((consumed + 1)..<max(consumed + 1, lines.count + 1))
     return prose
   }
 

@@ -36,7 +36,9 @@ public final class PosixRegex {
   public init(
     _ pattern: String, syntax: Syntax, ignoreCase: Bool = false, newlineIsOrdinary: Bool = true
   ) throws(CompileError) {
-    guard pattern.utf8.count <= 64 * 1024 else {
+    guard pattern.utf8.count <= 64 * 1024,
+      Self.expandedSize(Array(pattern.utf8), syntax: syntax) <= Self.maximumSize
+    else {
       throw CompileError(message: "Regular expression too big")
     }
     var flags: Int32 = syntax == .extended ? REG_EXTENDED : 0
@@ -55,6 +57,113 @@ public final class PosixRegex {
   }
 
   deinit { regfree(&compiled) }
+
+  /// The most nodes a pattern may expand to.
+  ///
+  /// The C library copies a repeated atom for each `+`, `?` and `{m,n}`, so `a+++…+` or
+  /// `(a{99}){99}` grow exponentially: such patterns are refused before they take the memory.
+  static let maximumSize = 20_000
+
+  /// An estimate of the nodes the C library builds for a pattern.
+  ///
+  /// Each atom counts one, a group what it holds, and a repetition multiplies what it
+  /// repeats (`+` and `?` by two, `{m,n}` by n + 1).
+  static func expandedSize(_ bytes: [UInt8], syntax: Syntax) -> Int {
+    let extended = syntax == .extended
+    // Each open group: the size so far outside it.
+    var stack: [(total: Int, last: Int)] = []
+    var total = 0
+    var last = 0
+    var index = 0
+    func repeatLast(by factor: Int) {
+      let (grown, overflow) = last.multipliedReportingOverflow(by: max(1, factor))
+      let added = overflow ? Int.max / 4 : grown - last
+      total = min(Int.max / 4, total + added)
+      last = min(Int.max / 4, grown)
+    }
+    func bound(_ start: Int) -> (factor: Int, end: Int) {
+      // `{m}`, `{m,}`, `{m,n}`: the factor is the largest count, or m + 1 unbounded.
+      var end = start
+      var numbers: [Int] = []
+      var current = ""
+      while end < bytes.count, bytes[end] != UInt8(ascii: "}") {
+        if bytes[end] == UInt8(ascii: ",") {
+          numbers.append(Int(current) ?? 0)
+          current = ""
+        } else if bytes[end] != UInt8(ascii: "\\") {
+          current.append(Character(UnicodeScalar(bytes[end])))
+        }
+        end += 1
+      }
+      numbers.append(Int(current) ?? (numbers.first ?? 0) + 1)
+      return (min(numbers.max() ?? 1, 1 << 20) + 1, end)
+    }
+    while index < bytes.count {
+      let byte = bytes[index]
+      var escaped = false
+      var symbol = byte
+      if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+        escaped = true
+        index += 1
+        symbol = bytes[index]
+      }
+      let opens =
+        extended ? !escaped && symbol == UInt8(ascii: "(") : escaped && symbol == UInt8(ascii: "(")
+      let closes =
+        extended ? !escaped && symbol == UInt8(ascii: ")") : escaped && symbol == UInt8(ascii: ")")
+      let plusOrQuestion =
+        (symbol == UInt8(ascii: "+") || symbol == UInt8(ascii: "?")) && (extended != escaped)
+      let brace = symbol == UInt8(ascii: "{") && (extended != escaped)
+      if opens {
+        stack.append((total, last))
+        total = 0
+        last = 0
+      } else if closes, let outer = stack.popLast() {
+        last = max(1, total)
+        total = outer.total + last
+      } else if plusOrQuestion {
+        repeatLast(by: 2)
+      } else if brace {
+        let (factor, end) = bound(index + 1)
+        repeatLast(by: factor)
+        index = end
+      } else if symbol == UInt8(ascii: "*") && !escaped {
+        // A star repeats without copying what it repeats.
+        index += 1
+        continue
+      } else if symbol == UInt8(ascii: "[") && !escaped {
+        // A bracket expression is one atom: skip to its closing `]`.
+        var end = index + 1
+        if end < bytes.count, bytes[end] == UInt8(ascii: "^") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "]") { end += 1 }
+        while end < bytes.count, bytes[end] != UInt8(ascii: "]") {
+          if bytes[end] == UInt8(ascii: "["), end + 1 < bytes.count,
+            [UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "=")].contains(bytes[end + 1])
+          {
+            let kind = bytes[end + 1]
+            end += 2
+            while end + 1 < bytes.count,
+              !(bytes[end] == kind && bytes[end + 1] == UInt8(ascii: "]"))
+            {
+              end += 1
+            }
+            end += 2
+            continue
+          }
+          end += 1
+        }
+        index = end
+        last = 1
+        total += 1
+      } else {
+        last = 1
+        total += 1
+      }
+      index += 1
+    }
+    while let outer = stack.popLast() { total = outer.total + total }
+    return total
+  }
 
   /// A match: the whole match and each group, as byte ranges of the searched text.
   public struct Match: Equatable, Sendable {

@@ -68,6 +68,16 @@ public final class LineEditor {
       return LineEditor.owner(of: editor).complete()
     }
     layerlab_el_bind(editor, "^I", "layerlab-complete")
+    // Home, End and Delete as xterm, tmux, screen and rxvt send them: unbound, libedit would
+    // insert their last character.
+    for (keys, function) in [
+      ("\\e[1~", "ed-move-to-beg"), ("\\e[7~", "ed-move-to-beg"), ("\\e[H", "ed-move-to-beg"),
+      ("\\eOH", "ed-move-to-beg"), ("\\e[4~", "ed-move-to-end"), ("\\e[8~", "ed-move-to-end"),
+      ("\\e[F", "ed-move-to-end"), ("\\eOF", "ed-move-to-end"), ("\\e[3~", "ed-delete-next-char"),
+      ("\\e[1;5C", "em-next-word"), ("\\e[1;5D", "ed-prev-word"),
+    ] {
+      layerlab_el_bind(editor, keys, function)
+    }
   }
 
   deinit {

@@ -36,6 +36,25 @@ struct PosixRegexTests {
     #expect(try PosixRegex("x*", syntax: .basic).allMatches(in: Array("abc".utf8)).count == 4)
   }
 
+  @Test func patternsThatWouldExpandExponentiallyAreRefused() throws {
+    // The C library copies a repeated atom for each `+`: 2^40 copies would never finish.
+    let stacked = "<" + String(repeating: "+", count: 40) + "x"
+    #expect(throws: PosixRegex.CompileError(message: "Regular expression too big")) {
+      try PosixRegex(stacked, syntax: .extended)
+    }
+    #expect(throws: PosixRegex.CompileError(message: "Regular expression too big")) {
+      try PosixRegex("((a{99}){99}){99}", syntax: .extended)
+    }
+    #expect(throws: PosixRegex.CompileError(message: "Regular expression too big")) {
+      try PosixRegex("\\(a\\{200\\}\\)\\{200\\}", syntax: .basic)
+    }
+    // Ordinary patterns are far below the limit.
+    #expect(
+      try PosixRegex("^[a-z0-9]+(:[0-9]{1,5})?(/[a-z._-]+){0,8}$", syntax: .extended)
+        .matches("localhost:5000/a/b"))
+    #expect(try PosixRegex("a*b*c*[[:digit:]]\\{3\\}", syntax: .basic).matches("abc123"))
+  }
+
   @Test func badPatternsSayWhatTheCLibrarySays() {
     #expect(throws: PosixRegex.CompileError(message: "Unmatched ( or \\(")) {
       try PosixRegex("(a", syntax: .extended)

@@ -70,9 +70,12 @@ struct Options {
         continue
       }
       if argument.hasPrefix("--") {
-        let parts = argument.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
+        // `--=x` splits into nothing before the `=`: an unknown option named `=x`.
+        let parts = argument.dropFirst(2).split(
+          separator: "=", maxSplits: 1, omittingEmptySubsequences: false
+        ).map(String.init)
         guard let letter = longNames[parts[0]] else {
-          if unknown == nil { unknown = "-" + parts[0] }
+          if unknown == nil { unknown = "-" + argument.dropFirst(2) }
           continue
         }
         if letter == Self.ignored { continue }

@@ -1,0 +1,143 @@
+import Foundation
+import LabTestSupport
+import Testing
+
+/// A real terminal, driven as a person would drive it: keys sent through tmux, the screen read
+/// back.
+struct TerminalSession {
+  let socket = "layerlab-\(UUID().uuidString.prefix(8))"
+  let tmux: String
+
+  /// Starts `command` in a detached tmux window of `width` columns.
+  init(_ command: String, width: Int = 80, height: Int = 40) throws {
+    tmux = try #require(TestSupport.tool("tmux"))
+    // The tmux server lives on after this call: it must not hold the pipes the test reads,
+    // and its start is waited for by the C library, as a shell would.
+    // The window stays after the program ends, to read what it printed last.
+    let quoted = [
+      tmux, "-L", socket, "new-session", "-d", "-s", "t", "-x", "\(width)", "-y",
+      "\(height)", command, ";", "set-option", "-t", "t", "remain-on-exit", "on",
+    ].map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let status = system(quoted.joined(separator: " ") + " </dev/null >/dev/null 2>&1")
+    #expect(status == 0)
+  }
+
+  func keys(_ keys: String...) throws {
+    _ = try TestSupport.run(tmux, ["-L", socket, "send-keys", "-t", "t"] + keys)
+  }
+
+  /// Types text literally, then Enter.
+  func type(_ text: String, enter: Bool = true) throws {
+    _ = try TestSupport.run(tmux, ["-L", socket, "send-keys", "-t", "t", "-l", text])
+    if enter { try keys("Enter") }
+  }
+
+  func screen() throws -> String {
+    try TestSupport.run(tmux, ["-L", socket, "capture-pane", "-p", "-t", "t", "-S", "-200"]).stdout
+  }
+
+  /// The screen once it shows `text`; what it shows after 20 seconds otherwise.
+  @discardableResult
+  func waitFor(_ text: String, count: Int = 1) throws -> String {
+    var shown = ""
+    for _ in 0..<400 {
+      shown = try screen()
+      if shown.components(separatedBy: text).count - 1 >= count { return shown }
+      usleep(50_000)
+    }
+    Issue.record("the screen never showed \(text):\n\(shown)")
+    return shown
+  }
+
+  /// Whether the program in the window is still running.
+  func isRunning() throws -> Bool {
+    let panes = try TestSupport.run(
+      tmux, ["-L", socket, "list-panes", "-t", "t", "-F", "#{pane_dead} #{pane_current_command}"])
+    return panes.status == 0 && !panes.stdout.hasPrefix("1")
+  }
+
+  func close() {
+    _ = try? TestSupport.run(tmux, ["-L", socket, "kill-server"])
+  }
+}
+
+@Suite(
+  "The stepper and the shell in a real terminal",
+  .enabled(if: TestSupport.tool("tmux") != nil, "tmux is not installed"), .serialized)
+struct TerminalTests {
+  static func environment(_ data: String) -> String {
+    "env NO_COLOR=1 XDG_DATA_HOME=\(data) LAYERLAB_REGISTRY=\(TestSupport.registryRoot) TERM=xterm"
+  }
+
+  @Test func aLearnerStepsThroughAndComesBack() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let lesson = "\(directory)/short.md"
+    try Data(RunTests.lesson.utf8).write(to: URL(fileURLWithPath: lesson))
+    let command = "\(Self.environment(directory + "/data")) \(ExecTests.binary) run \(lesson)"
+    let terminal = try TerminalSession(command)
+    defer { terminal.close() }
+    try terminal.waitFor("$ docker pull -q alpine")
+    // The first step with Enter.
+    try terminal.keys("Enter")
+    try terminal.waitFor("docker.io/library/alpine:latest")
+    // The second too, then the third typed by hand with the lesson's ID pasted in.
+    try terminal.waitFor("$ docker images -q alpine")
+    try terminal.keys("Enter")
+    try terminal.waitFor("✓ matches the lesson", count: 2)
+    try terminal.type("docker inspect -f '{{.Id}}' 0123456789ab")
+    let matched = try terminal.waitFor("✓ matches the lesson", count: 3)
+    #expect(matched.contains("the lesson's 0123456789ab is "))
+    // A hint, then Ctrl-D: the progress is kept.
+    try terminal.type(":hint")
+    try terminal.waitFor("hint: press Enter to create the file")
+    try terminal.keys("C-d")
+    try terminal.waitFor("Your progress is saved")
+    terminal.close()
+
+    let again = try TerminalSession(command)
+    defer { again.close() }
+    let resumed = try again.waitFor("Create note.txt")
+    #expect(resumed.contains("Welcome back: you are at step 4."))
+  }
+
+  @Test func ctrlCCancelsTheLineAndTheShellLivesOn() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let command =
+      "\(Self.environment(directory + "/data")) \(ExecTests.binary) shell --store \(directory)/store"
+    let terminal = try TerminalSession(command, width: 60)
+    defer { terminal.close() }
+    try terminal.waitFor("learner@layerlab:~$")
+    try terminal.type("echo half-typed", enter: false)
+    try terminal.keys("C-c")
+    try terminal.waitFor("half-typed^C")
+    try terminal.type("echo still here")
+    try terminal.waitFor("\nstill here")
+    // Ctrl-C stops a running loop, and the shell goes on.
+    try terminal.type("while true; do :; done")
+    try terminal.keys("C-c")
+    try terminal.type("echo after the loop")
+    try terminal.waitFor("\nafter the loop")
+    #expect(try terminal.isRunning())
+  }
+
+  @Test func aLongLineAtSixtyColumnsShowsOnce() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let command =
+      "\(Self.environment(directory + "/data")) \(ExecTests.binary) shell --store \(directory)/store"
+    let terminal = try TerminalSession(command, width: 60)
+    defer { terminal.close() }
+    try terminal.waitFor("learner@layerlab:~$")
+    let marker = "MARK"
+    let long = "echo " + marker + String(repeating: "x", count: 141)
+    try terminal.type(long, enter: false)
+    try terminal.keys("Home")
+    try terminal.keys("End")
+    try terminal.keys("Left", "Left", "BSpace", "DC")
+    try terminal.keys("End")
+    try terminal.type("END", enter: false)
+    let screen = try terminal.waitFor("xxxEND")
+    #expect(screen.components(separatedBy: marker).count - 1 == 1, "\(screen)")
+    // No `~` from an unbound Home or End key: the prompt's is the only one.
+    #expect(screen.components(separatedBy: "~").count - 1 == 1, "\(screen)")
+  }
+}
