@@ -306,3 +306,50 @@ struct ShellCommandTests {
         == "learner@layerlab:~$ > > 1\n2\nlearner@layerlab:~$ > a\nb\nlearner@layerlab:~$ ")
   }
 }
+
+/// `kill -9` at any moment of a command that writes the store leaves it whole: no image half
+/// listed, nothing `store fsck` finds wrong, no temporary file in the workspace.
+@Suite("Killed runs corrupt nothing")
+struct KillTests {
+  @Test func killingAtRandomMomentsLeavesTheStoreWhole() throws {
+    let root = try TestSupport.scratchDirectory("kill")
+    let store = "\(root)/store"
+    let workspace = "\(root)/work"
+    try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+    try Data("FROM alpine\nRUN echo built > /built\nCOPY . /app\n".utf8).write(
+      to: URL(fileURLWithPath: "\(workspace)/Dockerfile"))
+    let line =
+      "docker pull -q nginx; docker build -q -t built .; docker save -o out.tar built nginx; docker rmi -f built"
+    var generator = SystemRandomNumberGenerator()
+    for trial in 0..<12 {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: ExecTests.binary)
+      process.arguments = ["exec", "--store", store, "--workdir", workspace, "--", line]
+      process.environment = ["LAYERLAB_REGISTRY": TestSupport.registryRoot, "HOME": root]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      // Any moment will do: the assertions hold whenever the kill lands.
+      usleep(UInt32.random(in: 0...(trial < 6 ? 150_000 : 600_000), using: &generator))
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      let fsck = try TestSupport.run(
+        ExecTests.binary, ["store", "fsck", "--store", store],
+        environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot])
+      #expect(fsck.status == 0, "trial \(trial): \(fsck.stdout)\(fsck.stderr)")
+      #expect(fsck.stdout.hasSuffix(", 0 problems\n"), "trial \(trial): \(fsck.stdout)")
+      // Every image listed is whole enough to inspect.
+      let ids = try TestSupport.run(
+        ExecTests.binary, ["exec", "--store", store, "--", "docker images -q"],
+        environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot, "HOME": root])
+      for id in ids.stdout.split(separator: "\n") {
+        let inspect = try TestSupport.run(
+          ExecTests.binary, ["exec", "--store", store, "--", "docker", "inspect", String(id)],
+          environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot, "HOME": root])
+        #expect(inspect.status == 0, "trial \(trial): \(id) \(inspect.stderr)")
+      }
+      let names = try FileManager.default.contentsOfDirectory(atPath: workspace)
+      #expect(Set(names).isSubset(of: ["Dockerfile", "out.tar"]), "trial \(trial): \(names)")
+    }
+  }
+}
