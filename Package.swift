@@ -78,13 +78,15 @@ let package = Package(
       name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"]),
+      name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"],
+      exclude: ["__Snapshots__", "Fixtures"]),
     .testTarget(
       name: "LabSnapshotTests", dependencies: ["LabSnapshot", "LabTestSupport"]),
     .testTarget(
       name: "LabWorkshopTests",
       dependencies: [
         "LabWorkshop", "LabSnapshot", "LabLesson", "LabJSON", "LabImage", "LabTestSupport",
+        "LabShell", "LabDocker",
       ],
       exclude: ["__Snapshots__", "Fixtures"]),
     .testTarget(

@@ -86,7 +86,8 @@ public struct TerminalRenderer: Sendable {
     case CMARK_NODE_BLOCK_QUOTE:
       separate(&out)
       var inner: [String] = []
-      renderChildren(of: node, indent: "", depth: depth, into: &inner)
+      narrowed(by: indent.count + 2).renderChildren(
+        of: node, indent: "", depth: depth, into: &inner)
       while inner.first?.isEmpty == true { inner.removeFirst() }
       let bar = color ? style("│", "2") + " " : "| "
       out += inner.map { indent + bar + $0 }
@@ -98,7 +99,8 @@ public struct TerminalRenderer: Sendable {
       while let current = item {
         let marker = ordered ? "\(number). " : "• "
         var inner: [String] = []
-        renderChildren(of: current, indent: "", depth: depth + 1, into: &inner)
+        narrowed(by: indent.count + 2 + marker.count).renderChildren(
+          of: current, indent: "", depth: depth + 1, into: &inner)
         inner.removeAll { $0.isEmpty }
         let hanging = String(repeating: " ", count: marker.count)
         for (index, line) in inner.enumerated() {
@@ -115,6 +117,13 @@ public struct TerminalRenderer: Sendable {
     default:
       renderChildren(of: node, indent: indent, depth: depth, into: &out)
     }
+  }
+
+  /// The renderer for what sits `columns` to the right: a list item, a quote.
+  private func narrowed(by columns: Int) -> TerminalRenderer {
+    var inner = self
+    inner.width = max(10, width - columns)
+    return inner
   }
 
   /// A blank line between blocks.
@@ -255,7 +264,8 @@ public struct TerminalRenderer: Sendable {
         let cell = index < row.count ? row[index] : ""
         return cell + String(repeating: " ", count: widths[index] - cell.count)
       }
-      let line = padded.joined(separator: "  ")
+      var line = padded.joined(separator: "  ")
+      while line.hasSuffix(" ") { line.removeLast() }
       lines.append(number == 0 && color ? style(line, "1") : line)
       if number == 0 && !color {
         lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))

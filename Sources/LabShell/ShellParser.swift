@@ -14,7 +14,8 @@ public enum ShellParser {
     if text.hasSuffix("\\") { return true }
     do {
       _ = try parse(text)
-      return false
+      // bash reads a here-document to its delimiter: without one yet, the prompt goes on.
+      return hasOpenHeredoc(text)
     } catch {
       switch error {
       case .unexpectedEnd, .unexpectedEndOfFile, .unterminatedHeredoc: return true
@@ -22,6 +23,43 @@ public enum ShellParser {
       case .tooDeep: return false
       }
     }
+  }
+
+  /// Whether a `<<WORD` (or `<<-WORD`, quoted or not) has no line `WORD` after it yet.
+  static func hasOpenHeredoc(_ text: String) -> Bool {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var pending: [(delimiter: String, stripsTabs: Bool)] = []
+    for line in lines {
+      if let first = pending.first {
+        let candidate = first.stripsTabs ? String(line.drop { $0 == "\t" }) : line
+        if candidate == first.delimiter { pending.removeFirst() }
+        continue
+      }
+      var rest = Substring(line)
+      var quote: Character?
+      while let character = rest.first {
+        rest = rest.dropFirst()
+        if let open = quote {
+          if character == open { quote = nil }
+          continue
+        }
+        if character == "'" || character == "\"" {
+          quote = character
+        } else if character == "#", rest.isEmpty || line.hasPrefix("#") {
+          break
+        } else if character == "<", rest.hasPrefix("<"), !rest.hasPrefix("<<") {
+          rest = rest.dropFirst()
+          let stripsTabs = rest.hasPrefix("-")
+          if stripsTabs { rest = rest.dropFirst() }
+          rest = rest.drop { $0 == " " || $0 == "\t" }
+          let word = rest.prefix { !" \t;|&<>()".contains($0) }
+          rest = rest.dropFirst(word.count)
+          let delimiter = word.filter { $0 != "'" && $0 != "\"" && $0 != "\\" }
+          if !delimiter.isEmpty { pending.append((delimiter, stripsTabs)) }
+        }
+      }
+    }
+    return !pending.isEmpty
   }
 
   /// Parses a whole command line (or script).

@@ -305,6 +305,22 @@ struct ShellCommandTests {
       result.stdout
         == "learner@layerlab:~$ > > 1\n2\nlearner@layerlab:~$ > a\nb\nlearner@layerlab:~$ ")
   }
+
+  @Test func aHereDocumentTypedAtThePromptIsReadToItsDelimiter() throws {
+    let result = try TestSupport.run(
+      ExecTests.binary, ["shell", "--workdir", try TestSupport.scratchDirectory("shell-home")],
+      input:
+        "cat <<EOF > note.txt\nhello there\nEOF\ncat <<-'END'\n\tstripped $HOME\n\tEND\ncat note.txt\n",
+      environment: [
+        "LAYERLAB_STORE": try TestSupport.scratchDirectory("shell"),
+        "LAYERLAB_REGISTRY": TestSupport.registryRoot,
+      ])
+    #expect(result.stderr == "", "\(result.stderr)")
+    #expect(
+      result.stdout
+        == "learner@layerlab:~$ > > learner@layerlab:~$ > > stripped $HOME\nlearner@layerlab:~$ hello there\nlearner@layerlab:~$ "
+    )
+  }
 }
 
 /// `kill -9` at any moment of a command that writes the store leaves it whole: no image half
