@@ -52,7 +52,11 @@ let package = Package(
       name: "LabDocker",
       dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits"]),
     .target(
-      name: "LabShell", dependencies: ["LabDocker", "LabFiles", "LabJSON", "LabLimits", "LabRegex"]),
+      name: "LabUtilities",
+      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabRegex"]),
+    .target(
+      name: "LabShell",
+      dependencies: ["LabDocker", "LabFiles", "LabJSON", "LabLimits", "LabRegex", "LabUtilities"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [

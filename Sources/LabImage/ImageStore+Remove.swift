@@ -125,10 +125,20 @@ extension ImageStore {
     let stillUsed = Set(try imageIDs().flatMap { try self.image($0).chainIDs })
     for chain in image.chainIDs.reversed() {
       guard !stillUsed.contains(chain), hasLayer(chain) else { break }
+      // A layer another layer stands on stays, whoever made that one (a build killed before
+      // its image was written leaves such a layer): removing it would orphan the child.
+      guard !hasChildLayer(chain) else { break }
       try removeLayer(chain)
       records.append(.deleted(chain))
     }
     return parent
+  }
+
+  /// Whether some layer in the store has `chain` as its parent.
+  func hasChildLayer(_ chain: Digest) -> Bool {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: layerDirectory)) ?? []
+    let parent = chain.description
+    return names.contains { readText("\(layerDirectory)/\($0)/parent") == parent }
   }
 
   private func conflict(_ id: Digest, hard: Bool, _ message: String) -> String {

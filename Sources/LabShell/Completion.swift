@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabUtilities
 
 extension Shell {
   /// What Tab completes at the end of `line`: the word being typed, and the words it may
@@ -24,7 +25,7 @@ extension Shell {
     while words.first == "sudo" { words.removeFirst() }
     let candidates: [String]
     if words.isEmpty && !word.contains("/") {
-      candidates = Array(Set(Self.utilities.keys).union(["docker", "cd", "exit", "help"])).sorted()
+      candidates = Array(Set(Self.utilityNames).union(["docker", "exit", "help"])).sorted()
     } else if words.first == "docker" {
       candidates = dockerCompletions(Array(words.dropFirst()), word: word)
     } else {
@@ -75,9 +76,4 @@ extension Shell {
       return path + (isDirectory ? "/" : "")
     }
   }
-}
-
-extension Shell {
-  /// The names of the utilities the sandbox has, for `help` and completion.
-  public static var utilityNames: [String] { Array(utilities.keys) }
 }

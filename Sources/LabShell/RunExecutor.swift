@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabUtilities
 
 /// Runs `RUN` instructions for the builder with the sandbox shell, over the image's files.
 ///

@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLimits
+import LabUtilities
 
 /// The sandbox as a command runs in it: the shell, its file system and the `docker` toolkit.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabUtilities
 
 /// One sandbox over time: its store, registry, workspace, clock and shell.
 ///

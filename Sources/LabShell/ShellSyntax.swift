@@ -1,3 +1,5 @@
+import LabUtilities
+
 /// A parsed command line: lists of pipelines of commands, as bash reads them.
 public indirect enum ShellNode: Equatable, Sendable {
   /// Commands run one after another (`;` or a newline).

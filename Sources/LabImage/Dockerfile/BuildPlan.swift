@@ -32,7 +32,7 @@ struct BuildPlan {
   init(_ dockerfile: Dockerfile, options: BuildOptions) throws {
     var stages: [BuildStage] = []
     var instructions = dockerfile.instructions[...]
-    while let first = instructions.first, first.keyword == "ARG" {
+    while let first = instructions.first, first.keyword == .arg {
       metaArguments.append(first)
       instructions.removeFirst()
       for (name, value) in Self.argumentPairs(first, known: metaArgumentValues) {
@@ -42,11 +42,11 @@ struct BuildPlan {
     guard let first = instructions.first else {
       throw BuildFailure(.request, "no build stage in current context")
     }
-    guard first.keyword == "FROM" else {
+    guard first.keyword == .from else {
       throw BuildFailure(.request, "no build stage in current context", line: first.line)
     }
     for instruction in instructions {
-      if instruction.keyword == "HEALTHCHECK" {
+      if instruction.keyword == .healthcheck {
         do {
           _ = try BuildRun.healthcheckOptions(instruction)
         } catch {
@@ -54,7 +54,7 @@ struct BuildPlan {
             .request, error.description, line: instruction.line, endLine: instruction.endLine)
         }
       }
-      if instruction.keyword == "FROM" {
+      if instruction.keyword == .from {
         let expansion = WordExpansion(environment: metaArgumentValues)
         let words = expansion.words(instruction.arguments)
         guard words.count == 1 || (words.count == 3 && words[1].lowercased() == "as") else {

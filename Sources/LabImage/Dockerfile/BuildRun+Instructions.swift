@@ -17,31 +17,28 @@ extension BuildRun {
     let keyword = instruction.keyword
     let arguments = instruction.arguments
     switch keyword {
-    case "ENV":
+    case .env:
       let pairs = Self.keyValuePairs(arguments, expansion: expansion)
       for (name, value) in pairs { state.config.setEnvironment(name, value) }
       let text = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-      try metadata(&state, buildKit: "ENV \(text)", legacy: "ENV \(text)", instruction: instruction)
-    case "ARG":
+      try metadata(&state, "ENV \(text)", instruction: instruction)
+    case .arg:
       for (name, value) in BuildPlan.argumentPairs(instruction, known: environment) {
         state.arguments[name] = options.buildArgs[name] ?? value ?? state.arguments[name] ?? ""
       }
       let text = BuildPlan.argumentPairs(instruction, known: environment).map { name, _ in
         "\(name)=\(state.arguments[name] ?? "")"
       }.joined(separator: " ")
-      try metadata(&state, buildKit: "ARG \(text)", legacy: "ARG \(text)", instruction: instruction)
-    case "LABEL":
+      try metadata(&state, "ARG \(text)", instruction: instruction)
+    case .label:
       let pairs = Self.keyValuePairs(arguments, expansion: expansion)
       for (name, value) in pairs { state.config.setLabel(name, value) }
       let text = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-      try metadata(
-        &state, buildKit: "LABEL \(text)", legacy: "LABEL \(text)", instruction: instruction)
-    case "MAINTAINER":
+      try metadata(&state, "LABEL \(text)", instruction: instruction)
+    case .maintainer:
       state.author = arguments
-      try metadata(
-        &state, buildKit: "MAINTAINER \(arguments)", legacy: "MAINTAINER \(arguments)",
-        instruction: instruction)
-    case "EXPOSE":
+      try metadata(&state, "MAINTAINER \(arguments)", instruction: instruction)
+    case .expose:
       var ports: [String] = []
       for word in expansion.words(arguments) {
         let port = word.contains("/") ? word.lowercased() : "\(word)/tcp"
@@ -57,58 +54,49 @@ extension BuildRun {
       try metadata(
         &state, buildKit: "EXPOSE \(map)", legacy: "EXPOSE \(ports.joined(separator: " "))",
         instruction: instruction)
-    case "USER":
+    case .user:
       let user = expansion.word(arguments)
       state.config["User"] = .string(user)
-      try metadata(
-        &state, buildKit: "USER \(user)", legacy: "USER \(user)", instruction: instruction)
-    case "STOPSIGNAL":
+      try metadata(&state, "USER \(user)", instruction: instruction)
+    case .stopsignal:
       let signal = expansion.word(arguments)
       state.config["StopSignal"] = .string(signal)
-      try metadata(
-        &state, buildKit: "STOPSIGNAL \(signal)", legacy: "STOPSIGNAL \(signal)",
-        instruction: instruction)
-    case "VOLUME":
+      try metadata(&state, "STOPSIGNAL \(signal)", instruction: instruction)
+    case .volume:
       let volumes = instruction.jsonArguments ?? expansion.words(arguments)
       for volume in volumes { state.config.addToSet("Volumes", volume) }
       let text = "[" + volumes.joined(separator: " ") + "]"
-      try metadata(
-        &state, buildKit: "VOLUME \(text)", legacy: "VOLUME \(text)", instruction: instruction)
-    case "CMD", "ENTRYPOINT":
+      try metadata(&state, "VOLUME \(text)", instruction: instruction)
+    case .cmd, .entrypoint:
       let command = shellOrExec(instruction, state: state)
-      state.config[keyword == "CMD" ? "Cmd" : "Entrypoint"] = .array(command.map(JSONValue.string))
-      if keyword == "CMD" {
+      state.config[keyword == .cmd ? "Cmd" : "Entrypoint"] = .array(command.map(JSONValue.string))
+      if keyword == .cmd {
         state.commandWasSet = true
       } else if !state.commandWasSet {
         state.config["Cmd"] = nil
       }
       let quoted =
         "[" + command.map { JSONValue.quote($0, escapingHTML: false) }.joined(separator: " ") + "]"
-      try metadata(
-        &state, buildKit: "\(keyword) \(quoted)", legacy: "\(keyword) \(quoted)",
-        instruction: instruction)
-    case "SHELL":
+      try metadata(&state, "\(keyword) \(quoted)", instruction: instruction)
+    case .shell:
       let shell = instruction.jsonArguments ?? []
       state.config["Shell"] = .array(shell.map(JSONValue.string))
       let text = "[" + shell.joined(separator: " ") + "]"
-      try metadata(
-        &state, buildKit: "SHELL \(text)", legacy: "SHELL \(text)", instruction: instruction)
-    case "ONBUILD":
+      try metadata(&state, "SHELL \(text)", instruction: instruction)
+    case .onbuild:
       var triggers = state.config["OnBuild"]?.arrayValue ?? []
       triggers.append(.string(arguments))
       state.config["OnBuild"] = .array(triggers)
-      try metadata(
-        &state, buildKit: "ONBUILD \(arguments)", legacy: "ONBUILD \(arguments)",
-        instruction: instruction)
-    case "HEALTHCHECK":
+      try metadata(&state, "ONBUILD \(arguments)", instruction: instruction)
+    case .healthcheck:
       try healthcheck(instruction, state: &state)
-    case "WORKDIR":
+    case .workdir:
       try workdir(instruction, expansion: expansion, state: &state, vertex: &vertex)
-    case "COPY", "ADD":
+    case .copy, .add:
       try copy(
         instruction, expansion: expansion, state: &state, context: context, states: states,
         plan: plan, vertex: &vertex)
-    case "RUN":
+    case .run:
       try run(instruction, environment: environment, state: &state, vertex: &vertex)
     default:
       throw BuildFailure(.step, "\(keyword) is not supported")
@@ -116,6 +104,14 @@ extension BuildRun {
   }
 
   // MARK: - Metadata instructions
+
+  /// Records an instruction that changes only the config, and reads the same in both
+  /// builders' histories.
+  mutating func metadata(_ state: inout StageState, _ text: String, instruction: Instruction)
+    throws
+  {
+    try metadata(&state, buildKit: text, legacy: text, instruction: instruction)
+  }
 
   /// Records an instruction that changes only the config.
   mutating func metadata(
@@ -143,7 +139,7 @@ extension BuildRun {
 
   func shellOrExec(_ instruction: Instruction, state: StageState) -> [String] {
     if let json = instruction.jsonArguments { return json }
-    if instruction.keyword == "RUN", let heredoc = instruction.heredocs.first {
+    if instruction.keyword == .run, let heredoc = instruction.heredocs.first {
       // `RUN <<EOF`: the document is the script.
       let shell = state.config["Shell"]?.arrayValue?.compactMap(\.stringValue) ?? ["/bin/sh", "-c"]
       return shell + [heredoc.content]
@@ -237,390 +233,6 @@ extension BuildRun {
     state.config["Healthcheck"] = .object([("Test", .array(test.map(JSONValue.string)))] + options)
     let quoted =
       "[" + test.map { JSONValue.quote($0, escapingHTML: false) }.joined(separator: " ") + "]"
-    try metadata(
-      &state, buildKit: "HEALTHCHECK &{\(quoted)}", legacy: "HEALTHCHECK &{\(quoted)}",
-      instruction: instruction)
-  }
-
-  // MARK: - Layer instructions
-
-  mutating func workdir(
-    _ instruction: Instruction, expansion: WordExpansion, state: inout StageState,
-    vertex: inout BuildVertex
-  ) throws {
-    var path = expansion.word(instruction.arguments)
-    if !path.hasPrefix("/") {
-      let current = state.config["WorkingDir"]?.stringValue ?? "/"
-      path = PathText.join(current, path)
-    }
-    path = "/" + DockerIgnore.clean(path)
-    state.config["WorkingDir"] = .string(path)
-    let exists = try rootfs(state).resolve(path) != nil
-    let key = stepKey(state, "WORKDIR \(path)")
-    if path == "/" || exists {
-      try metadataLayerless(
-        &state, key: key, buildKit: "WORKDIR \(path)", legacy: "WORKDIR \(path)", vertex: &vertex)
-      return
-    }
-    try layerStep(
-      &state, key: key, buildKit: "WORKDIR \(path)", legacy: "/bin/sh -c #(nop) WORKDIR \(path)",
-      legacyCommand: ["/bin/sh", "-c", "#(nop) WORKDIR \(path)"], vertex: &vertex
-    ) {
-      Self.directoryEntries(for: String(path.dropFirst()))
-    }
-  }
-
-  /// A step that would make a layer but changes nothing: recorded as an empty layer.
-  mutating func metadataLayerless(
-    _ state: inout StageState, key: String, buildKit: String, legacy legacyText: String,
-    vertex: inout BuildVertex
-  ) throws {
-    if !legacy, let cached = cache.entry(for: key), !options.noCache {
-      vertex.isCached = true
-      state.appendHistory(buildKit, created: cached.created, emptyLayer: true, legacy: false)
-    } else {
-      cache.record(.init(diffID: nil, created: createdText), for: key)
-      if legacy {
-        state.appendHistory(
-          "/bin/sh -c #(nop) \(legacyText)", created: createdText, emptyLayer: true, legacy: true)
-      } else {
-        state.appendHistory(buildKit, created: createdText, emptyLayer: true, legacy: false)
-      }
-    }
-    state.lastStepKey = key
-  }
-
-  static func directoryEntries(for path: String) -> [CopyItem] {
-    var items: [CopyItem] = []
-    var prefix = ""
-    for component in path.split(separator: "/") {
-      prefix = prefix.isEmpty ? String(component) : "\(prefix)/\(component)"
-      items.append(
-        CopyItem(destination: prefix, origin: nil, kind: .directory, mode: 0o755, size: 0))
-    }
-    return items
-  }
-
-  mutating func copy(
-    _ instruction: Instruction, expansion: WordExpansion, state: inout StageState,
-    context: BuildContext,
-    states: [Int: StageState], plan: BuildPlan, vertex: inout BuildVertex
-  ) throws {
-    var words = instruction.jsonArguments ?? expansion.words(instruction.arguments)
-    var heredocFiles: [CopyItem] = []
-    if !instruction.heredocs.isEmpty {
-      // `COPY <<EOF /path`: each document becomes a file.
-      let scratch = "\(store.temporaryDirectory)/heredoc-\(UUID().uuidString)"
-      try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-      for heredoc in instruction.heredocs {
-        let host = "\(scratch)/\(heredoc.name)"
-        let text = heredoc.isQuoted ? heredoc.content : expansion.word(heredoc.content)
-        _ = FileManager.default.createFile(atPath: host, contents: Data(text.utf8))
-        heredocFiles.append(
-          CopyItem(
-            destination: heredoc.name,
-            origin: (FileTree(directory: HostDirectory(scratch)), heredoc.name), kind: .file,
-            mode: 0o644, size: Int64(text.utf8.count)))
-      }
-      words.removeAll { $0.hasPrefix("<<") }
-      words.insert(contentsOf: heredocFiles.map(\.destination), at: 0)
-    }
-    guard words.count >= 2, let destinationWord = words.popLast() else {
-      throw BuildFailure(
-        .request,
-        "dockerfile parse error on line \(instruction.line): \(instruction.keyword) requires at least two arguments, but only one was provided. Destination could not be determined",
-        line: instruction.line)
-    }
-    for source in words where source.contains("://") {
-      throw BuildFailure(
-        .step,
-        "failed to solve: ADD of a URL (\(source)) needs the network, and this sandbox has none")
-    }
-    var destination = destinationWord
-    if !destination.hasPrefix("/") {
-      let current = state.config["WorkingDir"]?.stringValue ?? "/"
-      destination =
-        PathText.join(current, destination)
-        + (destination.hasSuffix("/") ? "/" : "")
-    }
-    let destinationIsDirectory = destination.hasSuffix("/") || words.count > 1
-    let cleanDestination = DockerIgnore.clean(destination)
-    var items: [CopyItem] = []
-    if let from = instruction.flag("from") {
-      // From another stage or image: read its files.
-      let directories: [String]
-      if let index = plan.stages.firstIndex(where: { $0.name == from.lowercased() }) ?? Int(from),
-        let source = states[index]
-      {
-        directories = try layerDirectories(source)
-      } else {
-        throw BuildFailure(
-          .step, "failed to solve: COPY --from=\(from): no such stage in this Dockerfile",
-          line: instruction.line)
-      }
-      let view = BuildContext(
-        tree: FileTree(layers: directories.map(HostDirectory.init)), ignore: DockerIgnore(""))
-      for source in words {
-        guard let resolved = view.resolve(source) else {
-          throw BuildFailure(
-            .step, "failed to solve: failed to compute cache key: \"\(source)\": not found",
-            line: instruction.line)
-        }
-        items += view.items(
-          source: resolved, name: source, to: cleanDestination,
-          destinationIsDirectory: destinationIsDirectory)
-      }
-    } else if !heredocFiles.isEmpty {
-      let single = heredocFiles.count == 1 && !destinationIsDirectory
-      items = heredocFiles.map { file in
-        var item = file
-        item.destination = single ? cleanDestination : "\(cleanDestination)/\(file.destination)"
-        return item
-      }
-    } else {
-      for source in words {
-        for (name, path) in try context.sources(for: source, legacy: legacy) {
-          if instruction.keyword == "ADD", context.tree.entry(path)?.status.kind == .file,
-            let archive = try? context.tree.reader(path), Self.isArchive(archive)
-          {
-            items += try extractedItems(
-              try context.tree.reader(path), named: name, to: cleanDestination)
-            continue
-          }
-          items += context.items(
-            source: path, name: name, to: cleanDestination,
-            destinationIsDirectory: destinationIsDirectory)
-        }
-      }
-    }
-    let chown = try instruction.flag("chown").map { try chownIDs($0, state: state) }
-    let chmod = instruction.flag("chmod").flatMap { UInt32($0, radix: 8) }
-    if let chmod {
-      items = items.map { item in
-        var copy = item
-        copy.mode = chmod
-        return copy
-      }
-    }
-    let content = try Self.contentHash(items)
-    let sourceText =
-      heredocFiles.isEmpty
-      ? words.joined(separator: " ")
-      : instruction.heredocs.map { "<<\($0.name)" }.joined(separator: " ")
-    let flagText = instruction.flags.map { "--\($0.name)=\($0.value)" }.joined(separator: " ")
-    let buildKitText =
-      "\(instruction.keyword) \(flagText.isEmpty ? "" : flagText + " ")\(sourceText) \(destinationWord) # buildkit"
-    let hashKind = items.count == 1 && !destinationIsDirectory ? "file" : "dir"
-    let legacyText =
-      "/bin/sh -c #(nop) \(instruction.keyword) \(hashKind):\(content) in \(destinationWord) "
-    let key = stepKey(state, "\(buildKitText) \(content)")
-    var entries = Self.directoryEntries(
-      for: destinationIsDirectory || items.count > 1
-        ? cleanDestination : PathText.parent(cleanDestination))
-    entries += items
-    let owner = chown
-    try layerStep(
-      &state, key: key, buildKit: buildKitText, legacy: legacyText,
-      legacyCommand: [
-        "/bin/sh", "-c",
-        "#(nop) \(instruction.keyword) \(hashKind):\(content) in \(destinationWord) ",
-      ],
-      owner: owner, vertex: &vertex
-    ) { entries }
-  }
-
-  /// `--chown=user:group`: numbers as they are, names looked up in the image's
-  /// `/etc/passwd` and `/etc/group`.
-  func chownIDs(_ text: String, state: StageState) throws -> (Int64, Int64) {
-    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-    let view = try rootfs(state)
-    func lookup(_ name: String, in file: String, field: Int) throws -> Int64 {
-      if let number = Int64(name) { return number }
-      let bytes = view.resolve(file).flatMap { try? view.tree.read($0, limit: 16 << 20) }
-      let text = bytes.map { String(decoding: $0, as: UTF8.self) } ?? ""
-      for line in text.split(separator: "\n") {
-        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-        if fields.count > field, fields[0] == name, let id = Int64(fields[field]) { return id }
-      }
-      throw BuildFailure(
-        .step,
-        "failed to solve: unable to convert uid/gid chown string to host mapping: can't find uid for user \(name): no such user: \(name)"
-      )
-    }
-    let user = try lookup(parts[0], in: "/etc/passwd", field: 2)
-    let group = parts.count > 1 ? try lookup(parts[1], in: "/etc/group", field: 2) : user
-    return (user, group)
-  }
-
-  /// Whether a file is a tar archive, compressed or not, as `ADD` unpacks it.
-  static func isArchive(_ file: FileReader) -> Bool {
-    guard let reader = try? TarReader(label: "archive", source: { try file.read() }),
-      (try? reader.next()) != nil
-    else { return false }
-    return true
-  }
-
-  /// `ADD` of a local archive: its members, extracted into the destination.
-  func extractedItems(_ archive: FileReader, named name: String, to destination: String) throws
-    -> [CopyItem]
-  {
-    let scratch = "\(store.temporaryDirectory)/add-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    do {
-      let reader = try TarReader(label: name, source: { try archive.read() })
-      _ = try LayerExtractor.extract(reader, into: scratch)
-    } catch {
-      throw BuildFailure(.step, "failed to solve: \(name): \(error)")
-    }
-    return BuildContext(root: scratch, ignore: DockerIgnore("")).items(
-      source: "", name: "", to: destination, destinationIsDirectory: true)
-  }
-
-  /// A digest over every copied file's path, mode and bytes: what the cache keys on.
-  static func contentHash(_ items: [CopyItem]) throws -> String {
-    var hasher = DigestHasher()
-    for item in items.sorted(by: { $0.destination < $1.destination }) {
-      hasher.update(Array("\(item.destination) \(item.mode)\n".utf8))
-      switch item.kind {
-      case .file:
-        let reader = try item.reader()
-        while case let chunk = try reader.read(), !chunk.isEmpty { hasher.update(chunk) }
-      case .symlink(let target): hasher.update(Array("-> \(target)\n".utf8))
-      case .directory: hasher.update(Array("dir\n".utf8))
-      }
-    }
-    return hasher.finalize().hex
-  }
-
-  mutating func run(
-    _ instruction: Instruction, environment: [String: String], state: inout StageState,
-    vertex: inout BuildVertex
-  ) throws {
-    let command = shellOrExec(instruction, state: state)
-    let buildKitText =
-      "RUN "
-      + (instruction.jsonArguments == nil ? command.joined(separator: " ") : instruction.arguments)
-      + " # buildkit"
-    var runEnvironment = state.config.environmentMap
-    for (name, value) in state.arguments { runEnvironment[name] = runEnvironment[name] ?? value }
-    let argumentPrefix =
-      state.arguments.isEmpty
-      ? ""
-      : "|\(state.arguments.count) "
-        + state.arguments.keys.sorted().map { "\($0)=\(state.arguments[$0] ?? "")" }.joined(
-          separator: " ") + " "
-    let legacyText = argumentPrefix + command.joined(separator: " ")
-    let key = stepKey(state, buildKitText + (instruction.heredocs.map(\.content).joined()))
-    let directories = try layerDirectories(state)
-    let upper = "\(store.temporaryDirectory)/run-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: upper) }
-    let executor = builder.runExecutor
-    let workingDirectory = state.config["WorkingDir"]?.stringValue ?? "/"
-    let user = state.config["User"]?.stringValue ?? ""
-    let isLegacy = legacy
-    let now = builder.now
-    var logs: [String] = []
-    defer { vertex.logs += logs }
-    try layerStep(
-      &state, key: key, buildKit: buildKitText, legacy: legacyText, legacyCommand: command,
-      vertex: &vertex
-    ) { () throws -> [CopyItem] in
-      try FileManager.default.createDirectory(atPath: upper, withIntermediateDirectories: true)
-      let outcome = executor(
-        RunRequest(
-          command: command, environment: runEnvironment, workingDirectory: workingDirectory,
-          user: user,
-          lowerDirectories: directories, upperDirectory: upper, now: now))
-      logs += outcome.output
-      guard outcome.status == 0 else {
-        let shown =
-          command.count == 3 && command[0] == "/bin/sh"
-          ? "/bin/sh -c \(command[2])" : command.joined(separator: " ")
-        throw BuildFailure(
-          .step,
-          isLegacy
-            ? "The command '\(shown)' returned a non-zero code: \(outcome.status)"
-            : "failed to solve: process \"\(shown)\" did not complete successfully: exit code: \(outcome.status)"
-        )
-      }
-      return BuildContext(root: upper, ignore: DockerIgnore("")).items(
-        source: "", name: "", to: "", destinationIsDirectory: true)
-    }
-  }
-
-  /// Makes (or takes from the cache) a step's layer and records its history.
-  mutating func layerStep(
-    _ state: inout StageState, key: String, buildKit: String, legacy legacyText: String,
-    legacyCommand: [String], owner: (Int64, Int64)? = nil, vertex: inout BuildVertex,
-    items: () throws -> [CopyItem]
-  ) throws {
-    state.lastStepKey = key
-    state.lastCommand = legacyCommand
-    let parent = state.chainIDs.last
-    if !options.noCache, let cached = cache.entry(for: key) {
-      let chain = cached.diffID.map { diffID in
-        parent.map { Digest.of("\($0) \(diffID)") } ?? diffID
-      }
-      if chain == nil || store.hasLayer(chain ?? diffIDPlaceholder) {
-        vertex.isCached = true
-        if let diffID = cached.diffID { state.diffIDs.append(diffID) }
-        state.appendHistory(
-          legacy ? legacyText : buildKit, created: legacy ? createdText : cached.created,
-          emptyLayer: cached.diffID == nil, legacy: legacy)
-        return
-      }
-    }
-    let entries = try items()
-    let diffID = try writeLayer(entries, owner: owner, parent: parent)
-    if let diffID { state.diffIDs.append(diffID) }
-    cache.record(.init(diffID: diffID, created: createdText), for: key)
-    state.appendHistory(
-      legacy ? legacyText : buildKit, created: createdText, emptyLayer: diffID == nil,
-      legacy: legacy)
-  }
-
-  private var diffIDPlaceholder: Digest { Digest.of("") }
-
-  /// Writes a layer tar from `items` and adds it to the store; `nil` when there is nothing.
-  func writeLayer(_ items: [CopyItem], owner: (Int64, Int64)?, parent: Digest?) throws -> Digest? {
-    guard !items.isEmpty else { return nil }
-    let mtime = Int64(builder.now.timeIntervalSince1970)
-    var unique: [String: CopyItem] = [:]
-    for item in items { unique[item.destination] = item }
-    let path = "\(store.temporaryDirectory)/build-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let writer = try TarWriter(path: path)
-    for destination in unique.keys.sorted() {
-      guard let item = unique[destination] else { continue }
-      let kind: TarEntry.Kind
-      switch item.kind {
-      case .directory: kind = .directory
-      case .symlink(let target): kind = .symlink(target: target)
-      case .file: kind = .file([])
-      }
-      let entry = TarEntry(
-        path: destination, kind: kind, mode: item.mode, modificationTime: mtime, uid: owner?.0 ?? 0,
-        gid: owner?.1 ?? 0)
-      if case .file = item.kind {
-        let reader = try item.reader()
-        try writer.append(entry, size: item.size) { try reader.read() }
-      } else {
-        try writer.append(entry)
-      }
-    }
-    try writer.finish()
-    let diffID = try Digest.ofFile(at: path)
-    try store.addLayer(uncompressedTarAt: path, diffID: diffID, parent: parent)
-    return diffID
-  }
-
-  /// A stage's files as its layers merge them, for reading.
-  func rootfs(_ state: StageState) throws -> BuildContext {
-    let layers = try layerDirectories(state).map(HostDirectory.init)
-    return BuildContext(tree: FileTree(layers: layers), ignore: DockerIgnore(""))
-  }
-
-  func layerDirectories(_ state: StageState) throws -> [String] {
-    try state.chainIDs.reversed().map { try store.diffDirectory(of: $0) }
+    try metadata(&state, "HEALTHCHECK &{\(quoted)}", instruction: instruction)
   }
 }

@@ -13,10 +13,51 @@ public struct Dockerfile: Equatable, Sendable {
   }
 }
 
+/// A Dockerfile instruction's keyword, as BuildKit knows them.
+public enum Keyword: String, CaseIterable, Sendable, CustomStringConvertible {
+  case add = "ADD"
+  case arg = "ARG"
+  case cmd = "CMD"
+  case copy = "COPY"
+  case entrypoint = "ENTRYPOINT"
+  case env = "ENV"
+  case expose = "EXPOSE"
+  case from = "FROM"
+  case healthcheck = "HEALTHCHECK"
+  case label = "LABEL"
+  case maintainer = "MAINTAINER"
+  case onbuild = "ONBUILD"
+  case run = "RUN"
+  case shell = "SHELL"
+  case stopsignal = "STOPSIGNAL"
+  case user = "USER"
+  case volume = "VOLUME"
+  case workdir = "WORKDIR"
+
+  /// The keyword as written in upper case, as messages and histories show it.
+  public var description: String { rawValue }
+
+  /// The keywords that take `--name=value` flags before their arguments.
+  var takesFlags: Bool { [.from, .copy, .add, .run, .healthcheck, .onbuild].contains(self) }
+
+  /// The keywords that may open here-documents (`RUN <<EOF`).
+  var takesHeredocs: Bool { [.run, .copy, .add].contains(self) }
+
+  /// The keywords BuildKit shows as steps of their own (`[2/3] RUN …`).
+  var isBuildStep: Bool { [.add, .copy, .run, .workdir].contains(self) }
+
+  /// `COPY` and `ADD`.
+  var copiesFiles: Bool { self == .copy || self == .add }
+
+  /// The keywords whose arguments may be a JSON array.
+  var takesJSON: Bool {
+    [.run, .cmd, .entrypoint, .shell, .copy, .add, .volume, .healthcheck].contains(self)
+  }
+}
+
 /// One instruction with its flags and arguments, and where it was written.
 public struct Instruction: Equatable, Sendable {
-  /// The keyword in upper case: `FROM`, `RUN`, `COPY`, ….
-  public var keyword: String
+  public var keyword: Keyword
   /// `--name=value` flags before the arguments (`--from`, `--chown`, `--platform`, …).
   public var flags: [(name: String, value: String)]
   /// The text after the keyword and flags, continuation lines joined.

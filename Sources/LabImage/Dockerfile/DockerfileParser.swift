@@ -3,10 +3,7 @@ import Foundation
 /// Parses Dockerfile text as BuildKit's parser does: directives, comments, continuations,
 /// here-documents, JSON and shell forms.
 public enum DockerfileParser {
-  static let keywords: [String] = [
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
-    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
-  ]
+  static let keywords: [String] = Keyword.allCases.map(\.rawValue)
 
   /// Parses `text`; `name` is the file name used in the empty-file message.
   public static func parse(_ text: String, name: String = "Dockerfile") throws(DockerfileError)
@@ -76,7 +73,7 @@ public enum DockerfileParser {
         logical.trimmingCharacters(in: .whitespaces), line: start, escape: escape)
       instruction.endLine = max(start, index)
       // Here-documents follow the instruction's line.
-      if ["RUN", "COPY", "ADD"].contains(instruction.keyword) {
+      if instruction.keyword.takesHeredocs {
         for marker in heredocMarkers(in: instruction.arguments) {
           var body: [String] = []
           var closed = false
@@ -108,15 +105,13 @@ public enum DockerfileParser {
     -> Instruction
   {
     let word = String(text.prefix { !$0.isWhitespace })
-    let keyword = word.uppercased()
-    guard keywords.contains(keyword) else {
+    guard let keyword = Keyword(rawValue: word.uppercased()) else {
       throw .unknownInstruction(line: line, keyword: word, suggestion: suggestion(for: word))
     }
     var rest = Substring(text.dropFirst(word.count)).drop { $0.isWhitespace }
     var flags: [(name: String, value: String)] = []
-    if ["FROM", "COPY", "ADD", "RUN", "HEALTHCHECK", "ONBUILD"].contains(keyword) == false {
-      // Only these take flags; others keep `--` text as arguments.
-    } else {
+    // Only some keywords take flags; others keep `--` text as arguments.
+    if keyword.takesFlags {
       while rest.hasPrefix("--") {
         let token = rest.prefix { !$0.isWhitespace }
         let body = token.dropFirst(2)
@@ -130,19 +125,17 @@ public enum DockerfileParser {
     }
     let arguments = String(rest)
     var json: [String]?
-    if ["RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME", "HEALTHCHECK"].contains(
-      keyword),
-      arguments.hasPrefix("["),
+    if keyword.takesJSON, arguments.hasPrefix("["),
       let data = arguments.data(using: .utf8),
       let parsed = try? JSONSerialization.jsonObject(with: data) as? [String]
     {
       json = parsed
     }
-    if keyword == "SHELL", json == nil {
+    if keyword == .shell, json == nil {
       throw .parse(line: line, message: "SHELL requires the arguments to be in JSON form")
     }
-    if arguments.isEmpty, !["CMD", "ENTRYPOINT"].contains(keyword) {
-      throw .parse(line: line, message: "\(keyword) requires at least one argument")
+    if arguments.isEmpty, keyword != .cmd, keyword != .entrypoint {
+      throw .parse(line: line, message: "\(keyword.rawValue) requires at least one argument")
     }
     return Instruction(
       keyword: keyword, flags: flags, arguments: arguments, jsonArguments: json, heredocs: [],

@@ -153,7 +153,7 @@ struct BuildRun {
       let instructions = try onBuildTriggers(&state, stage: stage) + stage.instructions
       let total =
         (stage.baseIsStage || stage.base == .scratch ? 0 : 1)
-        + instructions.filter { ["ADD", "COPY", "RUN", "WORKDIR"].contains($0.keyword) }.count
+        + instructions.filter(\.keyword.isBuildStep).count
       var position = stage.baseIsStage || stage.base == .scratch ? 0 : 1
       let width = String(total).count
       func label(_ position: Int) -> String {
@@ -169,7 +169,7 @@ struct BuildRun {
       }
       // BuildKit sends the context while the base resolves, so it is listed next.
       let readsContext = instructions.contains {
-        ["ADD", "COPY"].contains($0.keyword) && $0.flag("from") == nil
+        $0.keyword.copiesFiles && $0.flag("from") == nil
       }
       if readsContext && !contextLoaded {
         var vertex = BuildVertex(name: "[internal] load build context")
@@ -178,7 +178,7 @@ struct BuildRun {
         contextLoaded = true
       }
       for instruction in instructions {
-        let makesVertex = ["ADD", "COPY", "RUN", "WORKDIR"].contains(instruction.keyword)
+        let makesVertex = instruction.keyword.isBuildStep
         if makesVertex { position += 1 }
         var vertex = BuildVertex(name: "\(label(position)) \(Self.vertexText(instruction))")
         do {
@@ -216,7 +216,7 @@ struct BuildRun {
 
   static func vertexText(_ instruction: Instruction) -> String {
     let keyword = instruction.original.prefix { !$0.isWhitespace }
-    return instruction.keyword + instruction.original.dropFirst(keyword.count)
+    return instruction.keyword.rawValue + instruction.original.dropFirst(keyword.count)
   }
 
   // MARK: - Legacy builder
@@ -266,7 +266,7 @@ struct BuildRun {
           try apply(
             instruction, to: &state, context: &context, states: states, plan: plan, vertex: &vertex)
         } catch var failure as BuildFailure {
-          if instruction.keyword == "RUN" {
+          if instruction.keyword == .run {
             let key = "legacy " + (parentID?.description ?? "scratch") + " " + instruction.original
             step.lines.append(
               " ---> Running in \(SeededID.randomID("container \(key)").prefix(12))")
@@ -284,7 +284,7 @@ struct BuildRun {
           step.lines += [" ---> Using cache", " ---> \(cached.shortID)"]
         } else {
           let containerID = SeededID.randomID("container \(key)")
-          let isContainerStep = !["COPY", "ADD"].contains(instruction.keyword)
+          let isContainerStep = !instruction.keyword.copiesFiles
           if isContainerStep { step.lines.append(" ---> Running in \(containerID.prefix(12))") }
           step.lines += vertex.logs
           state.container = containerID

@@ -2,109 +2,26 @@ import Foundation
 import LabArchive
 import LabFiles
 import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
 
-extension Shell {
-  static let dataUtilities: [String: Utility] = [
-    "sha256sum": { shell, invocation in
-      let options = Options(invocation.arguments, known: "bt", utility: invocation.name)
-      if let invalid = options.invalid(invocation.name) { return invalid }
-      var output = ShellOutput()
-      // `-b` marks the name with `*` (binary mode); text mode, the default, with a space.
-      let mode = options.has("b") && !options.has("t") ? "*" : " "
-      for file in shell.inputs(options.operands, invocation: invocation, output: &output) {
-        output.print("\(Digest.of(file.bytes).hex) \(mode)\(file.name)\n")
-      }
-      return output
-    },
-    "base64": { shell, invocation in
-      let options = Options(
-        invocation.arguments, known: "dw", withValue: "w", utility: invocation.name)
-      if let invalid = options.invalid(invocation.name) { return invalid }
-      var output = ShellOutput()
-      guard let file = shell.inputs(options.operands, invocation: invocation, output: &output).first
-      else { return output }
-      if options.has("d") {
-        let text = String(decoding: file.bytes, as: UTF8.self).filter { !$0.isWhitespace }
-        guard let data = Data(base64Encoded: text) else { return .error("base64: invalid input") }
-        output.write(Array(data))
-        return output
-      }
-      let encoded = Data(file.bytes).base64EncodedString()
-      var lines: [String] = []
-      var rest = Substring(encoded)
-      while !rest.isEmpty {
-        lines.append(String(rest.prefix(76)))
-        rest = rest.dropFirst(76)
-      }
-      output.print(lines.map { $0 + "\n" }.joined())
-      return output
-    },
-    "gzip": { shell, invocation in shell.gzip(invocation, decompress: false) },
-    "gunzip": { shell, invocation in shell.gzip(invocation, decompress: true) },
-    "zcat": { shell, invocation in
-      var output = ShellOutput()
-      for file in shell.inputs(invocation.arguments, invocation: invocation, output: &output) {
-        guard let bytes = try? Gzip.decompress(file.bytes) else {
-          output.printError("gzip: \(file.name): not in gzip format\n")
-          output.status = 1
-          continue
-        }
-        output.write(bytes)
-      }
-      return output
-    },
-    "tar": { shell, invocation in shell.tar(invocation) },
-    "jq": { shell, invocation in shell.jq(invocation) },
-  ]
+/// `tar`: creates, lists and extracts tar archives inside the sandbox.
+struct Tar: Utility {
+  static let name = "tar"
+  static let options = OptionSpec(
+    "cxtvzp", values: "fC",
+    long: [
+      "create": "c", "extract": "x", "get": "x", "list": "t", "verbose": "v", "gzip": "z",
+      "gunzip": "z", "file": "f", "directory": "C", "preserve-permissions": "p",
+    ])
 
-  mutating func gzip(_ invocation: Invocation, decompress: Bool) -> ShellOutput {
-    // `-f` and `-q` change nothing here: this gzip never asks and never warns.
-    let options = Options(invocation.arguments, known: "dckfq", utility: invocation.name)
-    if let invalid = options.invalid(invocation.name) { return invalid }
-    let decompress = decompress || options.has("d")
-    var output = ShellOutput()
-    if options.operands.isEmpty || options.has("c") {
-      for file in inputs(options.operands, invocation: invocation, output: &output) {
-        do {
-          output.write(
-            decompress ? try Gzip.decompress(file.bytes) : try Gzip.compress(file.bytes))
-        } catch {
-          output.printError("gzip: \(file.name): not in gzip format\n")
-          output.status = 1
-        }
-      }
-      return output
-    }
-    for path in options.operands {
-      do {
-        let bytes = try fileSystem.read(path, from: directory)
-        let target: String
-        if decompress {
-          guard path.hasSuffix(".gz") else {
-            output.printError("gzip: \(path): unknown suffix -- ignored\n")
-            output.status = 2
-            continue
-          }
-          target = String(path.dropLast(3))
-          try fileSystem.write(try Gzip.decompress(bytes), to: target, from: directory)
-        } else {
-          target = path + ".gz"
-          try fileSystem.write(try Gzip.compress(bytes), to: target, from: directory)
-        }
-        if !options.has("k") { try fileSystem.remove(path, from: directory, recursive: false) }
-      } catch let error as FileSystemError {
-        output.printError("gzip: \(path): \(error)\n")
-        output.status = 1
-      } catch {
-        output.printError("gzip: \(path): not in gzip format\n")
-        output.status = 1
-      }
-    }
-    return output
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    context.tar(invocation)
   }
+}
 
-  // MARK: - tar
-
+extension UtilityContext {
   mutating func tar(_ invocation: Invocation) -> ShellOutput {
     var arguments = invocation.arguments
     // `tar xvf x.tar`: the first word may be options without a dash.
@@ -114,7 +31,7 @@ extension Shell {
       arguments[0] = "-" + first
     }
     // `-p` is how this tar always extracts: modes as archived.
-    let options = Options(arguments, known: "cxtvzp", withValue: "fC", utility: invocation.name)
+    let options = Tar.options.parse(arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let archive = options.values["f"] ?? "-"
     var output = ShellOutput()
@@ -197,7 +114,9 @@ extension Shell {
     }
     return output
   }
+}
 
+extension UtilityContext {
   /// `tar -x`: each member written through the sandbox's file system, as GNU tar does it:
   /// leading `/` removed, members with `..` refused, links made inside the sandbox.
   mutating func extract(_ bytes: [UInt8], into base: String, verbose: Bool, label: String)
@@ -273,7 +192,9 @@ extension Shell {
     }
     return output
   }
+}
 
+extension UtilityContext {
   static func tarDate(_ seconds: Int64) -> String {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -281,7 +202,9 @@ extension Shell {
     formatter.dateFormat = "yyyy-MM-dd HH:mm"
     return formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
   }
+}
 
+extension UtilityContext {
   mutating func addToArchive(
     _ path: String, base: String, writer: TarWriter, verbose: Bool, output: inout ShellOutput,
     depth: Int = 0

@@ -3,30 +3,30 @@
 ///
 /// Where bash has an answer for going past a bound it is bash's; elsewhere the message says that
 /// the sandbox stopped. The depths are small enough for a 512 KiB thread stack in a debug build.
-enum Limits {
+public enum Limits {
   /// The most bytes a command may write, a word may expand to, or a utility may make.
-  static let outputBytes = 64 << 20
+  public static let outputBytes = 64 << 20
   /// ``outputBytes`` as messages show it.
-  static let outputText = "64 MiB"
+  public static let outputText = "64 MiB"
   /// The most words one word's brace expansion may make.
-  static let braceWords = 100_000
+  public static let braceWords = 100_000
   /// How deeply commands may nest: each `( … )`, `{ …; }`, `if`, loop, `&&` or `||` link and
   /// `${…}` within `${…}` is a level, and each shell run inside a shell (`$(…)`, a script, `sh -c`,
   /// `source`) two.
-  static let depth = 32
+  public static let depth = 32
   /// How deeply `$(( … ))` may nest parentheses and signs.
-  static let arithmeticDepth = 64
+  public static let arithmeticDepth = 64
   /// How deeply `find`, `du`, `tree`, `grep -r`, `cp -r` and `tar` go into directories, a level
   /// of calls each; the host's path length allows some 2,000.
-  static let directoryDepth = 64
+  public static let directoryDepth = 64
 
   /// What a utility says about a directory past ``directoryDepth``.
-  static func directoryMessage(_ utility: String, _ path: String) -> String {
+  public static func directoryMessage(_ utility: String, _ path: String) -> String {
     "\(utility): '\(path)': the sandbox goes at most \(directoryDepth) directories deep\n"
   }
 
   /// What a utility says when what it would write is over ``outputBytes``.
-  static func outputMessage(_ utility: String) -> String {
+  public static func outputMessage(_ utility: String) -> String {
     "\(utility): the sandbox stops a command's output at \(outputText)"
   }
 }

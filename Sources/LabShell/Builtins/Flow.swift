@@ -1,13 +1,13 @@
 import Foundation
 import LabDocker
 import LabImage
+import LabUtilities
 
 extension Shell {
   /// Utilities that feed other commands or shape the run: `xargs`, `seq`, `read`, `break`,
   /// `continue`; and `sleep` and `date`, on the virtual clock.
-  static let flowUtilities: [String: Utility] = [
+  static let flowUtilities: [String: Builtin] = [
     "xargs": { shell, invocation in shell.xargs(invocation) },
-    "seq": { _, invocation in seq(invocation) },
     "read": { shell, invocation in shell.read(invocation) },
     "break": { shell, invocation in shell.loopControl(invocation, continues: false) },
     "continue": { shell, invocation in shell.loopControl(invocation, continues: true) },
@@ -135,42 +135,6 @@ extension Shell {
     return words
   }
 
-  /// `seq [FIRST [STEP]] LAST`, with integers.
-  static func seq(_ invocation: Invocation) -> ShellOutput {
-    let numbers = invocation.arguments.map { Int($0) }
-    guard (1...3).contains(numbers.count), numbers.allSatisfy({ $0 != nil }) else {
-      if invocation.arguments.isEmpty {
-        return .error("seq: missing operand\nTry 'seq --help' for more information.")
-      }
-      let bad = invocation.arguments.first { Int($0) == nil } ?? ""
-      return .error(
-        "seq: invalid floating point argument: '\(bad)'\nTry 'seq --help' for more information."
-      )
-    }
-    let values = numbers.compactMap { $0 }
-    let first = values.count > 1 ? values[0] : 1
-    let step = values.count == 3 ? values[1] : 1
-    let last = values[values.count - 1]
-    guard step != 0 else {
-      return .error(
-        "seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
-    }
-    // How many numbers, reckoned without overflow, and what they take at the least.
-    let inOrder = step > 0 ? first <= last : first >= last
-    let distance = UInt(bitPattern: step > 0 ? last &- first : first &- last)
-    let steps = inOrder ? distance / step.magnitude : 0
-    let shortest = min(String(first).count, String(last).count) + 1
-    guard steps < Limits.outputBytes / shortest else { return .error(Limits.outputMessage("seq")) }
-    let count = inOrder ? Int(steps) + 1 : 0
-    var output = ShellOutput()
-    var value = first
-    for _ in 0..<count {
-      output.print("\(value)\n")
-      value &+= step
-    }
-    return output
-  }
-
   /// `read [-r] NAME…`: the first line of standard input into variables, the last taking the
   /// rest; status 1 at the end of input.
   mutating func read(_ invocation: Invocation) -> ShellOutput {
@@ -195,60 +159,4 @@ extension Shell {
     return ShellOutput()
   }
 
-  /// `sleep N[smhd]…`: the virtual clock moves on; nothing waits.
-  mutating func sleep(_ invocation: Invocation) -> ShellOutput {
-    guard !invocation.arguments.isEmpty else {
-      return .error("sleep: missing operand\nTry 'sleep --help' for more information.")
-    }
-    var total: TimeInterval = 0
-    for argument in invocation.arguments {
-      let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-      var number = argument
-      var unit: TimeInterval = 1
-      if let last = argument.last, let scale = units[last] {
-        number.removeLast()
-        unit = scale
-      }
-      guard let value = TimeInterval(number), value >= 0, !value.isNaN else {
-        return .error(
-          "sleep: invalid time interval ‘\(argument)’\nTry 'sleep --help' for more information.")
-      }
-      total += value * unit
-    }
-    // GNU sleep would wait that long; the virtual clock ends with the year 9999.
-    guard let later = VirtualClock.time(docker.now, after: total) else {
-      return .error(
-        "sleep: \(invocation.arguments.joined(separator: " ")): the sandbox's clock stops at the end of the year 9999"
-      )
-    }
-    docker.now = later
-    return ShellOutput()
-  }
-
-  /// `date [-u] [+FORMAT]`, `date -I`, `date -R`: the virtual clock's time, in UTC.
-  mutating func date(_ invocation: Invocation) -> ShellOutput {
-    var format = "%a %b %e %H:%M:%S %Z %Y"
-    for argument in invocation.arguments {
-      switch argument {
-      case "-u", "--utc", "--universal": continue
-      case "-I", "--iso-8601", "--iso-8601=date": format = "%Y-%m-%d"
-      case "--iso-8601=seconds", "-Iseconds": format = "%Y-%m-%dT%H:%M:%S+00:00"
-      case "-R", "--rfc-email": format = "%a, %d %b %Y %H:%M:%S +0000"
-      default:
-        guard argument.hasPrefix("+") else {
-          return .error("date: \(argument): this sandbox's date shows the current time only")
-        }
-        format = String(argument.dropFirst())
-      }
-    }
-    // The C library calls UTC "GMT"; GNU date says "UTC".
-    format = format.replacingOccurrences(of: "%Z", with: "UTC")
-    var seconds = time_t(docker.now.timeIntervalSince1970.rounded(.down))
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    var buffer = [CChar](repeating: 0, count: 512)
-    let count = strftime(&buffer, buffer.count, format, &parts)
-    let text = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return ShellOutput(stdout: Array((text + "\n").utf8))
-  }
 }

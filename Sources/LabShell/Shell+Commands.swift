@@ -1,0 +1,111 @@
+import Foundation
+import LabDocker
+import LabFiles
+import LabImage
+import LabLimits
+import LabUtilities
+
+extension Shell {
+
+  mutating func invoke(
+    _ words: [String], assignments: [(String, String)], input: [UInt8], terminal: Bool
+  ) -> ShellOutput {
+    var words = words
+    // `sudo` runs the command as root; alone with -i, -s or su it opens a root shell.
+    var wasSudo = false
+    while words.first == "sudo" {
+      wasSudo = true
+      words.removeFirst()
+      while let option = words.first, option.hasPrefix("-") {
+        words.removeFirst()
+        if option == "-u", !words.isEmpty { words.removeFirst() }
+        if option == "-i" || option == "-s", words.isEmpty {
+          isRoot = true
+          return ShellOutput()
+        }
+      }
+      if words == ["su"] || words == ["su", "-"] || words == ["bash"] || words == ["-s"] {
+        isRoot = true
+        return ShellOutput()
+      }
+    }
+    guard let name = words.first else { return ShellOutput() }
+    let previousSudo = isSudo
+    // A command inside `sudo sh -c '…'` or `sudo xargs …` runs as root too.
+    isSudo = wasSudo || isRoot || previousSudo
+    fileSystem.isPrivileged = isSudo
+    defer {
+      isSudo = previousSudo
+      fileSystem.isPrivileged = previousSudo
+    }
+    let invocation = Invocation(
+      name: name, arguments: Array(words.dropFirst()), input: input, outputIsTerminal: terminal)
+    if name == "docker" && fileSystem.hasDocker {
+      var environment = docker
+      for (key, value) in assignments { environment.variables[key] = value }
+      for (key, value) in variables where key.hasPrefix("DOCKER_") {
+        environment.variables[key] = environment.variables[key] ?? value
+      }
+      environment.workingDirectory =
+        (try? fileSystem.hostPath(directory, from: "/")) ?? environment.workingDirectory
+      if !input.isEmpty {
+        environment.standardInput = { [input] in String(decoding: input, as: UTF8.self) }
+        environment.standardInputBytes = { [input] in input }
+      }
+      environment.isTerminal = docker.isTerminal && terminal
+      let fileSystem = self.fileSystem
+      let directory = self.directory
+      environment.resolvePath = { path in fileSystem.hostPathForDocker(path, from: directory) }
+      let result = Docker(environment: environment).run(invocation.arguments)
+      var output = ShellOutput(status: result.status)
+      if let binary = result.binaryOutput { output.write(binary) }
+      for chunk in result.chunks { output.write(Array(chunk.text.utf8), isError: chunk.isError) }
+      return output
+    }
+    if let builtin = Self.builtins[name] {
+      var saved: [String: String?] = [:]
+      for (key, value) in assignments {
+        saved[key] = variables[key]
+        variables[key] = value
+      }
+      defer { for (key, value) in saved { variables[key] = value } }
+      return builtin(&self, invocation)
+    }
+    if let utility = Utilities.named(name) {
+      // A utility sees the shell's environment with the command's own assignments.
+      var context = utilityContext
+      for (key, value) in assignments { context.variables[key] = value }
+      let output = utility.run(invocation, in: &context)
+      docker.now = context.now
+      fileSystem.now = context.now
+      return output
+    }
+    if name.contains("/") { return runScript(invocation) }
+    switch notFoundStyle {
+    case .bash: return .error("bash: \(name): command not found", status: 127)
+    case .dash: return .error("/bin/sh: 1: \(name): not found", status: 127)
+    }
+  }
+
+  /// Runs a script file (`./setup.sh`) in a copy of this shell.
+  mutating func runScript(_ invocation: Invocation) -> ShellOutput {
+    let path = invocation.name
+    let entry: FileInfo
+    do {
+      entry = try fileSystem.info(path, from: directory)
+    } catch {
+      return .error("bash: \(path): \(error)", status: 127)
+    }
+    if entry.kind == .directory { return .error("bash: \(path): Is a directory", status: 126) }
+    guard entry.mode & 0o111 != 0 else {
+      return .error("bash: \(path): Permission denied", status: 126)
+    }
+    let text = String(decoding: (try? fileSystem.read(path, from: directory)) ?? [], as: UTF8.self)
+    return runNested(text, name: path, input: invocation.input) {
+      $0.positional = invocation.arguments
+    }
+  }
+
+  /// The last status as `$?` shows it.
+  var statusText: String { String(lastStatus) }
+}

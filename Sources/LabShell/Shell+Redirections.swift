@@ -1,0 +1,96 @@
+import Foundation
+import LabDocker
+import LabFiles
+import LabImage
+import LabLimits
+import LabUtilities
+
+extension Shell {
+
+  enum Sink {
+    case stdout, stderr, discard
+    case file(String, append: Bool)
+  }
+
+  mutating func withRedirections(
+    _ redirections: [Redirection], input: [UInt8], terminal: Bool,
+    body: (inout Shell, [UInt8], Bool) -> ShellOutput
+  ) -> ShellOutput {
+    var stdin = input
+    var out: Sink = .stdout
+    var err: Sink = .stderr
+    for redirection in redirections {
+      let target = expandToString(redirection.target)
+      if isAborting { return ShellOutput(status: 1) }
+      switch redirection.kind {
+      case .input where target == "/dev/null":
+        stdin = []
+      case .output where target == "/dev/null", .append where target == "/dev/null",
+        .outputAndError where target == "/dev/null",
+        .appendOutputAndError where target == "/dev/null":
+        if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
+          out = .discard
+          err = .discard
+        } else if redirection.descriptor == 2 {
+          err = .discard
+        } else {
+          out = .discard
+        }
+      case .input:
+        do {
+          stdin = try fileSystem.read(target, from: directory)
+        } catch {
+          return .error("bash: \(target): \(error)")
+        }
+      case .heredoc(let text, let expands):
+        stdin = Array((expands ? expandHeredoc(text) : text).utf8)
+        if isAborting { return ShellOutput(status: 1) }
+      case .herestring:
+        stdin = Array((target + "\n").utf8)
+      case .output, .append, .outputAndError, .appendOutputAndError:
+        let append = redirection.kind == .append || redirection.kind == .appendOutputAndError
+        // The file is created (or emptied) before the command runs, as bash does.
+        do {
+          let existing = append ? ((try? fileSystem.read(target, from: directory)) ?? []) : []
+          try fileSystem.write(existing, to: target, from: directory)
+          try? fileSystem.touch(target, from: directory, at: docker.now)
+        } catch {
+          return .error("bash: \(target): \(error)")
+        }
+        let sink = Sink.file(target, append: true)
+        if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
+          out = sink
+          err = sink
+        } else if redirection.descriptor == 2 {
+          err = sink
+        } else {
+          out = sink
+        }
+      case .duplicate:
+        let to: Sink
+        switch target {
+        case "1": to = out
+        case "2": to = err
+        case "-": continue
+        default: return .error("bash: \(target): ambiguous redirect")
+        }
+        if redirection.descriptor == 2 { err = to } else { out = to }
+      }
+    }
+    let isTerminal: Bool
+    if case .stdout = out { isTerminal = terminal } else { isTerminal = false }
+    let result = body(&self, stdin, isTerminal)
+    var output = ShellOutput(status: result.status)
+    func route(_ bytes: [UInt8], _ sink: Sink) {
+      switch sink {
+      case .stdout: output.write(bytes)
+      case .stderr: output.write(bytes, isError: true)
+      case .discard: break
+      case .file(let path, _):
+        if !bytes.isEmpty { try? fileSystem.write(bytes, to: path, from: directory, append: true) }
+      }
+    }
+    for chunk in result.chunks { route(chunk.bytes, chunk.isError ? err : out) }
+    return output
+  }
+}

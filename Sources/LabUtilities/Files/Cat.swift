@@ -1,0 +1,91 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `cat`: prints files, with GNU's `-n`, `-b`, `-A`, `-E`, `-s`, `-T` and `-v`.
+struct Cat: Utility {
+  static let name = "cat"
+  static let options = OptionSpec(
+    "nAbeEsTvt",
+    long: [
+      "number": "n", "number-nonblank": "b", "show-all": "A", "show-ends": "E",
+      "squeeze-blank": "s", "show-tabs": "T", "show-nonprinting": "v",
+    ])
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    let options = Cat.options.parse(invocation.arguments)
+    if let invalid = options.invalid(invocation.name) { return invalid }
+    var output = ShellOutput()
+    let files = context.inputs(options.operands, invocation: invocation, output: &output)
+    var format = CatFormat(options: options)
+    for file in files { output.write(format.apply(file.bytes)) }
+    return output
+
+  }
+}
+
+/// `cat`'s line options, numbering on across files as GNU's does.
+struct CatFormat {
+  var numberAll = false
+  var numberNonBlank = false
+  var squeezeBlank = false
+  var showEnds = false
+  var showTabs = false
+  var showNonPrinting = false
+  private var number = 0
+  private var previousBlank = false
+
+  init(options: Options) {
+    numberNonBlank = options.has("b")
+    numberAll = options.has("n") && !numberNonBlank
+    squeezeBlank = options.has("s")
+    showEnds = options.has("E") || options.has("A") || options.has("e")
+    showTabs = options.has("T") || options.has("A") || options.has("t")
+    showNonPrinting = ["v", "A", "e", "t"].contains { options.has($0) }
+  }
+
+  var isPlain: Bool {
+    !(numberAll || numberNonBlank || squeezeBlank || showEnds || showTabs || showNonPrinting)
+  }
+
+  mutating func apply(_ bytes: [UInt8]) -> [UInt8] {
+    if isPlain { return bytes }
+    var result: [UInt8] = []
+    var lineStart = bytes.startIndex
+    while lineStart < bytes.endIndex {
+      let newline = bytes[lineStart...].firstIndex(of: 10)
+      let line = bytes[lineStart..<(newline ?? bytes.endIndex)]
+      lineStart = newline.map { $0 + 1 } ?? bytes.endIndex
+      let blank = line.isEmpty && newline != nil
+      if squeezeBlank && blank && previousBlank { continue }
+      previousBlank = blank
+      if numberAll || numberNonBlank && !line.isEmpty {
+        number += 1
+        let text = String(number)
+        result += Array((String(repeating: " ", count: max(0, 6 - text.count)) + text + "\t").utf8)
+      }
+      for byte in line { result += shown(byte) }
+      if newline != nil { result += Array((showEnds ? "$\n" : "\n").utf8) }
+    }
+    return result
+  }
+
+  /// A byte in `-v` and `-T` notation: `^I`, `^[`, `M-b`.
+  private func shown(_ byte: UInt8) -> [UInt8] {
+    if byte == 9 { return showTabs ? Array("^I".utf8) : [byte] }
+    guard showNonPrinting else { return [byte] }
+    var prefix: [UInt8] = []
+    var low = byte
+    if byte >= 128 {
+      prefix = Array("M-".utf8)
+      low = byte - 128
+    }
+    if low < 32 { return prefix + [UInt8(ascii: "^"), low + 64] }
+    if low == 127 { return prefix + Array("^?".utf8) }
+    return prefix + [low]
+  }
+}

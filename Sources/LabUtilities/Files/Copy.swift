@@ -1,0 +1,87 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `cp`: copies files, and directories with `-r`.
+struct Copy: Utility {
+  static let name = "cp"
+  static let options = OptionSpec("rRaf", long: ["recursive": "r", "archive": "a", "force": "f"])
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    context.copy(invocation)
+  }
+}
+
+extension UtilityContext {
+  mutating func copy(_ invocation: Invocation) -> ShellOutput {
+    // `-f` is how this `cp` always works: it never asks.
+    let options = Copy.options.parse(invocation.arguments)
+    if let invalid = options.invalid(invocation.name) { return invalid }
+    guard options.operands.count >= 2, let destination = options.operands.last else {
+      return .error(
+        "cp: missing destination file operand after '\(options.operands.first ?? "")'\nTry 'cp --help' for more information."
+      )
+    }
+    var output = ShellOutput()
+    let recursive = options.has("r") || options.has("R") || options.has("a")
+    let destinationIsDirectory =
+      (try? fileSystem.info(destination, from: directory))?.kind == .directory
+    for source in options.operands.dropLast() {
+      let target = destinationIsDirectory ? destination + "/" + PathText.name(source) : destination
+      // A directory copied into itself would grow without end: GNU refuses.
+      if recursive, (try? fileSystem.info(source, from: directory))?.kind == .directory,
+        let from = try? fileSystem.resolve(source, from: directory),
+        let to = try? fileSystem.resolve(target, from: directory),
+        to == from || to.hasPrefix(from == "/" ? "/" : from + "/")
+      {
+        // GNU makes the new directory, then refuses to go into it.
+        try? fileSystem.makeDirectory(target, from: directory, parents: false)
+        output.printError("cp: cannot copy a directory, '\(source)', into itself, '\(target)'\n")
+        output.status = 1
+        continue
+      }
+      copyEntry(source, to: target, recursive: recursive, output: &output)
+    }
+    return output
+  }
+}
+
+extension UtilityContext {
+  mutating func copyEntry(
+    _ source: String, to target: String, recursive: Bool, output: inout ShellOutput,
+    depth: Int = 0
+  ) {
+    do {
+      let info = try fileSystem.info(source, from: directory)
+      if info.kind == .directory {
+        guard recursive else {
+          output.printError("cp: -r not specified; omitting directory '\(source)'\n")
+          output.status = 1
+          return
+        }
+        guard depth < Limits.directoryDepth else {
+          output.printError(Limits.directoryMessage("cp", source))
+          output.status = 1
+          return
+        }
+        try fileSystem.makeDirectory(target, from: directory, parents: true)
+        for name in try fileSystem.list(source, from: directory) {
+          copyEntry(
+            source + "/" + name, to: target + "/" + name, recursive: true, output: &output,
+            depth: depth + 1)
+        }
+        return
+      }
+      try fileSystem.write(
+        try fileSystem.read(source, from: directory), to: target, from: directory)
+      try? fileSystem.setMode(info.mode, of: target, from: directory)
+    } catch {
+      output.printError("cp: cannot stat '\(source)': \(error)\n")
+      output.status = 1
+    }
+  }
+}

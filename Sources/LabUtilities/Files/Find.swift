@@ -1,0 +1,81 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `find`: walks directories with `-name`, `-type`, `-maxdepth`.
+struct Find: Utility {
+  static let name = "find"
+  static let options = OptionSpec.own
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    context.find(invocation)
+  }
+}
+
+extension UtilityContext {
+  mutating func find(_ invocation: Invocation) -> ShellOutput {
+    var arguments = invocation.arguments[...]
+    var roots: [String] = []
+    while let first = arguments.first, !first.hasPrefix("-"), first != "!" && first != "(" {
+      roots.append(first)
+      arguments.removeFirst()
+    }
+    if roots.isEmpty { roots = ["."] }
+    var name: String?
+    var type: String?
+    var maxDepth = Int.max
+    var minDepth = 0
+    var options = Array(arguments)
+    while !options.isEmpty {
+      let option = options.removeFirst()
+      let value = options.isEmpty ? "" : options.removeFirst()
+      switch option {
+      case "-name", "-iname": name = value
+      case "-type": type = value
+      case "-maxdepth": maxDepth = Int(value) ?? Int.max
+      case "-mindepth": minDepth = Int(value) ?? 0
+      case "-print": options.insert(value, at: 0)
+      default:
+        return .error("find: unknown predicate `\(option)'")
+      }
+    }
+    var output = ShellOutput()
+    for root in roots {
+      func visit(_ path: String, depth: Int) {
+        guard let info = try? fileSystem.info(path, from: directory, follow: false) else { return }
+        var matches = depth >= minDepth
+        if let name, !Glob.matches(name, PathText.name(path)) { matches = false }
+        if let type {
+          let kind: String
+          switch info.kind {
+          case .directory: kind = "d"
+          case .symlink: kind = "l"
+          default: kind = "f"
+          }
+          if kind != type { matches = false }
+        }
+        if matches { output.print(path + "\n") }
+        guard info.kind == .directory, depth < maxDepth else { return }
+        guard depth < Limits.directoryDepth else {
+          output.printError(Limits.directoryMessage("find", path))
+          output.status = 1
+          return
+        }
+        for child in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
+          visit(path == "/" ? "/" + child : path + "/" + child, depth: depth + 1)
+        }
+      }
+      if (try? fileSystem.info(root, from: directory)) == nil {
+        output.printError("find: '\(root)': No such file or directory\n")
+        output.status = 1
+        continue
+      }
+      visit(root, depth: 0)
+    }
+    return output
+  }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `whoami`: the user: `learner`, or `root` under sudo.
+struct WhoAmI: Utility {
+  static let name = "whoami"
+  static let options = OptionSpec.own
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    ShellOutput(stdout: Array((context.isPrivileged ? "root\n" : "learner\n").utf8))
+
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `awk`: runs an awk program over its input.
+struct Awk: Utility {
+  static let name = "awk"
+  static let options = OptionSpec("", long: ["field-separator": "F"])
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    context.awk(invocation)
+  }
+}
+
+extension UtilityContext {
+  /// `awk [-F FS] [-v NAME=VALUE]… PROGRAM [FILE…]`, with the awk of ``AwkProgram``.
+  mutating func awk(_ invocation: Invocation) -> ShellOutput {
+    var arguments = invocation.arguments[...]
+    var separator: String?
+    var assignments: [String: String] = [:]
+    while let first = arguments.first, first.hasPrefix("-"), first.count > 1 {
+      arguments.removeFirst()
+      if first == "--" { break }
+      let flag = first.dropFirst().prefix(1)
+      var value = String(first.dropFirst(2))
+      guard flag == "F" || flag == "v" else {
+        return .error("awk: invalid option -- '\(flag)'", status: 2)
+      }
+      if value.isEmpty {
+        guard let next = arguments.popFirst() else {
+          return .error("awk: option requires an argument -- \(flag)", status: 2)
+        }
+        value = next
+      }
+      if flag == "F" {
+        separator = value
+      } else {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else {
+          return .error("awk: '\(value)' is not a variable assignment", status: 2)
+        }
+        assignments[parts[0]] = parts[1]
+      }
+    }
+    guard let source = arguments.popFirst() else {
+      return .error("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]", status: 2)
+    }
+    let program: AwkProgram
+    do {
+      program = try AwkProgram(source)
+    } catch {
+      return .error(error.description, status: 2)
+    }
+    var output = ShellOutput()
+    let lines = inputs(Array(arguments), invocation: invocation, output: &output).flatMap {
+      $0.bytes.lines
+    }
+    var machine = AwkMachine(separator: separator, assignments: assignments) { words in
+      Printf.printf(
+        Invocation(name: "printf", arguments: words, input: [], outputIsTerminal: false)
+      ).stdout
+    }
+    machine.run(program, lines: lines)
+    output.write(machine.output)
+    if let failure = machine.failure {
+      output.printError(failure + "\n")
+      output.status = 2
+    }
+    return output
+  }
+}

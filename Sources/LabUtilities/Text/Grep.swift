@@ -1,0 +1,120 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `grep`: prints the lines that match a pattern, with GNU grep's options.
+struct Grep: Utility {
+  static let name = "grep"
+  static let options = OptionSpec(
+    "ivcnErlqwFoHh", values: "e",
+    long: [
+      "ignore-case": "i", "invert-match": "v", "count": "c", "line-number": "n",
+      "extended-regexp": "E", "recursive": "r", "files-with-matches": "l", "quiet": "q",
+      "silent": "q", "word-regexp": "w", "fixed-strings": "F", "only-matching": "o",
+      "with-filename": "H", "no-filename": "h", "regexp": "e", "color": OptionSpec.ignored,
+      "colour": OptionSpec.ignored,
+    ])
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    context.grep(invocation)
+  }
+}
+
+extension UtilityContext {
+  mutating func grep(_ invocation: Invocation) -> ShellOutput {
+    let options = Grep.options.parse(invocation.arguments)
+    if let invalid = options.invalid(invocation.name) { return invalid }
+    var operands = options.operands
+    guard let pattern = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
+    else {
+      return .error(
+        "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.",
+        status: 2)
+    }
+    // The C library's POSIX matcher, with GNU's extensions: linear where a backtracking
+    // engine is exponential, and GNU grep's own messages for a bad pattern.
+    let extended = options.has("E") && !options.has("F")
+    var regexPattern = options.has("F") ? PosixRegex.literal(pattern) : pattern
+    if options.has("w") {
+      regexPattern = extended ? "\\b(" + regexPattern + ")\\b" : "\\b\\(" + regexPattern + "\\)\\b"
+    }
+    let regex: PosixRegex
+    do {
+      regex = try PosixRegex(
+        regexPattern, syntax: extended ? .extended : .basic, ignoreCase: options.has("i"))
+    } catch {
+      return .error("grep: \(error)", status: 2)
+    }
+    var output = ShellOutput(status: 1)
+    var sources: [(String, [UInt8])] = []
+    // An error makes the status 2, whatever matched, as in GNU grep.
+    var walkFailed = false
+    if options.has("r") {
+      let roots = operands.isEmpty ? ["."] : operands
+      for root in roots {
+        var paths: [String] = []
+        func walk(_ path: String, depth: Int) {
+          guard let info = try? fileSystem.info(path, from: directory) else { return }
+          if info.kind == .directory {
+            guard depth < Limits.directoryDepth else {
+              output.printError(Limits.directoryMessage("grep", path))
+              walkFailed = true
+              return
+            }
+            for name in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
+              walk(path + "/" + name, depth: depth + 1)
+            }
+          } else {
+            paths.append(path)
+          }
+        }
+        walk(root, depth: 0)
+        for path in paths {
+          sources.append((path, (try? fileSystem.read(path, from: directory)) ?? []))
+        }
+      }
+    } else {
+      var errors = ShellOutput()
+      sources = inputs(operands, invocation: invocation, output: &errors).map {
+        ($0.name, $0.bytes)
+      }
+      output.write(errors.stderr, isError: true)
+      if errors.status != 0 && sources.isEmpty { output.status = 2 }
+    }
+    let showNames = (sources.count > 1 || options.has("r")) && !options.has("h") || options.has("H")
+    for (name, bytes) in sources {
+      var count = 0
+      for (number, line) in bytes.lines.enumerated() {
+        // Past the command's budget, stop: the shell says why.
+        if number % 1024 == 0, Budget.shouldStop() != nil {
+          output.status = 2
+          return output
+        }
+        let lineBytes = Array(line.utf8)
+        let matched = regex.firstMatch(in: lineBytes, from: 0) != nil
+        guard matched != options.has("v") else { continue }
+        count += 1
+        output.status = 0
+        if options.has("q") { return ShellOutput() }
+        if options.has("c") || options.has("l") { continue }
+        let prefix = (showNames ? "\(name):" : "") + (options.has("n") ? "\(number + 1):" : "")
+        if options.has("o") {
+          for match in regex.allMatches(in: lineBytes) where !match.range.isEmpty {
+            output.print(prefix + String(decoding: lineBytes[match.range], as: UTF8.self) + "\n")
+          }
+        } else {
+          output.print(prefix + line + "\n")
+        }
+      }
+      if options.has("c") { output.print((showNames ? "\(name):" : "") + "\(count)\n") }
+      if options.has("l") && count > 0 { output.print(name + "\n") }
+    }
+    if options.has("c") && output.status == 1 && !output.stdout.isEmpty { output.status = 1 }
+    if walkFailed { output.status = 2 }
+    return output
+  }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import LabArchive
+import LabFiles
+import LabImage
+import LabJSON
+import LabLimits
+import LabRegex
+
+/// `sed`: edits lines: `s`, `p`, `d`, with addresses.
+struct Sed: Utility {
+  static let name = "sed"
+  static let options = OptionSpec(
+    "nirE", values: "e",
+    long: ["quiet": "n", "silent": "n", "in-place": "i", "regexp-extended": "r", "expression": "e"])
+
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+    context.sed(invocation)
+  }
+}
+
+extension UtilityContext {
+  /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
+  mutating func sed(_ invocation: Invocation) -> ShellOutput {
+    let options = Sed.options.parse(invocation.arguments)
+    if let invalid = options.invalid(invocation.name) { return invalid }
+    var operands = options.operands
+    guard let script = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
+    else {
+      return .error(
+        "Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...", status: 1)
+    }
+    var output = ShellOutput()
+    let files = inputs(operands, invocation: invocation, output: &output)
+    for file in files {
+      var lines = file.bytes.lines
+      var result = ""
+      let commands = script.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      for (index, var line) in lines.enumerated() {
+        var printed = !options.has("n")
+        var extra = ""
+        for command in commands {
+          var body = Substring(command)
+          var addressMatches = true
+          if let first = body.first, first.isNumber {
+            let number = Int(String(body.prefix { $0.isNumber })) ?? 0
+            body = body.drop { $0.isNumber }
+            addressMatches = index + 1 == number
+          } else if body.hasPrefix("$") {
+            body = body.dropFirst()
+            addressMatches = index == lines.count - 1
+          } else if body.hasPrefix("/"), let end = body.dropFirst().firstIndex(of: "/") {
+            let pattern = String(body[body.index(after: body.startIndex)..<end])
+            body = body[body.index(after: end)...]
+            let syntax: PosixRegex.Syntax =
+              options.has("E") || options.has("r") ? .extended : .basic
+            guard let address = try? PosixRegex(pattern, syntax: syntax) else {
+              return .error(
+                "sed: -e expression #1, char \(command.count): unterminated address regex")
+            }
+            addressMatches = address.matches(line)
+          }
+          guard addressMatches else { continue }
+          guard let verb = body.first else { continue }
+          switch verb {
+          case "d": printed = false
+          case "p": extra += line + "\n"
+          case "s":
+            let delimiter = body.dropFirst().first ?? "/"
+            let pieces = body.dropFirst(2).split(
+              separator: delimiter, omittingEmptySubsequences: false
+            ).map(String.init)
+            guard pieces.count >= 2 else {
+              return .error(
+                "sed: -e expression #1, char \(command.count): unterminated `s' command")
+            }
+            let flags = pieces.count > 2 ? pieces[2] : ""
+            let regex: PosixRegex
+            do {
+              regex = try PosixRegex(
+                pieces[0], syntax: options.has("E") || options.has("r") ? .extended : .basic,
+                ignoreCase: flags.contains("I") || flags.contains("i"))
+            } catch {
+              return .error("sed: -e expression #1, char \(command.count): \(error)")
+            }
+            line = regex.substitute(in: line, replacement: pieces[1], global: flags.contains("g"))
+            if flags.contains("p") { extra += line + "\n" }
+          default:
+            return .error("sed: -e expression #1, char 1: unknown command: `\(verb)'")
+          }
+        }
+        result += extra + (printed ? line + "\n" : "")
+        lines[index] = line
+      }
+      if options.has("i"), file.name != "-" {
+        try? fileSystem.write(Array(result.utf8), to: file.name, from: directory)
+      } else {
+        output.print(result)
+      }
+    }
+    return output
+  }
+}
