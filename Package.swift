@@ -73,7 +73,8 @@ let package = Package(
       ]),
     // Replays inputs; built with `scripts/fuzz`, it is a libFuzzer target.
     .executableTarget(name: "layerlab-fuzz", dependencies: ["LabFuzzing"]),
-    .target(name: "LabTestSupport", dependencies: ["LabImage"], path: "Tests/LabTestSupport"),
+    .target(
+      name: "LabTestSupport", dependencies: ["LabFiles", "LabImage"], path: "Tests/LabTestSupport"),
     .testTarget(
       name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"]),
     .testTarget(

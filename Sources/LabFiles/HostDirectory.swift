@@ -249,9 +249,12 @@ public struct HostDirectory: Hashable, Sendable {
   /// Sets an entry's modification and access times, without following a link.
   public func setModificationTime(_ relative: String, _ date: Date) throws(FileSystemError) {
     try withParent(relative) { (directory, name) throws(FileSystemError) in
-      let seconds = date.timeIntervalSince1970.rounded(.down)
-      let time = timespec(
-        tv_sec: Int(seconds), tv_nsec: Int((date.timeIntervalSince1970 - seconds) * 1e9))
+      // An archive may carry any time: outside what the host keeps, it is clamped.
+      let limit = Double(Int32.max) * 1_000
+      let value = date.timeIntervalSince1970
+      let clamped = value.isFinite ? min(max(value, -limit), limit) : 0
+      let seconds = clamped.rounded(.down)
+      let time = timespec(tv_sec: Int(seconds), tv_nsec: Int((clamped - seconds) * 1e9))
       let times = [time, time]
       guard utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .current }
     }

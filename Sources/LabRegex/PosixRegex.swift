@@ -37,7 +37,8 @@ public final class PosixRegex {
     _ pattern: String, syntax: Syntax, ignoreCase: Bool = false, newlineIsOrdinary: Bool = true
   ) throws(CompileError) {
     guard pattern.utf8.count <= 64 * 1024,
-      Self.expandedSize(Array(pattern.utf8), syntax: syntax) <= Self.maximumSize
+      Self.expandedSize(Array(pattern.utf8), syntax: syntax) <= Self.maximumSize,
+      let pattern = Self.collapsingAnchors(pattern, syntax: syntax)
     else {
       throw CompileError(message: "Regular expression too big")
     }
@@ -58,11 +59,55 @@ public final class PosixRegex {
 
   deinit { regfree(&compiled) }
 
+  /// glibc's `REG_STARTEND`, which Swift's C module does not import.
+  static let startEnd: Int32 = 1 << 2
+
   /// The most nodes a pattern may expand to.
   ///
   /// The C library copies a repeated atom for each `+`, `?` and `{m,n}`, so `a+++…+` or
   /// `(a{99}){99}` grow exponentially: such patterns are refused before they take the memory.
   static let maximumSize = 20_000
+
+  /// The pattern with runs of the same zero-width assertion (`\\B\\B\\B`, `^^`) made one,
+  /// which matches the same; `nil` for a longer run of mixed ones. The C library's matcher
+  /// takes exponential time in such runs (80 `\\B` in a row take a minute).
+  static func collapsingAnchors(_ pattern: String, syntax: Syntax) -> String? {
+    let bytes = Array(pattern.utf8)
+    var result: [UInt8] = []
+    var index = 0
+    var lastAnchor: [UInt8]?
+    var run = 0
+    while index < bytes.count {
+      var token = [bytes[index]]
+      var isAnchor = false
+      if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count {
+        token.append(bytes[index + 1])
+        isAnchor = Array("bB<>`'".utf8).contains(bytes[index + 1])
+      } else if bytes[index] == UInt8(ascii: "[") {
+        // A bracket expression is copied whole: a backslash in it is a plain character.
+        var end = index + 1
+        if end < bytes.count, bytes[end] == UInt8(ascii: "^") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "]") { end += 1 }
+        while end < bytes.count, bytes[end] != UInt8(ascii: "]") { end += 1 }
+        token = Array(bytes[index..<min(end + 1, bytes.count)])
+      } else if syntax == .extended {
+        isAnchor = bytes[index] == UInt8(ascii: "^") || bytes[index] == UInt8(ascii: "$")
+      }
+      index += token.count
+      guard isAnchor else {
+        lastAnchor = nil
+        run = 0
+        result += token
+        continue
+      }
+      if token == lastAnchor { continue }
+      run += 1
+      guard run <= 8 else { return nil }
+      lastAnchor = token
+      result += token
+    }
+    return String(decoding: result, as: UTF8.self)
+  }
 
   /// An estimate of the nodes the C library builds for a pattern.
   ///
@@ -189,14 +234,20 @@ public final class PosixRegex {
   {
     guard start <= bytes.count else { return nil }
     var groups = [regmatch_t](repeating: regmatch_t(), count: groupCount + 1)
-    let flags: Int32 = start > 0 && !atLineStart ? REG_NOTBOL : 0
-    // regexec wants a NUL-terminated string.
-    var terminated = Array(bytes[start...].map { CChar(bitPattern: $0) })
-    terminated.append(0)
-    let status = regexec(&compiled, terminated, groups.count, &groups, flags)
+    // REG_STARTEND: the C library reads bytes[start..<count] in place, without a copy or a
+    // terminating NUL, so finding every match in a line stays linear in its length.
+    groups[0].rm_so = regoff_t(start)
+    groups[0].rm_eo = regoff_t(bytes.count)
+    var flags: Int32 = Self.startEnd
+    if start > 0 && !atLineStart { flags |= REG_NOTBOL }
+    let status = (bytes.isEmpty ? [0] : bytes).withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { text in
+        regexec(&compiled, text.baseAddress, groups.count, &groups, flags)
+      }
+    }
     guard status == 0 else { return nil }
     let ranges = groups.map { group -> Range<Int>? in
-      group.rm_so < 0 ? nil : (start + Int(group.rm_so))..<(start + Int(group.rm_eo))
+      group.rm_so < 0 ? nil : Int(group.rm_so)..<Int(group.rm_eo)
     }
     guard let whole = ranges[0] else { return nil }
     return Match(range: whole, groups: Array(ranges.dropFirst()))

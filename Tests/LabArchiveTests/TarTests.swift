@@ -44,8 +44,9 @@ struct TarTests {
     #expect(bytes.count < 4096)
   }
 
-  @Test func bsdtarReadsOurArchives() throws {
-    guard let bsdtar = TestSupport.tool("bsdtar") else { return }
+  @Test(.enabled(if: TestSupport.tool("bsdtar") != nil, "bsdtar is not installed"))
+  func bsdtarReadsOurArchives() throws {
+    let bsdtar = try #require(TestSupport.tool("bsdtar"))
     let directory = try TestSupport.scratchDirectory("tar")
     let path = "\(directory)/layer.tar"
     try Data(try write(entries)).write(to: URL(fileURLWithPath: path))

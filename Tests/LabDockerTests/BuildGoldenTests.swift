@@ -155,37 +155,46 @@ struct BuildGoldenTests {
       "echo 'not an archive' > junk.tar && docker load -i junk.tar",
     ])
     scenario.expectGolden("save-and-load.txt")
+  }
+
+  @Test(
+    .enabled(
+      if: TestSupport.tool("skopeo") != nil && TestSupport.tool("umoci") != nil,
+      "skopeo or umoci is not installed"))
+  func savedArchivesAreReadByPeerTools() throws {
+    let skopeo = try #require(TestSupport.tool("skopeo"))
+    let umoci = try #require(TestSupport.tool("umoci"))
+    var scenario = try Scenario()
+    try scenario.write("app.py", "print('hello from layerlab')\n")
+    try scenario.write("Dockerfile", Self.appDockerfile)
+    scenario.run(["docker build -q -t example .", "docker save -o example.tar example"])
     let archive = "\(scenario.workspace)/example.tar"
-    if let skopeo = TestSupport.tool("skopeo") {
-      let inspect = try TestSupport.run(skopeo, ["inspect", "docker-archive:\(archive)"])
-      #expect(inspect.status == 0, "\(inspect.stderr)")
-      #expect(inspect.stdout.contains("\"Created\": \"2024-09-01T12:00:00Z\""))
-      if let umoci = TestSupport.tool("umoci") {
-        let layout = try TestSupport.scratchDirectory("layout")
-        let copy = try TestSupport.run(
-          skopeo, ["copy", "docker-archive:\(archive)", "oci:\(layout)/oci:example"])
-        #expect(copy.status == 0, "\(copy.stderr)")
-        let unpack = try TestSupport.run(
-          umoci, ["unpack", "--rootless", "--image", "\(layout)/oci:example", "\(layout)/bundle"])
-        #expect(unpack.status == 0, "\(unpack.stderr)")
-        let app = try String(contentsOfFile: "\(layout)/bundle/rootfs/app/app.py", encoding: .utf8)
-        #expect(app == "print('hello from layerlab')\n")
-      }
-      // An OCI archive another tool wrote loads as Docker 25 loads it.
-      let oci = try TestSupport.run(
-        skopeo,
-        [
-          "copy", "docker-archive:\(archive)",
-          "oci-archive:\(scenario.workspace)/oci.tar:docker.io/library/example:oci",
-        ])
-      #expect(oci.status == 0, "\(oci.stderr)")
-      // skopeo rewrites the config (so the image ID changes), never the layers.
-      let layers = "docker inspect -f '{{json .RootFS.Layers}}' "
-      let before = scenario.run(layers + "example").stdout
-      let load = scenario.run("docker load -i oci.tar")
-      #expect(load.stdout == "Loaded image: example:oci\n", "\(load.stderr)")
-      #expect(scenario.run(layers + "example:oci").stdout == before)
-    }
+    let inspect = try TestSupport.run(skopeo, ["inspect", "docker-archive:\(archive)"])
+    #expect(inspect.status == 0, "\(inspect.stderr)")
+    #expect(inspect.stdout.contains("\"Created\": \"2024-09-01T12:00:00Z\""))
+    let layout = try TestSupport.scratchDirectory("layout")
+    let copy = try TestSupport.run(
+      skopeo, ["copy", "docker-archive:\(archive)", "oci:\(layout)/oci:example"])
+    #expect(copy.status == 0, "\(copy.stderr)")
+    let unpack = try TestSupport.run(
+      umoci, ["unpack", "--rootless", "--image", "\(layout)/oci:example", "\(layout)/bundle"])
+    #expect(unpack.status == 0, "\(unpack.stderr)")
+    let app = try String(contentsOfFile: "\(layout)/bundle/rootfs/app/app.py", encoding: .utf8)
+    #expect(app == "print('hello from layerlab')\n")
+    // An OCI archive another tool wrote loads as Docker 25 loads it.
+    let oci = try TestSupport.run(
+      skopeo,
+      [
+        "copy", "docker-archive:\(archive)",
+        "oci-archive:\(scenario.workspace)/oci.tar:docker.io/library/example:oci",
+      ])
+    #expect(oci.status == 0, "\(oci.stderr)")
+    // skopeo rewrites the config (so the image ID changes), never the layers.
+    let layers = "docker inspect -f '{{json .RootFS.Layers}}' "
+    let before = scenario.run(layers + "example").stdout
+    let load = scenario.run("docker load -i oci.tar")
+    #expect(load.stdout == "Loaded image: example:oci\n", "\(load.stderr)")
+    #expect(scenario.run(layers + "example:oci").stdout == before)
   }
 }
 

@@ -64,9 +64,9 @@ struct RobustnessTests {
   }
 
   @Test func theShellRunsArbitraryLinesSafely() throws {
-    let store = ImageStore(root: NSTemporaryDirectory() + "layerlab-fuzz-\(UUID().uuidString)")
+    let store = ImageStore(root: try TestSupport.scratchDirectory("fuzz"))
     try store.initialize()
-    let workspace = NSTemporaryDirectory() + "layerlab-fuzz-home-\(UUID().uuidString)"
+    let workspace = try TestSupport.scratchDirectory("fuzz-home")
     try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
     var sandbox = Sandbox(
       environment: DockerEnvironment(

@@ -29,13 +29,15 @@ struct RegistryTests {
     }
   }
 
-  @Test(arguments: [
-    ("nginx:latest", 7), ("python:3.9-slim", 5), ("python:3.12-slim", 5), ("alpine:3.20", 1),
-    ("busybox:latest", 1), ("ubuntu:24.04", 1), ("debian:bookworm", 1), ("hello-world:latest", 1),
-    ("node:20-alpine", 4),
-  ])
+  @Test(
+    .enabled(if: TestSupport.tool("skopeo") != nil, "skopeo is not installed"),
+    arguments: [
+      ("nginx:latest", 7), ("python:3.9-slim", 5), ("python:3.12-slim", 5), ("alpine:3.20", 1),
+      ("busybox:latest", 1), ("ubuntu:24.04", 1), ("debian:bookworm", 1), ("hello-world:latest", 1),
+      ("node:20-alpine", 4),
+    ])
   func layerCountsMatchTheRealImages(name: String, layers: Int) throws {
-    guard let skopeo = TestSupport.tool("skopeo") else { return }
+    let skopeo = try #require(TestSupport.tool("skopeo"))
     let parts = name.split(separator: ":")
     let path = "\(TestSupport.registryRoot)/library/\(parts[0]):\(parts[1])"
     let output = try TestSupport.run(skopeo, ["inspect", "oci:\(path)"])
@@ -44,10 +46,13 @@ struct RegistryTests {
     #expect(json["Layers"]?.arrayValue?.count == layers)
   }
 
-  @Test func umociUnpacksAnImage() throws {
-    guard let skopeo = TestSupport.tool("skopeo"), let umoci = TestSupport.tool("umoci") else {
-      return
-    }
+  @Test(
+    .enabled(
+      if: TestSupport.tool("skopeo") != nil && TestSupport.tool("umoci") != nil,
+      "skopeo or umoci is not installed"))
+  func umociUnpacksAnImage() throws {
+    let skopeo = try #require(TestSupport.tool("skopeo"))
+    let umoci = try #require(TestSupport.tool("umoci"))
     let scratch = try TestSupport.scratchDirectory("umoci")
     // umoci unpacks a single-platform layout; skopeo copies the amd64 image out of the index.
     let copy = try TestSupport.run(

@@ -48,6 +48,13 @@ struct PosixRegexTests {
     #expect(throws: PosixRegex.CompileError(message: "Regular expression too big")) {
       try PosixRegex("\\(a\\{200\\}\\)\\{200\\}", syntax: .basic)
     }
+    // Runs of the same assertion are one; a long mixed run is refused.
+    let anchors = String(repeating: "\\B", count: 100) + "x"
+    #expect(try PosixRegex(anchors, syntax: .extended).matches("axb"))
+    #expect(!(try PosixRegex(anchors, syntax: .extended).matches("x")))
+    #expect(throws: PosixRegex.CompileError(message: "Regular expression too big")) {
+      try PosixRegex(String(repeating: "\\b\\B", count: 20), syntax: .extended)
+    }
     // Ordinary patterns are far below the limit.
     #expect(
       try PosixRegex("^[a-z0-9]+(:[0-9]{1,5})?(/[a-z._-]+){0,8}$", syntax: .extended)

@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 
 /// Test helpers shared by every test target: golden files, fixtures, scratch directories
 /// and the outside tools used as oracles.
@@ -28,11 +29,26 @@ public enum TestSupport {
   }
 
   /// A new empty directory, removed when the process ends at the latest.
+  ///
+  /// It is named for this process (`layerlab-LABEL-PID-UUID`), so that everything made from
+  /// it (a store's workspace beside it) is removed when the tests end, and a run that was
+  /// killed leaves its directories to the next run of LayerLab to remove.
   public static func scratchDirectory(_ label: String = "test") throws -> String {
-    let path = NSTemporaryDirectory() + "layerlab-\(label)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    _ = removalAtExit
+    return try ScratchDirectory.make(label)
   }
+
+  /// Removes this process's scratch directories when it exits.
+  private static let removalAtExit: Void = {
+    atexit {
+      let folder = NSTemporaryDirectory()
+      let mark = "-\(getpid())-"
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+      for name in names where name.hasPrefix("layerlab-") && name.contains(mark) {
+        ScratchDirectory.remove(folder + name)
+      }
+    }
+  }()
 
   /// Compares `actual` with the golden file `name` in the test file's `__Snapshots__` folder.
   ///

@@ -32,6 +32,5 @@ struct Base64: Utility {
     }
     output.print(lines.map { $0 + "\n" }.joined())
     return output
-
   }
 }

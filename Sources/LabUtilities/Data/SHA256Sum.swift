@@ -21,6 +21,5 @@ struct SHA256Sum: Utility {
       output.print("\(Digest.of(file.bytes).hex) \(mode)\(file.name)\n")
     }
     return output
-
   }
 }

@@ -27,6 +27,5 @@ struct ZcatUtility: Utility {
       output.write(bytes)
     }
     return output
-
   }
 }

@@ -19,6 +19,5 @@ struct Basename: Utility {
       name.removeLast(invocation.arguments[1].count)
     }
     return ShellOutput(stdout: Array((name + "\n").utf8))
-
   }
 }

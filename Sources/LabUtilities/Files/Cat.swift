@@ -24,7 +24,6 @@ struct Cat: Utility {
     var format = CatFormat(options: options)
     for file in files { output.write(format.apply(file.bytes)) }
     return output
-
   }
 }
 

@@ -30,7 +30,6 @@ struct ChangeMode: Utility {
       }
     }
     return output
-
   }
 }
 

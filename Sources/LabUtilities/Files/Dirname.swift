@@ -15,6 +15,5 @@ struct Dirname: Utility {
     guard let path = invocation.arguments.first else { return .error("dirname: missing operand") }
     let parent = PathText.parent(path)
     return ShellOutput(stdout: Array(((parent.isEmpty ? "." : parent) + "\n").utf8))
-
   }
 }

@@ -28,6 +28,5 @@ struct Link: Utility {
     } catch {
       return .error("ln: failed to create symbolic link '\(link)': \(error)")
     }
-
   }
 }

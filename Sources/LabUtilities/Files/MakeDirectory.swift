@@ -28,6 +28,5 @@ struct MakeDirectory: Utility {
       }
     }
     return output
-
   }
 }

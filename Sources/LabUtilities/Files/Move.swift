@@ -33,6 +33,5 @@ struct Move: Utility {
       }
     }
     return output
-
   }
 }

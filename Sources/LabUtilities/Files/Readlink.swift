@@ -31,6 +31,5 @@ struct Readlink: Utility {
       }
     }
     return output
-
   }
 }

@@ -22,6 +22,5 @@ struct Realpath: Utility {
       }
     }
     return output
-
   }
 }

@@ -35,6 +35,5 @@ struct Remove: Utility {
       }
     }
     return output
-
   }
 }

@@ -27,6 +27,5 @@ struct RemoveDirectory: Utility {
       }
     }
     return output
-
   }
 }

@@ -31,6 +31,5 @@ struct Touch: Utility {
       }
     }
     return output
-
   }
 }

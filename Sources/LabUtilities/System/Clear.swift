@@ -14,6 +14,5 @@ struct Clear: Utility {
   static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
     ShellOutput(
       stdout: invocation.outputIsTerminal ? Array("\u{1B}[H\u{1B}[2J\u{1B}[3J".utf8) : [])
-
   }
 }

@@ -18,6 +18,5 @@ struct ID: Utility {
           ? "uid=0(root) gid=0(root) groups=0(root)\n"
           : "uid=1000(learner) gid=1000(learner) groups=1000(learner),27(sudo),999(docker)\n")
           .utf8))
-
   }
 }

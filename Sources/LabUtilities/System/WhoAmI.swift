@@ -13,6 +13,5 @@ struct WhoAmI: Utility {
 
   static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
     ShellOutput(stdout: Array((context.isPrivileged ? "root\n" : "learner\n").utf8))
-
   }
 }

@@ -47,7 +47,6 @@ struct Cut: Utility {
           separator: String(delimiter)) + "\n")
     }
     return output
-
   }
 }
 

@@ -27,6 +27,5 @@ struct NumberLines: Utility {
         String(repeating: " ", count: max(0, 6 - text.count)) + text + "\t" + line + "\n")
     }
     return output
-
   }
 }

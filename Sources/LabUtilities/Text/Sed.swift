@@ -83,6 +83,9 @@ extension UtilityContext {
               return .error("sed: -e expression #1, char \(command.count): \(error)")
             }
             line = regex.substitute(in: line, replacement: pieces[1], global: flags.contains("g"))
+            guard line.utf8.count <= Limits.outputBytes else {
+              return .error(Limits.outputMessage("sed"), status: 4)
+            }
             if flags.contains("p") { extra += line + "\n" }
           default:
             return .error("sed: -e expression #1, char 1: unknown command: `\(verb)'")

@@ -60,7 +60,6 @@ struct Sort: Utility {
     }
     output.print(lines.map { $0 + "\n" }.joined())
     return output
-
   }
 }
 

@@ -19,6 +19,5 @@ struct Tee: Utility {
         invocation.input, to: path, from: context.directory, append: options.has("a"))
     }
     return ShellOutput(stdout: invocation.input)
-
   }
 }

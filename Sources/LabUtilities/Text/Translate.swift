@@ -51,7 +51,6 @@ struct Translate: Utility {
       text = result
     }
     return ShellOutput(stdout: Array(text.utf8))
-
   }
 }
 

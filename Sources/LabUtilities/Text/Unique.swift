@@ -38,6 +38,5 @@ struct Unique: Utility {
       }
     }
     return output
-
   }
 }

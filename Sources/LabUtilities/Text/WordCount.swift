@@ -47,6 +47,5 @@ struct WordCount: Utility {
     for (file, counts) in zip(files, rows) { output.print(line(counts, file.name)) }
     if files.count > 1 { output.print(line(totals, "total")) }
     return output
-
   }
 }
