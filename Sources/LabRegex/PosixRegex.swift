@@ -68,9 +68,10 @@ public final class PosixRegex {
   /// `(a{99}){99}` grow exponentially: such patterns are refused before they take the memory.
   static let maximumSize = 20_000
 
-  /// The pattern with runs of the same zero-width assertion (`\\B\\B\\B`, `^^`) made one,
-  /// which matches the same; `nil` for a longer run of mixed ones. The C library's matcher
-  /// takes exponential time in such runs (80 `\\B` in a row take a minute).
+  /// The pattern with each run of one zero-width assertion (`\\B\\B\\B`, `^^`) made one.
+  ///
+  /// It matches the same. A longer run of mixed assertions is `nil`: the C library's matcher
+  /// takes exponential time over such runs (80 `\\B` in a row take a minute).
   static func collapsingAnchors(_ pattern: String, syntax: Syntax) -> String? {
     let bytes = Array(pattern.utf8)
     var result: [UInt8] = []
