@@ -148,17 +148,26 @@ public struct LessonProse: Equatable, Sendable {
   public init() {}
 }
 
-/// A problem found in a lesson, with where it is.
+/// A problem found in a lesson, with where it is and how much it matters.
 public struct LessonDiagnostic: Equatable, Sendable, CustomStringConvertible {
+  /// How much a problem matters: an error stops the lesson, a warning may mislead.
+  public enum Severity: String, Codable, Sendable {
+    case error, warning, note
+  }
+
   public var location: SourceLocation
+  public var severity: Severity
+  /// The problem in words, without the location or severity.
   public var message: String
 
-  public init(location: SourceLocation, message: String) {
+  public init(location: SourceLocation, severity: Severity, message: String) {
     self.location = location
+    self.severity = severity
     self.message = message
   }
 
-  public var description: String { "\(location): \(message)" }
+  /// `lesson.md:12: warning: …`, as compilers print it.
+  public var description: String { "\(location): \(severity.rawValue): \(message)" }
 }
 
 /// A lesson that cannot be run, with the file and line.
@@ -181,18 +190,22 @@ public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The problem in words, without its location.
+  public var message: String {
+    switch self {
+    case .unreadable: "cannot read the lesson"
+    case .notText: "this is not UTF-8 text; a lesson is a markdown file"
+    case .outputWithoutCommand: "an output block follows no command"
+    case .unterminatedFence: "the code fence opened here is never closed"
+    case .unknownDirective(_, let text): "unknown directive 'layerlab: \(text)'"
+    case .badDirective(_, let text): text
+    }
+  }
+
   public var description: String {
     switch self {
-    case .unreadable(let path): "\(path): cannot read the lesson"
-    case .notText(let location):
-      "\(location): error: this is not UTF-8 text; a lesson is a markdown file"
-    case .outputWithoutCommand(let location):
-      "\(location): error: an output block follows no command"
-    case .unterminatedFence(let location):
-      "\(location): error: the code fence opened here is never closed"
-    case .unknownDirective(let location, let text):
-      "\(location): error: unknown directive 'layerlab: \(text)'"
-    case .badDirective(let location, let text): "\(location): error: \(text)"
+    case .unreadable(let path): "\(path): \(message)"
+    default: "\(location.map(\.description) ?? ""): error: \(message)"
     }
   }
 }

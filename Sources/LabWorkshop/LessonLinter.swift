@@ -12,13 +12,7 @@ public enum LessonLinter {
       lesson = try LessonParser.parse(contentsOf: path)
     } catch {
       let location = error.location ?? SourceLocation(file: path, line: 1)
-      // The description leads with the location, which the diagnostic prints itself.
-      let description = error.description
-      let message =
-        description.hasPrefix("\(location): ")
-        ? String(description.dropFirst("\(location): ".count))
-        : "error: " + description.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
-      return [LessonDiagnostic(location: location, message: message)]
+      return [LessonDiagnostic(location: location, severity: .error, message: error.message)]
     }
     var diagnostics = lesson.warnings
     // Author IDs in commands that no earlier output shows.
@@ -31,7 +25,8 @@ public enum LessonLinter {
         if VirtualClock.parse(text) == nil {
           diagnostics.append(
             LessonDiagnostic(
-              location: location, message: "error: '\(text)' is not a time in the years 1 to 9999"))
+              location: location, severity: .error,
+              message: "'\(text)' is not a time in the years 1 to 9999"))
         }
       case .command(let command):
         var bindings = Bindings()
@@ -41,8 +36,8 @@ public enum LessonLinter {
         for id in bindings.unbound(in: command.command) {
           diagnostics.append(
             LessonDiagnostic(
-              location: command.location,
-              message: "warning: \(id) is used before any output shows it"))
+              location: command.location, severity: .warning,
+              message: "\(id) is used before any output shows it"))
         }
         if let expected = command.expected {
           shown += Tokenizer.identifiers(in: expected.text)
@@ -59,8 +54,8 @@ public enum LessonLinter {
       where span.contains(".") && !span.contains(" ") && !created.contains(PathText.name(span)) {
         diagnostics.append(
           LessonDiagnostic(
-            location: SourceLocation(file: path, line: line),
-            message: "warning: the prose mentions \(span) but no step creates it"))
+            location: SourceLocation(file: path, line: line), severity: .warning,
+            message: "the prose mentions \(span) but no step creates it"))
       }
     }
     return diagnostics

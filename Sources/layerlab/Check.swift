@@ -88,7 +88,7 @@ extension LayerLab {
         for diagnostic in LessonLinter.lint(path: path) {
           printOut(diagnostic.description + "\n")
           problems += 1
-          if diagnostic.message.hasPrefix("error:") { broken = true }
+          if diagnostic.severity == .error { broken = true }
         }
       }
       printOut(problems == 0 ? "no problems\n" : "\(problems) problem\(problems == 1 ? "" : "s")\n")
