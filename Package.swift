@@ -24,6 +24,7 @@ let package = Package(
     // Extended attributes from the C library: a header only, nothing to link.
     .systemLibrary(name: "CXattr"),
     .target(name: "LabLimits"),
+    .target(name: "LabOutput", dependencies: ["LabLimits"]),
     .target(name: "LabRegex"),
     .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
     .systemLibrary(
@@ -50,18 +51,22 @@ let package = Package(
     ),
     .target(
       name: "LabDocker",
-      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits"]),
+      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput"]),
     .target(
       name: "LabUtilities",
-      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabRegex"]),
+      dependencies: [
+        "LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput", "LabRegex",
+      ]),
     .target(
       name: "LabShell",
-      dependencies: ["LabDocker", "LabFiles", "LabJSON", "LabLimits", "LabRegex", "LabUtilities"]),
+      dependencies: [
+        "LabDocker", "LabFiles", "LabJSON", "LabLimits", "LabOutput", "LabRegex", "LabUtilities",
+      ]),
     .executableTarget(
       name: "layerlab",
       dependencies: [
         "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal", "LabFiles",
-        "LabLimits", "LabSnapshot",
+        "LabLimits", "LabOutput", "LabSnapshot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -80,7 +85,8 @@ let package = Package(
     .testTarget(
       name: "LabImageTests", dependencies: ["LabImage", "LabJSON", "LabTestSupport"]),
     .testTarget(
-      name: "LabDockerTests", dependencies: ["LabDocker", "LabShell", "LabTestSupport"],
+      name: "LabDockerTests",
+      dependencies: ["LabDocker", "LabOutput", "LabShell", "LabTestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"],
@@ -91,13 +97,13 @@ let package = Package(
       name: "LabWorkshopTests",
       dependencies: [
         "LabWorkshop", "LabSnapshot", "LabLesson", "LabJSON", "LabImage", "LabTestSupport",
-        "LabShell", "LabDocker",
+        "LabShell", "LabDocker", "LabOutput",
       ],
       exclude: ["__Snapshots__", "Fixtures"]),
     .testTarget(
       name: "LabShellTests",
       dependencies: [
-        "LabArchive", "LabDocker", "LabFiles", "LabImage", "LabLimits", "LabShell",
+        "LabArchive", "LabDocker", "LabFiles", "LabImage", "LabLimits", "LabOutput", "LabShell",
         "LabTestSupport",
       ]),
     .testTarget(name: "LabRegexTests", dependencies: ["LabRegex"]),

@@ -2,6 +2,7 @@ import Foundation
 import LabArchive
 import LabFiles
 import LabImage
+import LabOutput
 
 extension Docker {
   static let saveCommand = DockerCommand(
@@ -30,7 +31,7 @@ extension Docker {
     arguments: .none, writesStore: true
   ) { docker, flags in docker.load(flags) }
 
-  func save(_ flags: ParsedFlags) -> CommandResult {
+  func save(_ flags: ParsedFlags) -> CommandOutput {
     let toStandardOutput = flags.string("output") == nil
     if toStandardOutput && environment.isTerminal {
       return .failure("cowardly refusing to save to a terminal. Use the -o flag or redirect")
@@ -79,14 +80,13 @@ extension Docker {
     guard toStandardOutput else {
       ImageStore.setTime(environment.now, of: path)
       ImageStore.setTime(environment.now, of: PathText.parent(path))
-      return CommandResult()
+      return CommandOutput()
     }
-    var result = CommandResult()
-    result.binaryOutput = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
-    return result
+    // The archive goes to standard output as bytes, whole.
+    return CommandOutput(stdout: FileManager.default.contents(atPath: path).map { Array($0) } ?? [])
   }
 
-  func load(_ flags: ParsedFlags) -> CommandResult {
+  func load(_ flags: ParsedFlags) -> CommandOutput {
     let reader: TarReader
     do {
       if let input = flags.string("input") {
@@ -112,8 +112,8 @@ extension Docker {
         reader = try TarReader(bytes: bytes, label: "stdin")
       }
       let report = try environment.store.load(reader, at: environment.now)
-      if flags.bool("quiet") { return CommandResult() }
-      return CommandResult(stdout: report.lines.map { $0 + "\n" }.joined())
+      if flags.bool("quiet") { return CommandOutput() }
+      return CommandOutput(stdout: report.lines.map { $0 + "\n" }.joined())
     } catch {
       // The daemon never names the client's file.
       var message = "\(error)"

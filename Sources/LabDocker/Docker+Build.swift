@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabOutput
 
 extension Docker {
   static let buildCommand = DockerCommand(
@@ -26,7 +27,7 @@ extension Docker {
     arguments: .exactly(1), writesStore: true
   ) { docker, flags in docker.build(flags) }
 
-  func build(_ flags: ParsedFlags) -> CommandResult {
+  func build(_ flags: ParsedFlags) -> CommandOutput {
     let legacy =
       environment.variables["DOCKER_BUILDKIT"].map { ["0", "false"].contains($0.lowercased()) }
       ?? false
@@ -124,8 +125,8 @@ enum BuildOutput {
 
   static func buildKit(
     _ log: BuildLog, mode: String, dockerfileName: String, dockerfileText: String?
-  ) -> CommandResult {
-    var result = CommandResult()
+  ) -> CommandOutput {
+    var result = CommandOutput()
     if mode == "quiet" {
       if let id = log.imageID, log.failure == nil {
         result.print("\(id)\n")
@@ -223,8 +224,8 @@ enum BuildOutput {
     return out + "--------------------\n"
   }
 
-  static func legacy(_ log: BuildLog, quiet: Bool) -> CommandResult {
-    var result = CommandResult()
+  static func legacy(_ log: BuildLog, quiet: Bool) -> CommandOutput {
+    var result = CommandOutput()
     result.printError(
       """
       DEPRECATED: The legacy builder is deprecated and will be removed in a future release.

@@ -1,4 +1,5 @@
 import LabImage
+import LabOutput
 
 /// How many positional arguments a command takes, and Docker's message when that is wrong.
 enum ArgumentRule: Sendable {
@@ -40,7 +41,7 @@ struct DockerCommand: Sendable {
   var parsesFlags = true
   /// Whether the command may change the store, whose new entries then take the virtual time.
   var writesStore = false
-  var run: @Sendable (Docker, ParsedFlags) -> CommandResult
+  var run: @Sendable (Docker, ParsedFlags) -> CommandOutput
 
   func usage(invokedAs: String) -> String { "\(invokedAs) \(usageTail)" }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LabImage
 import LabJSON
+import LabOutput
 
 extension Docker {
   static let historyCommand = DockerCommand(
@@ -22,7 +23,7 @@ extension Docker {
     "CreatedBy": "CREATED BY", "Size": "SIZE", "Comment": "COMMENT",
   ]
 
-  func history(_ flags: ParsedFlags) -> CommandResult {
+  func history(_ flags: ParsedFlags) -> CommandOutput {
     let store = environment.store
     let rows: [(id: String, created: Date?, createdBy: String, size: Int64, comment: String)]
     do {
@@ -88,7 +89,7 @@ extension Docker {
       format = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
     }
     switch Formatter(format).render(contexts, header: Self.historyHeaders) {
-    case .success(let text): return CommandResult(stdout: text)
+    case .success(let text): return CommandOutput(stdout: text)
     case .failure(let error): return .failure(error.description)
     }
   }

@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabOutput
 
 extension Docker {
   static let imagesCommand = DockerCommand(
@@ -33,7 +34,7 @@ extension Docker {
     var size: Int64
   }
 
-  func listImages(_ flags: ParsedFlags) -> CommandResult {
+  func listImages(_ flags: ParsedFlags) -> CommandOutput {
     var filters = flags.strings("filter")
     if let argument = flags.arguments.first { filters.append("reference=\(argument)") }
     let rows: [ImageRow]
@@ -81,7 +82,7 @@ extension Docker {
       ])
     }
     switch Formatter(format).render(contexts, header: Self.imageHeaders) {
-    case .success(let text): return CommandResult(stdout: text)
+    case .success(let text): return CommandOutput(stdout: text)
     case .failure(let error): return .failure(error.description)
     }
   }

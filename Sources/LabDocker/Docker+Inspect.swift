@@ -1,6 +1,7 @@
 import Foundation
 import LabImage
 import LabJSON
+import LabOutput
 
 extension Docker {
   static let inspectFlags = [
@@ -22,7 +23,7 @@ extension Docker {
     arguments: .atLeast(1)
   ) { docker, flags in docker.inspect(flags, imagesOnly: true) }
 
-  func inspect(_ flags: ParsedFlags, imagesOnly: Bool) -> CommandResult {
+  func inspect(_ flags: ParsedFlags, imagesOnly: Bool) -> CommandOutput {
     if let type = flags.string("type"), !imagesOnly, type != "image" {
       let known = [
         "config", "container", "network", "node", "plugin", "secret", "service", "task", "volume",
@@ -48,7 +49,7 @@ extension Docker {
         }
       }
     }
-    var result = CommandResult()
+    var result = CommandOutput()
     if flags.string("format") == "json" {
       // Docker's JSON inspector: the same array, compact.
       result.print(JSONValue.array(documents).compact(escapingHTML: false) + "\n")

@@ -1,4 +1,5 @@
 import LabImage
+import LabOutput
 
 extension Docker {
   static let pullCommand = DockerCommand(
@@ -13,7 +14,7 @@ extension Docker {
     arguments: .exactly(1), writesStore: true
   ) { docker, flags in docker.pull(flags) }
 
-  func pull(_ flags: ParsedFlags) -> CommandResult {
+  func pull(_ flags: ParsedFlags) -> CommandOutput {
     let text = flags.arguments[0]
     let reference: ImageReference
     do {
@@ -46,7 +47,7 @@ extension Docker {
       let failure = daemonError(error)
       guard !quiet else { return failure }
       // Resolution errors come before the "Pulling from" line; content errors after it.
-      var result = CommandResult(stdout: header, status: failure.status)
+      var result = CommandOutput(stdout: header, status: failure.status)
       switch error {
       case ImageError.digestMismatch, ImageError.archive:
         result.print("\(tagOrDigest): Pulling from \(tagged.path)\n")
@@ -56,7 +57,7 @@ extension Docker {
       result.printError(failure.stderr)
       return result
     }
-    if quiet { return CommandResult(stdout: "\(tagged)\n") }
+    if quiet { return CommandOutput(stdout: "\(tagged)\n") }
     let layerLines = report.layers.map { layer in
       "\(layer.blob.shortID): "
         + (layer.status == .alreadyExists ? "Already exists" : "Pull complete")
@@ -71,7 +72,7 @@ extension Docker {
     let status = report.wasUpToDate ? "Image is up to date for" : "Downloaded newer image for"
     out += "Status: \(status) \(tagged.familiarString)\n"
     out += "\(tagged)\n"
-    return CommandResult(stdout: out)
+    return CommandOutput(stdout: out)
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabOutput
 
 extension Docker {
   static let removeCommand = DockerCommand(
@@ -31,9 +32,9 @@ extension Docker {
     arguments: .none, writesStore: true
   ) { docker, flags in docker.prune(flags) }
 
-  func remove(_ flags: ParsedFlags) -> CommandResult {
+  func remove(_ flags: ParsedFlags) -> CommandOutput {
     let force = flags.bool("force")
-    var result = CommandResult()
+    var result = CommandOutput()
     var errors: [String] = []
     var fatal = false
     for name in flags.arguments {
@@ -58,7 +59,7 @@ extension Docker {
     return result
   }
 
-  func tag(_ flags: ParsedFlags) -> CommandResult {
+  func tag(_ flags: ParsedFlags) -> CommandOutput {
     let source = flags.arguments[0]
     let target = flags.arguments[1]
     do {
@@ -83,10 +84,10 @@ extension Docker {
     } catch {
       return daemonError(error)
     }
-    return CommandResult()
+    return CommandOutput()
   }
 
-  func prune(_ flags: ParsedFlags) -> CommandResult {
+  func prune(_ flags: ParsedFlags) -> CommandOutput {
     let all = flags.bool("all")
     var out = ""
     if !flags.bool("force") {
@@ -100,7 +101,7 @@ extension Docker {
       )
       .first.map { String($0).trimming([" ", "\t", "\r"]).lowercased() }
       guard answer == "y" || answer == "yes" else {
-        return CommandResult(stdout: out, stderr: "image prune has been cancelled\n", status: 0)
+        return CommandOutput(stdout: out, stderr: "image prune has been cancelled\n", status: 0)
       }
     }
     for filter in flags.strings("filter") {
@@ -123,7 +124,7 @@ extension Docker {
         out += "\n"
       }
       out += "Total reclaimed space: \(HumanUnits.size(reclaimed, precision: 4))\n"
-      return CommandResult(stdout: out)
+      return CommandOutput(stdout: out)
     } catch {
       return daemonError(error)
     }

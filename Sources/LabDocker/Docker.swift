@@ -1,5 +1,6 @@
 import Foundation
 import LabImage
+import LabOutput
 
 /// What a simulated `docker` command runs against.
 public struct DockerEnvironment: Sendable {
@@ -53,32 +54,32 @@ public struct Docker: Sendable {
   public init(environment: DockerEnvironment) { self.environment = environment }
 
   /// Runs `docker ARGUMENTS…` (without the leading `docker`).
-  public func run(_ arguments: [String]) -> CommandResult {
+  public func run(_ arguments: [String]) -> CommandOutput {
     var rest = arguments[...]
     while let first = rest.first, first.hasPrefix("-") {
       switch first {
       case "-v", "--version":
-        return CommandResult(stdout: "Docker version \(Self.version), build 9f9e405\n")
+        return CommandOutput(stdout: "Docker version \(Self.version), build 9f9e405\n")
       case "-h", "--help":
-        return CommandResult(stdout: Self.rootHelp)
+        return CommandOutput(stdout: Self.rootHelp)
       case "-D", "--debug":
         rest.removeFirst()
       default:
         return .failure("unknown flag: \(first)\nSee 'docker --help'.", status: 125)
       }
     }
-    guard let name = rest.first else { return CommandResult(stdout: Self.rootHelp) }
+    guard let name = rest.first else { return CommandOutput(stdout: Self.rootHelp) }
     rest.removeFirst()
     if name == "help" {
       if let topic = rest.first, let command = Self.command(named: [topic]) {
-        return CommandResult(stdout: command.help)
+        return CommandOutput(stdout: command.help)
       }
-      return CommandResult(stdout: Self.rootHelp)
+      return CommandOutput(stdout: Self.rootHelp)
     }
     var path = [name]
     if Self.groups.contains(name) {
       guard let sub = rest.first, !sub.hasPrefix("-") else {
-        if name == "image" { return CommandResult(stdout: Self.imageHelp) }
+        if name == "image" { return CommandOutput(stdout: Self.imageHelp) }
         return unsupported(path)
       }
       path.append(sub)
@@ -104,7 +105,7 @@ public struct Docker: Sendable {
     } catch {
       return .failure("\(error.message)\nSee '\(invokedAs) --help'.", status: 125)
     }
-    if flags.bool("help") { return CommandResult(stdout: command.help(invokedAs: invokedAs)) }
+    if flags.bool("help") { return CommandOutput(stdout: command.help(invokedAs: invokedAs)) }
     if let problem = command.arguments.check(flags.arguments.count, invokedAs: invokedAs) {
       return .failure(
         problem + "\n\nUsage:  \(command.usage(invokedAs: invokedAs))\n\n\(command.summary)")
@@ -115,7 +116,7 @@ public struct Docker: Sendable {
     return result
   }
 
-  private func unsupported(_ path: [String]) -> CommandResult {
+  private func unsupported(_ path: [String]) -> CommandOutput {
     .failure(
       "docker \(path.joined(separator: " ")): not part of the LayerLab image toolkit, "
         + "which works with images only (pull, build, tag, inspect, image ls, history, rmi, "
@@ -127,12 +128,12 @@ public struct Docker: Sendable {
   // MARK: - Shared helpers
 
   /// Docker's `Error response from daemon: …` failure for an error from the store.
-  func daemonError(_ error: any Error) -> CommandResult {
+  func daemonError(_ error: any Error) -> CommandOutput {
     .failure("Error response from daemon: \(error)")
   }
 
   /// The answer when no embedded registry was found to pull from.
-  static let missingRegistry = CommandResult.failure(
+  static let missingRegistry = CommandOutput.failure(
     "layerlab: the embedded registry (sandbox/registry) was not found; "
       + "set LAYERLAB_REGISTRY to its directory")
 }

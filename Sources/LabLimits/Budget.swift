@@ -118,12 +118,14 @@ public final class Interruption: Sendable {
 public final class Budget: Sendable {
   @TaskLocal public static var current: Budget?
 
-  /// The most loop rounds one command may run, however its loops nest.
+  /// The most loop rounds one command may run, however its loops nest, by default.
   public static let maximumRounds = 100_000
 
   public let disk: DiskQuota?
   let interruption: Interruption?
   let seconds: Int
+  /// The most loop rounds this command may run.
+  let maximumRounds: Int
   /// The monotonic time, in nanoseconds, past which the command is stopped.
   let deadline: UInt64
   private let rounds = Atomic<Int>(0)
@@ -133,8 +135,13 @@ public final class Budget: Sendable {
   ///   - seconds: The command's time limit.
   ///   - disk: The session's quota, if writes are to be charged.
   ///   - interruption: The flag Ctrl-C raises, if any.
-  public init(seconds: Int = 30, disk: DiskQuota? = nil, interruption: Interruption? = nil) {
+  ///   - rounds: The most loop rounds the command may run.
+  public init(
+    seconds: Int = 30, disk: DiskQuota? = nil, interruption: Interruption? = nil,
+    rounds: Int = maximumRounds
+  ) {
     self.seconds = seconds
+    self.maximumRounds = rounds
     self.disk = disk
     self.interruption = interruption
     let limit = UInt64(clamping: max(0, seconds)).multipliedReportingOverflow(by: 1_000_000_000)
@@ -163,8 +170,8 @@ public final class Budget: Sendable {
 
   /// Counts one round of a loop; the reason to stop, if there is one.
   public func countRound() -> BudgetExceeded? {
-    if rounds.add(1, ordering: .relaxed).newValue > Self.maximumRounds {
-      stopped.withLock { $0 = $0 ?? .rounds(Self.maximumRounds) }
+    if rounds.add(1, ordering: .relaxed).newValue > maximumRounds {
+      stopped.withLock { $0 = $0 ?? .rounds(maximumRounds) }
     }
     return check()
   }

@@ -1,4 +1,5 @@
 import Foundation
+import LabLimits
 import LabUtilities
 
 /// Bash's brace expansion: `app/{src,tests}` and `file{1..3}.txt`, before any other expansion.

@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabOutput
 import LabUtilities
 
 /// Runs `RUN` instructions for the builder with the sandbox shell, over the image's files.
@@ -29,13 +30,13 @@ public enum ImageCommandRunner {
       try? fileSystem.makeDirectory(request.workingDirectory, from: "/", parents: true)
     }
     shell.directory = request.workingDirectory
-    let output: ShellOutput
+    let output: CommandOutput
     if request.command.count >= 3, request.command[0].hasSuffix("sh"), request.command[1] == "-c" {
       output = shell.run(request.command[2])
     } else {
       output = shell.invoke(request.command, assignments: [], input: [], terminal: false)
     }
-    let text = String(decoding: output.interleaved, as: UTF8.self)
+    let text = output.interleaved
     var lines = text.components(separatedBy: "\n")
     if lines.last == "" { lines.removeLast() }
     return RunOutcome(output: lines, status: output.status)

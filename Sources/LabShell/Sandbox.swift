@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLimits
+import LabOutput
 import LabUtilities
 
 /// The sandbox as a command runs in it: the shell, its file system and the `docker` toolkit.
@@ -17,6 +18,8 @@ public struct Sandbox: Sendable {
   public var interruption = Interruption()
   /// How long one command line may run, in seconds.
   public var timeout = 30
+  /// How many loop rounds one command line may run, however its loops nest.
+  public var loopRounds = Budget.maximumRounds
 
   /// A sandbox whose home directory is `environment.workingDirectory` and whose
   /// `/var/lib/docker` is the store.
@@ -35,18 +38,18 @@ public struct Sandbox: Sendable {
 
   /// The budget one command line runs under.
   func budget() -> Budget {
-    Budget(seconds: timeout, disk: quota, interruption: interruption)
+    Budget(seconds: timeout, disk: quota, interruption: interruption, rounds: loopRounds)
   }
 
   /// Runs one command line with the whole shell language.
-  public mutating func run(commandLine: String, input: [UInt8] = []) -> CommandResult {
+  public mutating func run(commandLine: String, input: [UInt8] = []) -> CommandOutput {
     let output = Budget.$current.withValue(budget()) { shell.run(commandLine, input: input) }
     return result(output)
   }
 
   /// Runs a command given as words, with no further splitting or expansion; leading
   /// `NAME=value` words set its environment.
-  public mutating func run(arguments: [String], input: [UInt8] = []) -> CommandResult {
+  public mutating func run(arguments: [String], input: [UInt8] = []) -> CommandOutput {
     var words = arguments[...]
     var assignments: [(String, String)] = []
     while let first = words.first, let equals = first.firstIndex(of: "="),
@@ -56,7 +59,7 @@ public struct Sandbox: Sendable {
       assignments.append((String(first[..<equals]), String(first[first.index(after: equals)...])))
       words.removeFirst()
     }
-    guard !words.isEmpty else { return CommandResult() }
+    guard !words.isEmpty else { return CommandOutput() }
     shell.fileSystem.now = shell.docker.now
     let output = Budget.$current.withValue(budget()) {
       shell.invoke(Array(words), assignments: assignments, input: input, terminal: true)
@@ -64,18 +67,15 @@ public struct Sandbox: Sendable {
     return result(output)
   }
 
-  func result(_ output: ShellOutput) -> CommandResult {
-    var result = CommandResult(status: output.status)
-    let stdout = output.stdout
-    if String(validating: stdout, as: UTF8.self) == nil {
-      // An archive on standard output stays bytes, whole.
-      result.binaryOutput = stdout
-      result.printError(hidingHostPaths(String(decoding: output.stderr, as: UTF8.self)))
-      return result
-    }
+  /// The output with host paths hidden; an archive on standard output stays bytes, whole.
+  func result(_ output: CommandOutput) -> CommandOutput {
+    var result = CommandOutput(status: output.status)
     for chunk in output.chunks {
-      let text = hidingHostPaths(String(decoding: chunk.bytes, as: UTF8.self))
-      if chunk.isError { result.printError(text) } else { result.print(text) }
+      if !chunk.isError, String(validating: chunk.bytes, as: UTF8.self) == nil {
+        result.write(chunk.bytes)
+      } else {
+        result.write(Array(hidingHostPaths(chunk.text).utf8), isError: chunk.isError)
+      }
     }
     return result
   }

@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabOutput
 import LabUtilities
 
 /// One sandbox over time: its store, registry, workspace, clock and shell.
@@ -51,12 +52,12 @@ public struct SandboxSession: Sendable {
   }
 
   /// Runs one command line with the whole shell language.
-  public mutating func run(_ commandLine: String, input: [UInt8] = []) -> CommandResult {
+  public mutating func run(_ commandLine: String, input: [UInt8] = []) -> CommandOutput {
     step { $0.run(commandLine: commandLine, input: input) }
   }
 
   /// Runs a command given as words, with no further splitting or expansion.
-  public mutating func run(arguments: [String], input: [UInt8] = []) -> CommandResult {
+  public mutating func run(arguments: [String], input: [UInt8] = []) -> CommandOutput {
     step { $0.run(arguments: arguments, input: input) }
   }
 
@@ -80,7 +81,7 @@ public struct SandboxSession: Sendable {
     }
   }
 
-  private mutating func step(_ body: (inout Sandbox) -> CommandResult) -> CommandResult {
+  private mutating func step(_ body: (inout Sandbox) -> CommandOutput) -> CommandOutput {
     sandbox.shell.docker.now = clock.now
     let result = body(&sandbox)
     clock.catchUp(to: sandbox.shell.docker.now)

@@ -3,13 +3,14 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLimits
+import LabOutput
 import LabUtilities
 
 extension Shell {
 
   mutating func invoke(
     _ words: [String], assignments: [(String, String)], input: [UInt8], terminal: Bool
-  ) -> ShellOutput {
+  ) -> CommandOutput {
     var words = words
     // `sudo` runs the command as root; alone with -i, -s or su it opens a root shell.
     var wasSudo = false
@@ -21,15 +22,15 @@ extension Shell {
         if option == "-u", !words.isEmpty { words.removeFirst() }
         if option == "-i" || option == "-s", words.isEmpty {
           isRoot = true
-          return ShellOutput()
+          return CommandOutput()
         }
       }
       if words == ["su"] || words == ["su", "-"] || words == ["bash"] || words == ["-s"] {
         isRoot = true
-        return ShellOutput()
+        return CommandOutput()
       }
     }
-    guard let name = words.first else { return ShellOutput() }
+    guard let name = words.first else { return CommandOutput() }
     let previousSudo = isSudo
     // A command inside `sudo sh -c '…'` or `sudo xargs …` runs as root too.
     isSudo = wasSudo || isRoot || previousSudo
@@ -56,11 +57,7 @@ extension Shell {
       let fileSystem = self.fileSystem
       let directory = self.directory
       environment.resolvePath = { path in fileSystem.hostPathForDocker(path, from: directory) }
-      let result = Docker(environment: environment).run(invocation.arguments)
-      var output = ShellOutput(status: result.status)
-      if let binary = result.binaryOutput { output.write(binary) }
-      for chunk in result.chunks { output.write(Array(chunk.text.utf8), isError: chunk.isError) }
-      return output
+      return Docker(environment: environment).run(invocation.arguments)
     }
     if let builtin = Self.builtins[name] {
       var saved: [String: String?] = [:]
@@ -82,23 +79,23 @@ extension Shell {
     }
     if name.contains("/") { return runScript(invocation) }
     switch notFoundStyle {
-    case .bash: return .error("bash: \(name): command not found", status: 127)
-    case .dash: return .error("/bin/sh: 1: \(name): not found", status: 127)
+    case .bash: return .failure("bash: \(name): command not found", status: 127)
+    case .dash: return .failure("/bin/sh: 1: \(name): not found", status: 127)
     }
   }
 
   /// Runs a script file (`./setup.sh`) in a copy of this shell.
-  mutating func runScript(_ invocation: Invocation) -> ShellOutput {
+  mutating func runScript(_ invocation: Invocation) -> CommandOutput {
     let path = invocation.name
     let entry: FileInfo
     do {
       entry = try fileSystem.info(path, from: directory)
     } catch {
-      return .error("bash: \(path): \(error)", status: 127)
+      return .failure("bash: \(path): \(error)", status: 127)
     }
-    if entry.kind == .directory { return .error("bash: \(path): Is a directory", status: 126) }
+    if entry.kind == .directory { return .failure("bash: \(path): Is a directory", status: 126) }
     guard entry.mode & 0o111 != 0 else {
-      return .error("bash: \(path): Permission denied", status: 126)
+      return .failure("bash: \(path): Permission denied", status: 126)
     }
     let text = String(decoding: (try? fileSystem.read(path, from: directory)) ?? [], as: UTF8.self)
     return runNested(text, name: path, input: invocation.input) {

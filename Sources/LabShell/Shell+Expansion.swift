@@ -1,6 +1,8 @@
 import Foundation
 import LabFiles
 import LabImage
+import LabLimits
+import LabOutput
 import LabUtilities
 
 extension Shell {
@@ -44,9 +46,9 @@ extension Shell {
         marked += value.map { ($0, quoted, !quoted) }
       case .command(let script, let quoted):
         let result = runNested(script)
-        errors += result.stderr
+        errors += result.stderrBytes
         lastStatus = result.status
-        var text = String(decoding: result.stdout, as: UTF8.self)
+        var text = result.stdout
         while text.hasSuffix("\n") { text.removeLast() }
         marked += text.map { ($0, quoted, !quoted) }
       case .arithmetic(let expression, let quoted):
@@ -112,7 +114,7 @@ extension Shell {
       case .parameter(let name, let operation, let argument, _):
         text += parameter(name, operation: operation, argument: argument).0
       case .command(let script, _):
-        var value = String(decoding: runNested(script).stdout, as: UTF8.self)
+        var value = runNested(script).stdout
         while value.hasSuffix("\n") { value.removeLast() }
         text += value
       case .arithmetic(let expression, _):

@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLimits
+import LabOutput
 import LabUtilities
 
 extension Shell {
@@ -14,14 +15,14 @@ extension Shell {
 
   mutating func withRedirections(
     _ redirections: [Redirection], input: [UInt8], terminal: Bool,
-    body: (inout Shell, [UInt8], Bool) -> ShellOutput
-  ) -> ShellOutput {
+    body: (inout Shell, [UInt8], Bool) -> CommandOutput
+  ) -> CommandOutput {
     var stdin = input
     var out: Sink = .stdout
     var err: Sink = .stderr
     for redirection in redirections {
       let target = expandToString(redirection.target)
-      if isAborting { return ShellOutput(status: 1) }
+      if isAborting { return CommandOutput(status: 1) }
       switch redirection.kind {
       case .input where target == "/dev/null":
         stdin = []
@@ -40,11 +41,11 @@ extension Shell {
         do {
           stdin = try fileSystem.read(target, from: directory)
         } catch {
-          return .error("bash: \(target): \(error)")
+          return .failure("bash: \(target): \(error)")
         }
       case .heredoc(let text, let expands):
         stdin = Array((expands ? expandHeredoc(text) : text).utf8)
-        if isAborting { return ShellOutput(status: 1) }
+        if isAborting { return CommandOutput(status: 1) }
       case .herestring:
         stdin = Array((target + "\n").utf8)
       case .output, .append, .outputAndError, .appendOutputAndError:
@@ -55,7 +56,7 @@ extension Shell {
           try fileSystem.write(existing, to: target, from: directory)
           try? fileSystem.touch(target, from: directory, at: docker.now)
         } catch {
-          return .error("bash: \(target): \(error)")
+          return .failure("bash: \(target): \(error)")
         }
         let sink = Sink.file(target, append: true)
         if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
@@ -72,7 +73,7 @@ extension Shell {
         case "1": to = out
         case "2": to = err
         case "-": continue
-        default: return .error("bash: \(target): ambiguous redirect")
+        default: return .failure("bash: \(target): ambiguous redirect")
         }
         if redirection.descriptor == 2 { err = to } else { out = to }
       }
@@ -80,7 +81,7 @@ extension Shell {
     let isTerminal: Bool
     if case .stdout = out { isTerminal = terminal } else { isTerminal = false }
     let result = body(&self, stdin, isTerminal)
-    var output = ShellOutput(status: result.status)
+    var output = CommandOutput(status: result.status)
     func route(_ bytes: [UInt8], _ sink: Sink) {
       switch sink {
       case .stdout: output.write(bytes)

@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLimits
+import LabOutput
 import LabUtilities
 
 /// The sandbox shell: bash's language over the virtual file system, with built-in utilities.
@@ -103,7 +104,7 @@ public struct Shell: Sendable {
   }
 
   /// Runs a command line; the last command's output goes to the terminal.
-  public mutating func run(_ line: String, input: [UInt8] = []) -> ShellOutput {
+  public mutating func run(_ line: String, input: [UInt8] = []) -> CommandOutput {
     // Every command line runs under a budget: the session's, or a default one.
     if Budget.current == nil {
       return Budget.$current.withValue(Budget()) { run(line, input: input) }
@@ -114,7 +115,7 @@ public struct Shell: Sendable {
       node = try ShellParser.parse(line, depth: nesting)
     } catch {
       lastStatus = 2
-      return .error(error.description, status: 2)
+      return .failure(error.description, status: 2)
     }
     if !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { history.append(line) }
     var output = execute(node, input: input, terminal: true)
@@ -137,10 +138,10 @@ public struct Shell: Sendable {
   mutating func runNested(
     _ text: String, name: String? = nil, input: [UInt8] = [],
     prepare: (inout Shell) -> Void = { _ in }
-  ) -> ShellOutput {
+  ) -> CommandOutput {
     guard nesting + 2 <= Limits.depth else {
       abort(Self.nestingMessage(name), everyShell: true)
-      return ShellOutput(status: 1)
+      return CommandOutput(status: 1)
     }
     var copy = self
     copy.nesting += 2
@@ -159,7 +160,7 @@ public struct Shell: Sendable {
   // MARK: - Nodes
 
   /// Runs a node; an abort it caused is reported after what it wrote, with status 1.
-  mutating func execute(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
+  mutating func execute(_ node: ShellNode, input: [UInt8], terminal: Bool) -> CommandOutput {
     var output = executeNode(node, input: input, terminal: terminal)
     // A utility that stopped at the budget leaves the shell to say so.
     if !isAborting { stopIfOverBudget() }
@@ -172,8 +173,8 @@ public struct Shell: Sendable {
   }
 
   /// One kind of node a function, so that each level of a nested command takes little stack.
-  mutating func executeNode(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
-    if isUnwinding || stopIfOverBudget() { return ShellOutput(status: exitRequested ?? 0) }
+  mutating func executeNode(_ node: ShellNode, input: [UInt8], terminal: Bool) -> CommandOutput {
+    if isUnwinding || stopIfOverBudget() { return CommandOutput(status: exitRequested ?? 0) }
     switch node {
     case .sequence(let items):
       return executeSequence(items, input: input, terminal: terminal)
@@ -211,17 +212,17 @@ public struct Shell: Sendable {
   /// A group, `if` or loop: a level deeper, with its redirections.
   mutating func executeCompound(
     _ redirections: [Redirection], input: [UInt8], terminal: Bool,
-    body: (inout Shell, [UInt8], Bool) -> ShellOutput
-  ) -> ShellOutput {
+    body: (inout Shell, [UInt8], Bool) -> CommandOutput
+  ) -> CommandOutput {
     nesting += 1
     defer { nesting -= 1 }
     return withRedirections(redirections, input: input, terminal: terminal, body: body)
   }
 
   mutating func executeSequence(_ items: [ShellNode], input: [UInt8], terminal: Bool)
-    -> ShellOutput
+    -> CommandOutput
   {
-    var output = ShellOutput()
+    var output = CommandOutput()
     for item in items {
       let result = execute(item, input: input, terminal: terminal)
       output.append(result)
@@ -234,7 +235,7 @@ public struct Shell: Sendable {
 
   /// `a && b || c`, which parses as `.or(.and(a, b), c)`: the first command, then each link in
   /// order, in a loop rather than one call a link.
-  mutating func executeAndOr(_ node: ShellNode, input: [UInt8], terminal: Bool) -> ShellOutput {
+  mutating func executeAndOr(_ node: ShellNode, input: [UInt8], terminal: Bool) -> CommandOutput {
     var links: [(and: Bool, command: ShellNode)] = []
     var first = node
     while true {
@@ -261,9 +262,9 @@ public struct Shell: Sendable {
 
   mutating func executePipeline(
     _ commands: [ShellNode], negated: Bool, input: [UInt8], terminal: Bool
-  ) -> ShellOutput {
+  ) -> CommandOutput {
     // Earlier commands' errors reach the terminal before the last command's output.
-    var output = ShellOutput()
+    var output = CommandOutput()
     var data = input
     for (index, command) in commands.enumerated() {
       if index == commands.count - 1 {
@@ -275,8 +276,8 @@ public struct Shell: Sendable {
       var copy = self
       let result = copy.execute(command, input: data, terminal: false)
       if copy.abortsEveryShell { abort("", everyShell: true) }
-      data = result.stdout
-      output.write(result.stderr, isError: true)
+      data = result.stdoutBytes
+      output.write(result.stderrBytes, isError: true)
     }
     if negated { output.status = output.status == 0 ? 1 : 0 }
     return output
@@ -284,7 +285,7 @@ public struct Shell: Sendable {
 
   mutating func executeSubshell(
     _ body: ShellNode, _ redirections: [Redirection], input: [UInt8], terminal: Bool
-  ) -> ShellOutput {
+  ) -> CommandOutput {
     var copy = self
     copy.exitRequested = nil
     copy.nesting += 1
@@ -298,8 +299,8 @@ public struct Shell: Sendable {
 
   mutating func executeIf(
     _ clauses: [ConditionalClause], otherwise: ShellNode?, input: [UInt8], terminal: Bool
-  ) -> ShellOutput {
-    var output = ShellOutput()
+  ) -> CommandOutput {
+    var output = CommandOutput()
     for clause in clauses {
       let test = execute(clause.condition, input: input, terminal: terminal)
       output.append(test)
@@ -320,7 +321,7 @@ public struct Shell: Sendable {
 
   mutating func executeFor(
     _ name: String, words: [ShellWord]?, body: ShellNode, input: [UInt8], terminal: Bool
-  ) -> ShellOutput {
+  ) -> CommandOutput {
     var values = positional
     if let words {
       values = []
@@ -330,9 +331,9 @@ public struct Shell: Sendable {
         values += fields
         errors += wordErrors
       }
-      if !errors.isEmpty || isAborting { return ShellOutput(stderr: errors, status: 1) }
+      if !errors.isEmpty || isAborting { return CommandOutput(stderr: errors, status: 1) }
     }
-    var output = ShellOutput()
+    var output = CommandOutput()
     loopDepth += 1
     defer { loopDepth -= 1 }
     for value in values {
@@ -351,9 +352,9 @@ public struct Shell: Sendable {
   /// Its standard input is shared: each `read` in the condition takes the next line, as in
   /// `… | while read name; do …; done`.
   mutating func loop(_ clause: ConditionalClause, until: Bool, input: [UInt8], terminal: Bool)
-    -> ShellOutput
+    -> CommandOutput
   {
-    var output = ShellOutput()
+    var output = CommandOutput()
     var remaining = input[...]
     var iterations = 0
     loopDepth += 1
@@ -368,8 +369,8 @@ public struct Shell: Sendable {
       } else if readsInput {
         remaining = []
       }
-      output.write(test.stdout)
-      output.write(test.stderr, isError: true)
+      output.write(test.stdoutBytes)
+      output.write(test.stderrBytes, isError: true)
       if (test.status == 0) == until { break }
       let body = execute(clause.body, input: Array(remaining), terminal: terminal)
       output.append(body)
@@ -401,7 +402,7 @@ public struct Shell: Sendable {
   }
 
   mutating func executeSimple(_ command: SimpleCommand, input: [UInt8], terminal: Bool)
-    -> ShellOutput
+    -> CommandOutput
   {
     var words: [String] = []
     var expansionErrors: [UInt8] = []
@@ -415,16 +416,16 @@ public struct Shell: Sendable {
       assignments.append((name, expandToString(value)))
     }
     // An expansion that failed as bash fails one: the command does not run.
-    if isAborting { return ShellOutput(stderr: expansionErrors, status: 1) }
+    if isAborting { return CommandOutput(stderr: expansionErrors, status: 1) }
     if words.isEmpty {
       for (name, value) in assignments { variables[name] = value }
     }
     // Errors of the expansions come before anything the command prints.
-    var output = ShellOutput(stderr: expansionErrors)
+    var output = CommandOutput(stderr: expansionErrors)
     let result = withRedirections(command.redirections, input: input, terminal: terminal) {
       shell, stdin, isTerminal in
       words.isEmpty
-        ? ShellOutput()
+        ? CommandOutput()
         : shell.invoke(words, assignments: assignments, input: stdin, terminal: isTerminal)
     }
     output.append(result)

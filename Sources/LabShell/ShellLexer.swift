@@ -1,4 +1,5 @@
 import Foundation
+import LabLimits
 import LabUtilities
 
 /// Splits text into tokens.

@@ -1,3 +1,4 @@
+import LabLimits
 import LabUtilities
 
 /// Parses bash command lines: quoting, expansions, operators, redirections, here-documents.

@@ -1,3 +1,4 @@
+import LabLimits
 import LabUtilities
 
 /// A parsed command line: lists of pipelines of commands, as bash reads them.

@@ -1,5 +1,6 @@
 import Foundation
 import LabFiles
+import LabOutput
 
 /// A utility of the sandbox (`ls`, `grep`, `tar`…): a function of its invocation and a narrow
 /// context, never a host process.
@@ -8,13 +9,13 @@ import LabFiles
 /// `docker`'s commands declare their flags. What a utility may reach is its ``UtilityContext``:
 /// the file system, the current directory, the environment and the clock; the shell's own
 /// state (its language, its variables' scopes, its loops) is not a utility's business.
-public protocol Utility {
+public protocol Utility: SendableMetatype {
   /// The name a command line calls it by.
   static var name: String { get }
   /// Its options, as its usage reads them.
   static var options: OptionSpec { get }
   /// Runs it; `context` may change (the clock, after `sleep`).
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput
 }
 
 /// What a utility may touch.
@@ -41,7 +42,7 @@ public struct UtilityContext: Sendable {
 
   /// Text of a file or of standard input (`-` or no operands), with GNU's error lines.
   public mutating func inputs(
-    _ operands: [String], invocation: Invocation, output: inout ShellOutput
+    _ operands: [String], invocation: Invocation, output: inout CommandOutput
   ) -> [(name: String, bytes: [UInt8])] {
     if operands.isEmpty { return [("-", invocation.input)] }
     var result: [(String, [UInt8])] = []
@@ -164,11 +165,11 @@ public struct Options: Sendable {
   public func has(_ letter: Character) -> Bool { flags.contains(letter) }
 
   /// GNU's answer to an option the utility does not have, or `nil` when all are known.
-  public func invalid(_ utility: String) -> ShellOutput? {
+  public func invalid(_ utility: String) -> CommandOutput? {
     guard let unknown else { return nil }
     let status: Int32 = ["ls", "grep", "sort", "tar", "jq"].contains(utility) ? 2 : 1
     if unknown == "-help" {
-      return .error(
+      return .failure(
         "\(utility): --help: the sandbox has no manual pages; the lesson shows the options it uses",
         status: status)
     }
@@ -176,7 +177,7 @@ public struct Options: Sendable {
     let what =
       unknown.hasPrefix("-")
       ? "unrecognized option '-\(unknown)'" : "invalid option -- '\(unknown)'"
-    return .error("\(utility): \(what)\nTry \(usage) for more information.", status: status)
+    return .failure("\(utility): \(what)\nTry \(usage) for more information.", status: status)
   }
 
   /// Accepted and without effect: `--color`, since this sandbox prints no colours.

@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLesson
+import LabOutput
 import LabShell
 import LabSnapshot
 
@@ -161,7 +162,7 @@ public struct LessonRunner: Sendable {
   /// After a block of several commands, the expected output may be the last command's or the
   /// whole block's; either passes.
   func judge(
-    _ report: inout StepReport, against expected: Expectation, result: CommandResult,
+    _ report: inout StepReport, against expected: Expectation, result: CommandOutput,
     wholeBlock: String, blockMates: Int, matcher: Matcher, bindings: inout Bindings
   ) {
     let statusFails = expected.status.map { !$0.accepts(result.status) } ?? false
@@ -226,7 +227,7 @@ public struct LessonRunner: Sendable {
     }
   }
 
-  static func statusDifference(_ result: CommandResult, expected: ExpectedStatus) -> Difference {
+  static func statusDifference(_ result: CommandOutput, expected: ExpectedStatus) -> Difference {
     Difference(
       kind: .semantic, expected: nil, actual: nil,
       reason: "the command exited with status \(result.status); the lesson expects \(expected)")

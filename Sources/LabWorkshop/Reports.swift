@@ -1,6 +1,7 @@
 import Foundation
 import LabJSON
 import LabLesson
+import LabOutput
 import LabSnapshot
 
 /// The ways a check run is reported.

@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLesson
+import LabOutput
 import LabShell
 import LabSnapshot
 
@@ -45,7 +46,7 @@ public struct Stepper: Sendable {
   public struct Attempt: Sendable {
     /// The command as it ran, IDs rewritten.
     public var command: String
-    public var result: CommandResult
+    public var result: CommandOutput
     /// The check of its output against the lesson's, when the lesson shows one.
     public var report: StepReport?
     /// Whether the step is now done.
@@ -130,7 +131,7 @@ public struct Stepper: Sendable {
   }
 
   /// Runs a command that is no step's own (the learner exploring at a file step).
-  public mutating func runOutsideStep(_ line: String) -> CommandResult {
+  public mutating func runOutsideStep(_ line: String) -> CommandOutput {
     log.append(LoggedCommand(step: position, line: line))
     return session.run(bindings.rewrite(line))
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabDocker
+import LabOutput
 import LabShell
 
 extension LayerLab {

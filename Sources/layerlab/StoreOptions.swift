@@ -3,6 +3,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabOutput
 import LabShell
 
 /// Where the store is and what time it is: shared by every command that runs the toolkit.
@@ -96,14 +97,9 @@ func printError(_ text: String) {
 }
 
 /// Writes what a command printed to the two streams, in the order it was written.
-func emit(_ result: CommandResult) {
-  if let binary = result.binaryOutput {
-    FileHandle.standardOutput.write(Data(binary))
-    printError(result.stderr)
-    return
-  }
+func emit(_ result: CommandOutput) {
   for chunk in result.chunks {
-    if chunk.isError { printError(chunk.text) } else { printOut(chunk.text) }
+    (chunk.isError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(chunk.bytes))
   }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabOutput
 import LabShell
 
 extension LayerLab {

@@ -1,6 +1,7 @@
 import Foundation
 import LabDocker
 import LabImage
+import LabOutput
 import LabShell
 import LabTestSupport
 import Testing
@@ -31,7 +32,7 @@ struct Scenario {
   }
 
   @discardableResult
-  mutating func run(_ line: String, input: String? = nil) -> CommandResult {
+  mutating func run(_ line: String, input: String? = nil) -> CommandOutput {
     var sandbox = Sandbox(
       environment: DockerEnvironment(
         store: store, registry: registry, now: clock.now, standardInput: { input },

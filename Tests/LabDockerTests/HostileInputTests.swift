@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabImage
 import LabJSON
+import LabOutput
 import LabTestSupport
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 @Suite("Hostile archives, templates and Dockerfiles")
 struct HostileInputTests {
   /// `docker load` of an archive whose `manifest.json` is `manifest`, with a config beside it.
-  static func load(_ manifest: String) throws -> CommandResult {
+  static func load(_ manifest: String) throws -> CommandOutput {
     let scenario = try Scenario()
     try scenario.write("manifest.json", manifest)
     try scenario.write("config.json", #"{"rootfs":{"type":"layers","diff_ids":[]}}"#)
@@ -74,7 +75,7 @@ struct HostileInputTests {
   }
 
   /// Runs `lines` after pulling alpine, on a small stack.
-  static func withAlpine(_ lines: [String]) throws -> [CommandResult] {
+  static func withAlpine(_ lines: [String]) throws -> [CommandOutput] {
     let scenario = try Scenario()
     return TestSupport.onSmallStack { [scenario] in
       var scenario = scenario

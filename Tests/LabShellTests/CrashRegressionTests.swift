@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabOutput
 import LabShell
 import LabTestSupport
 import Testing
@@ -9,7 +10,7 @@ import Testing
 @Suite("Lines that once crashed the sandbox")
 struct CrashRegressionTests {
   /// Runs `line` in a fresh sandbox on a thread with a small stack.
-  static func run(_ line: String) throws -> CommandResult {
+  static func run(_ line: String) throws -> CommandOutput {
     let fixture = try ShellFixture()
     return TestSupport.onSmallStack { fixture.ours(line) }
   }

@@ -3,6 +3,7 @@ import LabArchive
 import LabDocker
 import LabFiles
 import LabImage
+import LabOutput
 import LabShell
 import LabTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import LabDocker
 import LabImage
+import LabOutput
 import LabShell
 import LabTestSupport
 import Testing
@@ -52,7 +53,7 @@ struct ShellFixture {
   }
 
   /// Runs the line in the sandbox.
-  func ours(_ line: String) -> CommandResult {
+  func ours(_ line: String) -> CommandOutput {
     var box = sandbox()
     return box.run(commandLine: line)
   }

@@ -1,6 +1,7 @@
 import Foundation
 import LabDocker
 import LabImage
+import LabOutput
 import LabShell
 import LabTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import LabDocker
+import LabOutput
 import Testing
 
 /// Standard output and standard error reach a terminal, or `2>&1`, in the order written.

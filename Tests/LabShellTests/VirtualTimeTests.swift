@@ -1,6 +1,7 @@
 import Foundation
 import LabDocker
 import LabImage
+import LabOutput
 import LabShell
 import LabTestSupport
 import Testing
@@ -14,7 +15,7 @@ struct VirtualTimeTests {
     sudo ls -l /var/lib/docker /var/lib/docker/overlay2
     """
 
-  func run(at time: Date) throws -> CommandResult {
+  func run(at time: Date) throws -> CommandOutput {
     let store = ImageStore(root: try TestSupport.scratchDirectory("time-store"))
     try store.initialize()
     var sandbox = Sandbox(

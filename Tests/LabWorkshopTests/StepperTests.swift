@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabImage
 import LabLesson
+import LabOutput
 import LabShell
 import LabTestSupport
 import LabWorkshop
@@ -91,7 +92,7 @@ struct StepperTests {
     let fresh = try SandboxSession(
       store: ImageStore(root: root + "/store2"), workspace: root + "/work2", registry: registry,
       clock: VirtualClock(), keepsClock: false)
-    var replayed = Stepper.replaying(
+    let replayed = Stepper.replaying(
       stepper.log, lesson: stepper.lesson, session: fresh, registry: registry)
     #expect(replayed.position == stepper.position)
     #expect(replayed.outcomes[2] == .skipped)

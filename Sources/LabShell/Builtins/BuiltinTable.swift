@@ -1,10 +1,11 @@
 import Foundation
 import LabDocker
+import LabOutput
 import LabUtilities
 
 /// A builtin: a command that is part of the shell's language, because it reads or changes the
 /// shell itself (its directory, variables, loops, or the commands it runs).
-typealias Builtin = @Sendable (inout Shell, Invocation) -> ShellOutput
+typealias Builtin = @Sendable (inout Shell, Invocation) -> CommandOutput
 
 extension Shell {
   /// The builtins, by name.
@@ -33,7 +34,7 @@ extension Shell {
 
   /// Text of a file or of standard input, as the utilities read it.
   mutating func inputs(
-    _ operands: [String], invocation: Invocation, output: inout ShellOutput
+    _ operands: [String], invocation: Invocation, output: inout CommandOutput
   ) -> [(name: String, bytes: [UInt8])] {
     var context = utilityContext
     return context.inputs(operands, invocation: invocation, output: &output)

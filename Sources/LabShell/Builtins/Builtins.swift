@@ -1,20 +1,22 @@
 import Foundation
 import LabFiles
+import LabLimits
+import LabOutput
 import LabUtilities
 
 extension Shell {
   static let builtinUtilities: [String: Builtin] = [
     "cd": { shell, invocation in shell.changeDirectory(invocation) },
-    "pwd": { shell, _ in ShellOutput(stdout: Array((shell.directory + "\n").utf8)) },
+    "pwd": { shell, _ in CommandOutput(stdout: Array((shell.directory + "\n").utf8)) },
     "echo": { _, invocation in echo(invocation) },
     "printf": { _, invocation in Printf.printf(invocation) },
-    "true": { _, _ in ShellOutput() },
-    ":": { _, _ in ShellOutput() },
-    "false": { _, _ in ShellOutput(status: 1) },
+    "true": { _, _ in CommandOutput() },
+    ":": { _, _ in CommandOutput() },
+    "false": { _, _ in CommandOutput(status: 1) },
     "exit": { shell, invocation in
       let code = invocation.arguments.first.flatMap { Int32($0) } ?? shell.lastStatus
       shell.exitRequested = code
-      return ShellOutput(status: code)
+      return CommandOutput(status: code)
     },
     "export": { shell, invocation in
       for argument in invocation.arguments where argument != "-p" {
@@ -22,17 +24,17 @@ extension Shell {
         if parts.count == 2 { shell.variables[parts[0]] = parts[1] }
       }
       if invocation.arguments.isEmpty || invocation.arguments == ["-p"] {
-        var output = ShellOutput()
+        var output = CommandOutput()
         for key in shell.variables.keys.sorted() {
           output.print("declare -x \(key)=\"\(shell.variables[key] ?? "")\"\n")
         }
         return output
       }
-      return ShellOutput()
+      return CommandOutput()
     },
     "unset": { shell, invocation in
       for name in invocation.arguments where !name.hasPrefix("-") { shell.variables[name] = nil }
-      return ShellOutput()
+      return CommandOutput()
     },
     "env": { shell, invocation in
       if !invocation.arguments.isEmpty {
@@ -50,14 +52,14 @@ extension Shell {
             terminal: invocation.outputIsTerminal)
         }
       }
-      var output = ShellOutput()
+      var output = CommandOutput()
       for key in shell.variables.keys.sorted() {
         output.print("\(key)=\(shell.variables[key] ?? "")\n")
       }
       return output
     },
     "history": { shell, _ in
-      var output = ShellOutput()
+      var output = CommandOutput()
       for (index, line) in shell.history.enumerated() {
         let number = String(index + 1)
         output.print(
@@ -68,7 +70,7 @@ extension Shell {
     "test": { shell, invocation in shell.test(invocation.arguments, name: "test") },
     "[": { shell, invocation in
       guard invocation.arguments.last == "]" else {
-        return .error("bash: [: missing `]'", status: 2)
+        return .failure("bash: [: missing `]'", status: 2)
       }
       return shell.test(Array(invocation.arguments.dropLast()), name: "[")
     },
@@ -77,7 +79,7 @@ extension Shell {
     "source": { shell, invocation in shell.source(invocation) },
     ".": { shell, invocation in shell.source(invocation) },
     "which": { _, invocation in
-      var output = ShellOutput()
+      var output = CommandOutput()
       for name in invocation.arguments {
         if Shell.hasCommand(name) {
           output.print(
@@ -90,7 +92,7 @@ extension Shell {
       return output
     },
     "type": { _, invocation in
-      var output = ShellOutput()
+      var output = CommandOutput()
       for name in invocation.arguments {
         if [
           "cd", "echo", "pwd", "export", "exit", "history", "printf", "test", "true", "false",
@@ -108,7 +110,7 @@ extension Shell {
     },
   ]
 
-  mutating func changeDirectory(_ invocation: Invocation) -> ShellOutput {
+  mutating func changeDirectory(_ invocation: Invocation) -> CommandOutput {
     let target: String
     switch invocation.arguments.first {
     case nil, "~": target = VirtualFileSystem.home
@@ -118,24 +120,26 @@ extension Shell {
     do {
       let resolved = try fileSystem.resolve(target, from: directory)
       let entry = try fileSystem.info(resolved, from: "/")
-      guard entry.kind == .directory else { return .error("bash: cd: \(target): Not a directory") }
+      guard entry.kind == .directory else {
+        return .failure("bash: cd: \(target): Not a directory")
+      }
       if resolved == VirtualFileSystem.dockerRoot
         || resolved.hasPrefix(VirtualFileSystem.dockerRoot + "/"),
         !isRoot
       {
-        return .error("bash: cd: \(target): Permission denied")
+        return .failure("bash: cd: \(target): Permission denied")
       }
       variables["OLDPWD"] = directory
       directory = resolved
       variables["PWD"] = resolved
       return invocation.arguments.first == "-"
-        ? ShellOutput(stdout: Array((resolved + "\n").utf8)) : ShellOutput()
+        ? CommandOutput(stdout: Array((resolved + "\n").utf8)) : CommandOutput()
     } catch {
-      return .error("bash: cd: \(target): \(error)")
+      return .failure("bash: cd: \(target): \(error)")
     }
   }
 
-  static func echo(_ invocation: Invocation) -> ShellOutput {
+  static func echo(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     var newline = true
     var escapes = false
@@ -148,13 +152,13 @@ extension Shell {
       arguments.removeFirst()
     }
     let text = arguments.joined(separator: " ")
-    guard escapes else { return ShellOutput(stdout: Array((text + (newline ? "\n" : "")).utf8)) }
+    guard escapes else { return CommandOutput(stdout: Array((text + (newline ? "\n" : "")).utf8)) }
     let (bytes, stop) = Printf.interpretEscapes(text)
-    return ShellOutput(stdout: bytes + (newline && !stop ? [10] : []))
+    return CommandOutput(stdout: bytes + (newline && !stop ? [10] : []))
   }
 
   /// `test` and `[`: files, strings, integers, `!`, `-a`, `-o`.
-  mutating func test(_ arguments: [String], name: String) -> ShellOutput {
+  mutating func test(_ arguments: [String], name: String) -> CommandOutput {
     // `-o` binds loosest, then `-a` (but not as the first word, where it tests a file), then
     // `!`: split and counted in loops, so that no number of them nests calls.
     func evaluate(_ words: ArraySlice<String>) -> Bool? {
@@ -223,13 +227,13 @@ extension Shell {
       }
     }
     guard let result = evaluate(arguments[...]) else {
-      return .error("bash: \(name): too many arguments", status: 2)
+      return .failure("bash: \(name): too many arguments", status: 2)
     }
-    return ShellOutput(status: result ? 0 : 1)
+    return CommandOutput(status: result ? 0 : 1)
   }
 
   /// `sh -c '…'`, `sh script.sh`, or `sh` reading standard input.
-  mutating func runShell(_ invocation: Invocation) -> ShellOutput {
+  mutating func runShell(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     if arguments.first == "-c", arguments.count >= 2 {
       return runNested(
@@ -241,7 +245,7 @@ extension Shell {
       return runNested(String(decoding: invocation.input, as: UTF8.self), name: invocation.name)
     }
     guard let text = try? fileSystem.read(script, from: directory) else {
-      return .error("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
+      return .failure("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
     }
     return runNested(
       String(decoding: text, as: UTF8.self), name: script, input: invocation.input
@@ -249,16 +253,16 @@ extension Shell {
   }
 
   /// `source file`: runs the file in this shell, so its variables stay.
-  mutating func source(_ invocation: Invocation) -> ShellOutput {
+  mutating func source(_ invocation: Invocation) -> CommandOutput {
     guard let script = invocation.arguments.first else {
-      return .error("bash: source: filename argument required", status: 2)
+      return .failure("bash: source: filename argument required", status: 2)
     }
     guard let text = try? fileSystem.read(script, from: directory) else {
-      return .error("bash: \(script): No such file or directory")
+      return .failure("bash: \(script): No such file or directory")
     }
     guard nesting + 2 <= Limits.depth else {
       abort(Self.nestingMessage(script), everyShell: true)
-      return ShellOutput(status: 1)
+      return CommandOutput(status: 1)
     }
     nesting += 2
     defer { nesting -= 2 }

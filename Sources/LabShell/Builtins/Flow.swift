@@ -1,6 +1,7 @@
 import Foundation
 import LabDocker
 import LabImage
+import LabOutput
 import LabUtilities
 
 extension Shell {
@@ -14,23 +15,23 @@ extension Shell {
   ]
 
   /// `break [N]` and `continue [N]`.
-  mutating func loopControl(_ invocation: Invocation, continues: Bool) -> ShellOutput {
+  mutating func loopControl(_ invocation: Invocation, continues: Bool) -> CommandOutput {
     guard loopDepth > 0 else {
-      return ShellOutput(
+      return CommandOutput(
         stderr: Array(
           "bash: \(invocation.name): only meaningful in a `for', `while', or `until' loop\n".utf8))
     }
     let argument = invocation.arguments.first ?? "1"
     guard let levels = Int(argument), levels > 0 else {
-      return .error("bash: \(invocation.name): \(argument): loop count out of range")
+      return .failure("bash: \(invocation.name): \(argument): loop count out of range")
     }
     let bounded = min(levels, loopDepth)
     loopSignal = continues ? .continueLoop(bounded) : .breakLoop(bounded)
-    return ShellOutput()
+    return CommandOutput()
   }
 
   /// `xargs [-n N] [-I R] [-r] [COMMAND [ARGS…]]`: the words of standard input as arguments.
-  mutating func xargs(_ invocation: Invocation) -> ShellOutput {
+  mutating func xargs(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     var perCall: Int?
     var replace: String?
@@ -41,18 +42,18 @@ extension Shell {
       case "-r", "--no-run-if-empty": skipWhenEmpty = true
       case "-n", "-I":
         guard let value = arguments.popFirst() else {
-          return .error("xargs: option requires an argument -- '\(first.dropFirst())'")
+          return .failure("xargs: option requires an argument -- '\(first.dropFirst())'")
         }
         if first == "-n" {
           guard let count = Int(value), count > 0 else {
-            return .error("xargs: invalid number \"\(value)\" for -n option")
+            return .failure("xargs: invalid number \"\(value)\" for -n option")
           }
           perCall = count
         } else {
           replace = value
         }
       default:
-        return .error(
+        return .failure(
           "xargs: invalid option -- '\(first.dropFirst())'\nTry 'xargs --help' for more information."
         )
       }
@@ -69,7 +70,7 @@ extension Shell {
       }
     } else {
       guard let words = Self.xargsWords(text) else {
-        return .error(
+        return .failure(
           "xargs: unmatched quote; by default quotes are special to xargs unless you use the -0 option"
         )
       }
@@ -82,7 +83,7 @@ extension Shell {
         }
       }
     }
-    var output = ShellOutput()
+    var output = CommandOutput()
     for call in calls {
       let result = invoke(call, assignments: [], input: [], terminal: invocation.outputIsTerminal)
       output.append(result)
@@ -137,14 +138,14 @@ extension Shell {
 
   /// `read [-r] NAME…`: the first line of standard input into variables, the last taking the
   /// rest; status 1 at the end of input.
-  mutating func read(_ invocation: Invocation) -> ShellOutput {
+  mutating func read(_ invocation: Invocation) -> CommandOutput {
     let raw = invocation.arguments.contains("-r")
     var names = invocation.arguments.filter { !$0.hasPrefix("-") }
     if names.isEmpty { names = ["REPLY"] }
     let text = String(decoding: invocation.input, as: UTF8.self)
     guard !text.isEmpty else {
       for name in names { variables[name] = "" }
-      return ShellOutput(status: 1)
+      return CommandOutput(status: 1)
     }
     var line = String(text.prefix { $0 != "\n" })
     if !raw { line = line.replacingOccurrences(of: "\\", with: "") }
@@ -156,7 +157,7 @@ extension Shell {
         variables[name] = fields.popFirst() ?? ""
       }
     }
-    return ShellOutput()
+    return CommandOutput()
   }
 
 }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `gunzip`: decompresses gzip files.
@@ -16,7 +17,7 @@ struct GunzipUtility: Utility {
       "force": "f", "quiet": "q",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.gzip(invocation, decompress: true)
   }
 }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `gzip`: compresses or decompresses with gzip.
@@ -16,18 +17,18 @@ struct GzipUtility: Utility {
       "force": "f", "quiet": "q",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.gzip(invocation, decompress: false)
   }
 }
 
 extension UtilityContext {
-  mutating func gzip(_ invocation: Invocation, decompress: Bool) -> ShellOutput {
+  mutating func gzip(_ invocation: Invocation, decompress: Bool) -> CommandOutput {
     // `-f` and `-q` change nothing here: this gzip never asks and never warns.
     let options = Utilities.spec(for: invocation.name).parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let decompress = decompress || options.has("d")
-    var output = ShellOutput()
+    var output = CommandOutput()
     if options.operands.isEmpty || options.has("c") {
       for file in inputs(options.operands, invocation: invocation, output: &output) {
         do {

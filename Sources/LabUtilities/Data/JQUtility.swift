@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `jq`: reads JSON with a filter, as `jq` does for the filters lessons use.
@@ -16,19 +17,19 @@ struct JQUtility: Utility {
       "exit-status": "e",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.jq(invocation)
   }
 }
 
 extension UtilityContext {
   /// `jq` for the filters lessons use: paths, `.[]`, `.[n]`, `|`, `keys`, `length`, `-r`, `-c`.
-  mutating func jq(_ invocation: Invocation) -> ShellOutput {
+  mutating func jq(_ invocation: Invocation) -> CommandOutput {
     let options = JQUtility.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     let filter = operands.isEmpty ? "." : operands.removeFirst()
-    var output = ShellOutput()
+    var output = CommandOutput()
     // `-n`: one `null` input instead of reading any.
     let files =
       options.has("n")

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `tar`: creates, lists and extracts tar archives inside the sandbox.
@@ -16,13 +17,13 @@ struct Tar: Utility {
       "gunzip": "z", "file": "f", "directory": "C", "preserve-permissions": "p",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.tar(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func tar(_ invocation: Invocation) -> ShellOutput {
+  mutating func tar(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments
     // `tar xvf x.tar`: the first word may be options without a dash.
     if let first = arguments.first, !first.hasPrefix("-"),
@@ -34,7 +35,7 @@ extension UtilityContext {
     let options = Tar.options.parse(arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let archive = options.values["f"] ?? "-"
-    var output = ShellOutput()
+    var output = CommandOutput()
     let changeDirectory = options.values["C"] ?? "."
     if options.has("c") {
       do {
@@ -51,12 +52,12 @@ extension UtilityContext {
           try fileSystem.write(bytes, to: archive, from: directory)
         }
       } catch {
-        return .error("tar: \(error)", status: 2)
+        return .failure("tar: \(error)", status: 2)
       }
       return output
     }
     guard options.has("t") || options.has("x") else {
-      return .error(
+      return .failure(
         "tar: You must specify one of the '-Acdtrux', '--delete' or '--test-label' options\nTry 'tar --help' or 'tar --usage' for more information.",
         status: 2)
     }
@@ -67,7 +68,7 @@ extension UtilityContext {
       do {
         bytes = try fileSystem.read(archive, from: directory)
       } catch {
-        return .error(
+        return .failure(
           "tar: \(archive): Cannot open: \(error)\ntar: Error is not recoverable: exiting now",
           status: 2)
       }
@@ -120,9 +121,9 @@ extension UtilityContext {
   /// `tar -x`: each member written through the sandbox's file system, as GNU tar does it:
   /// leading `/` removed, members with `..` refused, links made inside the sandbox.
   mutating func extract(_ bytes: [UInt8], into base: String, verbose: Bool, label: String)
-    -> ShellOutput
+    -> CommandOutput
   {
-    var output = ShellOutput()
+    var output = CommandOutput()
     var removedSlash = false
     do {
       let reader = try TarReader(bytes: bytes, label: label)
@@ -206,7 +207,7 @@ extension UtilityContext {
 
 extension UtilityContext {
   mutating func addToArchive(
-    _ path: String, base: String, writer: TarWriter, verbose: Bool, output: inout ShellOutput,
+    _ path: String, base: String, writer: TarWriter, verbose: Bool, output: inout CommandOutput,
     depth: Int = 0
   ) throws {
     let full = base == "." ? path : base + "/" + path

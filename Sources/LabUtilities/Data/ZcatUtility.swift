@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `zcat`: prints gzip files decompressed.
@@ -16,8 +17,8 @@ struct ZcatUtility: Utility {
       "force": "f", "quiet": "q",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
-    var output = ShellOutput()
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
+    var output = CommandOutput()
     for file in context.inputs(invocation.arguments, invocation: invocation, output: &output) {
       guard let bytes = try? Gzip.decompress(file.bytes) else {
         output.printError("gzip: \(file.name): not in gzip format\n")

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `basename`: the last component of a path.
@@ -11,13 +12,13 @@ struct Basename: Utility {
   static let name = "basename"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     guard var name = invocation.arguments.first.map(PathText.name) else {
-      return .error("basename: missing operand")
+      return .failure("basename: missing operand")
     }
     if invocation.arguments.count > 1, name.hasSuffix(invocation.arguments[1]) {
       name.removeLast(invocation.arguments[1].count)
     }
-    return ShellOutput(stdout: Array((name + "\n").utf8))
+    return CommandOutput(stdout: Array((name + "\n").utf8))
   }
 }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `cat`: prints files, with GNU's `-n`, `-b`, `-A`, `-E`, `-s`, `-T` and `-v`.
@@ -16,10 +17,10 @@ struct Cat: Utility {
       "squeeze-blank": "s", "show-tabs": "T", "show-nonprinting": "v",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Cat.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let files = context.inputs(options.operands, invocation: invocation, output: &output)
     var format = CatFormat(options: options)
     for file in files { output.write(format.apply(file.bytes)) }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `chmod`: sets modes, in octal or symbolic form.
@@ -11,17 +12,17 @@ struct ChangeMode: Utility {
   static let name = "chmod"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let operands = invocation.arguments.filter {
       !$0.hasPrefix("-") || $0.count > 1 && $0.dropFirst().allSatisfy { "rwx".contains($0) }
     }
-    guard operands.count >= 2 else { return .error("chmod: missing operand") }
-    var output = ShellOutput()
+    guard operands.count >= 2 else { return .failure("chmod: missing operand") }
+    var output = CommandOutput()
     for path in operands.dropFirst() {
       do {
         let current = try context.fileSystem.info(path, from: context.directory).mode
         guard let mode = UtilityContext.parseMode(operands[0], current: current) else {
-          return .error("chmod: invalid mode: '\(operands[0])'")
+          return .failure("chmod: invalid mode: '\(operands[0])'")
         }
         try context.fileSystem.setMode(mode, of: path, from: context.directory)
       } catch {

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `cp`: copies files, and directories with `-r`.
@@ -11,22 +12,22 @@ struct Copy: Utility {
   static let name = "cp"
   static let options = OptionSpec("rRaf", long: ["recursive": "r", "archive": "a", "force": "f"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.copy(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func copy(_ invocation: Invocation) -> ShellOutput {
+  mutating func copy(_ invocation: Invocation) -> CommandOutput {
     // `-f` is how this `cp` always works: it never asks.
     let options = Copy.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     guard options.operands.count >= 2, let destination = options.operands.last else {
-      return .error(
+      return .failure(
         "cp: missing destination file operand after '\(options.operands.first ?? "")'\nTry 'cp --help' for more information."
       )
     }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let recursive = options.has("r") || options.has("R") || options.has("a")
     let destinationIsDirectory =
       (try? fileSystem.info(destination, from: directory))?.kind == .directory
@@ -52,7 +53,7 @@ extension UtilityContext {
 
 extension UtilityContext {
   mutating func copyEntry(
-    _ source: String, to target: String, recursive: Bool, output: inout ShellOutput,
+    _ source: String, to target: String, recursive: Bool, output: inout CommandOutput,
     depth: Int = 0
   ) {
     do {

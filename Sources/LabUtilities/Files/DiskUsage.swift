@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `du`: sums the disk files take, as GNU `du` counts it.
@@ -13,16 +14,16 @@ struct DiskUsage: Utility {
     "shac", values: "d",
     long: ["summarize": "s", "human-readable": "h", "all": "a", "total": "c", "max-depth": "d"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.diskUsage(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func diskUsage(_ invocation: Invocation) -> ShellOutput {
+  mutating func diskUsage(_ invocation: Invocation) -> CommandOutput {
     let options = DiskUsage.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let operands = options.operands.isEmpty ? ["."] : options.operands
     func show(_ kilobytes: Int64, _ path: String) {
       let text = options.has("h") ? Listing.humanSize(kilobytes * 1024) : String(kilobytes)

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `find`: walks directories with `-name`, `-type`, `-maxdepth`.
@@ -11,13 +12,13 @@ struct Find: Utility {
   static let name = "find"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.find(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func find(_ invocation: Invocation) -> ShellOutput {
+  mutating func find(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     var roots: [String] = []
     while let first = arguments.first, !first.hasPrefix("-"), first != "!" && first != "(" {
@@ -40,10 +41,10 @@ extension UtilityContext {
       case "-mindepth": minDepth = Int(value) ?? 0
       case "-print": options.insert(value, at: 0)
       default:
-        return .error("find: unknown predicate `\(option)'")
+        return .failure("find: unknown predicate `\(option)'")
       }
     }
-    var output = ShellOutput()
+    var output = CommandOutput()
     for root in roots {
       func visit(_ path: String, depth: Int) {
         guard let info = try? fileSystem.info(path, from: directory, follow: false) else { return }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `ls`: lists directories, in columns on a terminal and one a line into a pipe, as GNU `ls` does.
@@ -17,16 +18,16 @@ struct List: Utility {
       "color": OptionSpec.ignored,
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.list(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func list(_ invocation: Invocation) -> ShellOutput {
+  mutating func list(_ invocation: Invocation) -> CommandOutput {
     let options = List.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let long = options.has("l") || options.has("g")
     let operands = options.operands.isEmpty ? ["."] : options.operands
     var files: [(String, FileInfo)] = []

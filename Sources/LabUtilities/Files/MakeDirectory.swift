@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `mkdir`: makes directories, with `-p` their parents too.
@@ -11,12 +12,12 @@ struct MakeDirectory: Utility {
   static let name = "mkdir"
   static let options = OptionSpec("p", values: "m", long: ["parents": "p", "mode": "m"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = MakeDirectory.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     if options.operands.isEmpty {
-      return .error("mkdir: missing operand\nTry 'mkdir --help' for more information.")
+      return .failure("mkdir: missing operand\nTry 'mkdir --help' for more information.")
     }
     for path in options.operands {
       do {

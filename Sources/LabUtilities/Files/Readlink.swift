@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `readlink`: a link's target, or with `-f` the path it resolves to.
@@ -12,11 +13,11 @@ struct Readlink: Utility {
   static let options = OptionSpec(
     "fen", long: ["canonicalize": "f", "canonicalize-existing": "e", "no-newline": "n"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Readlink.options.parse(invocation.arguments)
     let end = options.has("n") ? "" : "\n"
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     for path in options.operands {
       if options.has("f") || options.has("e") {
         if let resolved = try? context.fileSystem.resolve(path, from: context.directory) {

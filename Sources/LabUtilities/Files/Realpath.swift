@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `realpath`: a path with every link resolved, inside the sandbox.
@@ -11,8 +12,8 @@ struct Realpath: Utility {
   static let name = "realpath"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
-    var output = ShellOutput()
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
+    var output = CommandOutput()
     for path in invocation.arguments where !path.hasPrefix("-") {
       do {
         output.print(try context.fileSystem.resolve(path, from: context.directory) + "\n")

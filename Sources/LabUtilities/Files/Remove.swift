@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `rm`: removes files, and directories with `-r`.
@@ -11,12 +12,12 @@ struct Remove: Utility {
   static let name = "rm"
   static let options = OptionSpec("rRf", long: ["recursive": "r", "force": "f"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Remove.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     if options.operands.isEmpty && !options.has("f") {
-      return .error("rm: missing operand\nTry 'rm --help' for more information.")
+      return .failure("rm: missing operand\nTry 'rm --help' for more information.")
     }
     for path in options.operands {
       do {

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `rmdir`: removes empty directories.
@@ -11,8 +12,8 @@ struct RemoveDirectory: Utility {
   static let name = "rmdir"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
-    var output = ShellOutput()
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
+    var output = CommandOutput()
     for path in invocation.arguments where !path.hasPrefix("-") {
       if let names = try? context.fileSystem.list(path, from: context.directory), !names.isEmpty {
         output.printError("rmdir: failed to remove '\(path)': Directory not empty\n")

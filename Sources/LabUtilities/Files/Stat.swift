@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `stat`: tells of files as GNU `stat` does, `-c` formats included.
@@ -11,16 +12,16 @@ struct Stat: Utility {
   static let name = "stat"
   static let options = OptionSpec("L", values: "c", long: ["dereference": "L", "format": "c"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.stat(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func stat(_ invocation: Invocation) -> ShellOutput {
+  mutating func stat(_ invocation: Invocation) -> CommandOutput {
     let options = Stat.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     for path in options.operands {
       do {
         let info = try fileSystem.info(path, from: directory, follow: options.has("L"))

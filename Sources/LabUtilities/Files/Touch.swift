@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `touch`: makes files, or gives them the virtual clock's time.
@@ -11,13 +12,13 @@ struct Touch: Utility {
   static let name = "touch"
   static let options = OptionSpec("acm", long: ["no-create": "c"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     // `-a` and `-m` both set the one time this file system keeps.
     let options = Touch.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     if options.operands.isEmpty {
-      return .error("touch: missing file operand\nTry 'touch --help' for more information.")
+      return .failure("touch: missing file operand\nTry 'touch --help' for more information.")
     }
     for path in options.operands {
       if options.has("c"), (try? context.fileSystem.info(path, from: context.directory)) == nil {

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `tree`: draws directories as `tree` does.
@@ -11,23 +12,23 @@ struct Tree: Utility {
   static let name = "tree"
   static let options = OptionSpec("a", values: "L")
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.tree(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func tree(_ invocation: Invocation) -> ShellOutput {
+  mutating func tree(_ invocation: Invocation) -> CommandOutput {
     let options = Tree.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     let root = options.operands.first ?? "."
-    var output = ShellOutput()
+    var output = CommandOutput()
     // tree 2 counts the directory it starts from.
     var directories = 1
     var files = 0
     let limit = options.values["L"].flatMap(Int.init) ?? Int.max
     guard (try? fileSystem.info(root, from: directory))?.kind == .directory else {
-      return ShellOutput(
+      return CommandOutput(
         stdout: Array("\(root)  [error opening dir]\n\n0 directories, 0 files\n".utf8), status: 2)
     }
     output.print(root + "\n")

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `date`: prints the virtual clock's time.
@@ -11,14 +12,14 @@ struct DateUtility: Utility {
   static let name = "date"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.date(invocation)
   }
 }
 
 extension UtilityContext {
   /// `date [-u] [+FORMAT]`, `date -I`, `date -R`: the virtual clock's time, in UTC.
-  mutating func date(_ invocation: Invocation) -> ShellOutput {
+  mutating func date(_ invocation: Invocation) -> CommandOutput {
     var format = "%a %b %e %H:%M:%S %Z %Y"
     for argument in invocation.arguments {
       switch argument {
@@ -28,7 +29,7 @@ extension UtilityContext {
       case "-R", "--rfc-email": format = "%a, %d %b %Y %H:%M:%S +0000"
       default:
         guard argument.hasPrefix("+") else {
-          return .error("date: \(argument): this sandbox's date shows the current time only")
+          return .failure("date: \(argument): this sandbox's date shows the current time only")
         }
         format = String(argument.dropFirst())
       }
@@ -41,6 +42,6 @@ extension UtilityContext {
     var buffer = [CChar](repeating: 0, count: 512)
     let count = strftime(&buffer, buffer.count, format, &parts)
     let text = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return ShellOutput(stdout: Array((text + "\n").utf8))
+    return CommandOutput(stdout: Array((text + "\n").utf8))
   }
 }

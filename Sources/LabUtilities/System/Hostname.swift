@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `hostname`: the sandbox's host name.
@@ -11,7 +12,7 @@ struct Hostname: Utility {
   static let name = "hostname"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
-    ShellOutput(stdout: Array("layerlab\n".utf8))
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
+    CommandOutput(stdout: Array("layerlab\n".utf8))
   }
 }

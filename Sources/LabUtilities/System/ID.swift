@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `id`: the user's IDs and groups.
@@ -11,8 +12,8 @@ struct ID: Utility {
   static let name = "id"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
-    ShellOutput(
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
+    CommandOutput(
       stdout: Array(
         (context.isPrivileged
           ? "uid=0(root) gid=0(root) groups=0(root)\n"

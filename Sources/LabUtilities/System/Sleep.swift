@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `sleep`: moves the virtual clock on; no time passes.
@@ -11,16 +12,16 @@ struct Sleep: Utility {
   static let name = "sleep"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.sleep(invocation)
   }
 }
 
 extension UtilityContext {
   /// `sleep N[smhd]…`: the virtual clock moves on; nothing waits.
-  mutating func sleep(_ invocation: Invocation) -> ShellOutput {
+  mutating func sleep(_ invocation: Invocation) -> CommandOutput {
     guard !invocation.arguments.isEmpty else {
-      return .error("sleep: missing operand\nTry 'sleep --help' for more information.")
+      return .failure("sleep: missing operand\nTry 'sleep --help' for more information.")
     }
     var total: TimeInterval = 0
     for argument in invocation.arguments {
@@ -32,18 +33,18 @@ extension UtilityContext {
         unit = scale
       }
       guard let value = TimeInterval(number), value >= 0, !value.isNaN else {
-        return .error(
+        return .failure(
           "sleep: invalid time interval ‘\(argument)’\nTry 'sleep --help' for more information.")
       }
       total += value * unit
     }
     // GNU sleep would wait that long; the virtual clock ends with the year 9999.
     guard let later = VirtualClock.time(now, after: total) else {
-      return .error(
+      return .failure(
         "sleep: \(invocation.arguments.joined(separator: " ")): the sandbox's clock stops at the end of the year 9999"
       )
     }
     now = later
-    return ShellOutput()
+    return CommandOutput()
   }
 }

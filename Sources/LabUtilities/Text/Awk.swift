@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `awk`: runs an awk program over its input.
@@ -11,14 +12,14 @@ struct Awk: Utility {
   static let name = "awk"
   static let options = OptionSpec("", long: ["field-separator": "F"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.awk(invocation)
   }
 }
 
 extension UtilityContext {
   /// `awk [-F FS] [-v NAME=VALUE]… PROGRAM [FILE…]`, with the awk of ``AwkProgram``.
-  mutating func awk(_ invocation: Invocation) -> ShellOutput {
+  mutating func awk(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     var separator: String?
     var assignments: [String: String] = [:]
@@ -28,11 +29,11 @@ extension UtilityContext {
       let flag = first.dropFirst().prefix(1)
       var value = String(first.dropFirst(2))
       guard flag == "F" || flag == "v" else {
-        return .error("awk: invalid option -- '\(flag)'", status: 2)
+        return .failure("awk: invalid option -- '\(flag)'", status: 2)
       }
       if value.isEmpty {
         guard let next = arguments.popFirst() else {
-          return .error("awk: option requires an argument -- \(flag)", status: 2)
+          return .failure("awk: option requires an argument -- \(flag)", status: 2)
         }
         value = next
       }
@@ -41,28 +42,28 @@ extension UtilityContext {
       } else {
         let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2 else {
-          return .error("awk: '\(value)' is not a variable assignment", status: 2)
+          return .failure("awk: '\(value)' is not a variable assignment", status: 2)
         }
         assignments[parts[0]] = parts[1]
       }
     }
     guard let source = arguments.popFirst() else {
-      return .error("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]", status: 2)
+      return .failure("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]", status: 2)
     }
     let program: AwkProgram
     do {
       program = try AwkProgram(source)
     } catch {
-      return .error(error.description, status: 2)
+      return .failure(error.description, status: 2)
     }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let lines = inputs(Array(arguments), invocation: invocation, output: &output).flatMap {
       $0.bytes.lines
     }
     var machine = AwkMachine(separator: separator, assignments: assignments) { words in
       Printf.printf(
         Invocation(name: "printf", arguments: words, input: [], outputIsTerminal: false)
-      ).stdout
+      ).stdoutBytes
     }
     machine.run(program, lines: lines)
     output.write(machine.output)

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `cut`: prints fields or characters of each line.
@@ -13,19 +14,19 @@ struct Cut: Utility {
     "s", values: "dfc",
     long: ["delimiter": "d", "fields": "f", "characters": "c", "only-delimited": "s"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Cut.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let delimiter = options.values["d"].flatMap(\.first) ?? "\t"
     guard let spec = options.values["f"] ?? options.values["c"] else {
-      return .error(
+      return .failure(
         "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information."
       )
     }
     let (ranges, error) = UtilityContext.ranges(spec, positions: options.values["f"] == nil)
     if let error {
-      return .error("cut: \(error)\nTry 'cut --help' for more information.")
+      return .failure("cut: \(error)\nTry 'cut --help' for more information.")
     }
     let wanted = { (index: Int) in ranges.contains { $0.contains(UInt64(index)) } }
     for line in context.inputs(options.operands, invocation: invocation, output: &output).flatMap({

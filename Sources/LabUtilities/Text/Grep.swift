@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `grep`: prints the lines that match a pattern, with GNU grep's options.
@@ -19,19 +20,19 @@ struct Grep: Utility {
       "colour": OptionSpec.ignored,
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.grep(invocation)
   }
 }
 
 extension UtilityContext {
-  mutating func grep(_ invocation: Invocation) -> ShellOutput {
+  mutating func grep(_ invocation: Invocation) -> CommandOutput {
     let options = Grep.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard let pattern = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
     else {
-      return .error(
+      return .failure(
         "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.",
         status: 2)
     }
@@ -47,9 +48,9 @@ extension UtilityContext {
       regex = try PosixRegex(
         regexPattern, syntax: extended ? .extended : .basic, ignoreCase: options.has("i"))
     } catch {
-      return .error("grep: \(error)", status: 2)
+      return .failure("grep: \(error)", status: 2)
     }
-    var output = ShellOutput(status: 1)
+    var output = CommandOutput(status: 1)
     var sources: [(String, [UInt8])] = []
     // An error makes the status 2, whatever matched, as in GNU grep.
     var walkFailed = false
@@ -78,11 +79,11 @@ extension UtilityContext {
         }
       }
     } else {
-      var errors = ShellOutput()
+      var errors = CommandOutput()
       sources = inputs(operands, invocation: invocation, output: &errors).map {
         ($0.name, $0.bytes)
       }
-      output.write(errors.stderr, isError: true)
+      output.write(errors.stderrBytes, isError: true)
       if errors.status != 0 && sources.isEmpty { output.status = 2 }
     }
     let showNames = (sources.count > 1 || options.has("r")) && !options.has("h") || options.has("H")
@@ -99,7 +100,7 @@ extension UtilityContext {
         guard matched != options.has("v") else { continue }
         count += 1
         output.status = 0
-        if options.has("q") { return ShellOutput() }
+        if options.has("q") { return CommandOutput() }
         if options.has("c") || options.has("l") { continue }
         let prefix = (showNames ? "\(name):" : "") + (options.has("n") ? "\(number + 1):" : "")
         if options.has("o") {

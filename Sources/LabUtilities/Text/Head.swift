@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `head`: the first lines or bytes of files.
@@ -11,13 +12,13 @@ struct Head: Utility {
   static let name = "head"
   static let options = OptionSpec("", values: "nc", long: ["lines": "n", "bytes": "c"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.headOrTail(invocation, head: true)
   }
 }
 
 extension UtilityContext {
-  mutating func headOrTail(_ invocation: Invocation, head: Bool) -> ShellOutput {
+  mutating func headOrTail(_ invocation: Invocation, head: Bool) -> CommandOutput {
     var arguments = invocation.arguments
     // `head -5` is `head -n 5`; in `head -n -5` the -5 is the option's value.
     arguments = arguments.indices.map { index in
@@ -30,7 +31,7 @@ extension UtilityContext {
     // `tail -f` prints what there is: nothing in the sandbox appends to a file meanwhile.
     let options = (head ? Head.options : Tail.options).parse(arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let files = inputs(options.operands, invocation: invocation, output: &output)
     let countText = options.values["n"] ?? options.values["c"] ?? "10"
     let fromStart = countText.hasPrefix("+")
@@ -40,10 +41,10 @@ extension UtilityContext {
     let what = options.values["n"] != nil ? "lines" : "bytes"
     let shown = allButLast ? String(digits) : countText
     guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-      return .error("\(invocation.name): invalid number of \(what): ‘\(shown)’")
+      return .failure("\(invocation.name): invalid number of \(what): ‘\(shown)’")
     }
     guard let large = UInt64(digits) else {
-      return .error(
+      return .failure(
         "\(invocation.name): invalid number of \(what): ‘\(shown)’: Value too large for defined data type"
       )
     }

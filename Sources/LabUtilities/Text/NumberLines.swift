@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `nl`: numbers lines as GNU `nl` does.
@@ -11,8 +12,8 @@ struct NumberLines: Utility {
   static let name = "nl"
   static let options = OptionSpec.own
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
-    var output = ShellOutput()
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
+    var output = CommandOutput()
     var number = 0
     for line in context.inputs(invocation.arguments, invocation: invocation, output: &output)
       .flatMap({ $0.bytes.lines })

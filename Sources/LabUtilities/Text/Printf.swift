@@ -1,4 +1,6 @@
 import Foundation
+import LabLimits
+import LabOutput
 
 /// bash's `printf` and the backslash escapes `echo -e` and `printf` share: the shell's
 /// builtins and awk's `printf` format alike.
@@ -57,9 +59,9 @@ public enum Printf {
     }
   }
 
-  public static func printf(_ invocation: Invocation) -> ShellOutput {
+  public static func printf(_ invocation: Invocation) -> CommandOutput {
     guard let format = invocation.arguments.first else {
-      return .error("printf: usage: printf [-v var] format [arguments]", status: 2)
+      return .failure("printf: usage: printf [-v var] format [arguments]", status: 2)
     }
     var arguments = Array(invocation.arguments.dropFirst())
     var output: [UInt8] = []
@@ -70,7 +72,7 @@ public enum Printf {
         characters.removeFirst()
         if character == "\\" {
           guard let bytes = escape(&characters, octalNeedsZero: false) else {
-            return ShellOutput(stdout: output)
+            return CommandOutput(stdout: output)
           }
           output += bytes
           continue
@@ -104,18 +106,18 @@ public enum Printf {
         if verb == "b" {
           let (bytes, stop) = interpretEscapes(argument)
           output += bytes
-          if stop { return ShellOutput(stdout: output) }
+          if stop { return CommandOutput(stdout: output) }
           continue
         }
         // bash skips a conversion whose width or precision is past an `int`; the sandbox
         // refuses one past its output limit.
         guard fits, let width else { continue }
         guard max(width, precision ?? 0) <= Limits.outputBytes - output.count else {
-          return ShellOutput(
+          return CommandOutput(
             stdout: output, stderr: Array((Limits.outputMessage("bash: printf") + "\n").utf8),
             status: 1)
         }
-        var text: String
+        let text: String
         switch verb {
         case "d", "i": text = String(Int(argument) ?? 0)
         case "s": text = precision.map { String(argument.prefix($0)) } ?? argument
@@ -125,16 +127,21 @@ public enum Printf {
         case "f": text = Self.fixed(argument, precision: precision ?? 6)
         default: text = argument
         }
-        if text.count < width {
-          let padding = String(
-            repeating: flags.contains("0") && verb != "s" ? "0" : " ", count: width - text.count)
-          text = flags.contains("-") ? text + padding : padding + text
+        // The padding goes in as bytes: a width in the millions costs a fill, not a string.
+        let padding = [UInt8](
+          repeating: UInt8(ascii: flags.contains("0") && verb != "s" ? "0" : " "),
+          count: max(0, width - text.count))
+        if flags.contains("-") {
+          output += text.utf8
+          output += padding
+        } else {
+          output += padding
+          output += text.utf8
         }
-        output += Array(text.utf8)
       }
       if !consumed { break }
     } while !arguments.isEmpty
-    return ShellOutput(stdout: output)
+    return CommandOutput(stdout: output)
   }
 
   /// A width or precision in a format: `0` when there are no digits, `nil` past an `int`.

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `sed`: edits lines: `s`, `p`, `d`, with addresses.
@@ -13,23 +14,23 @@ struct Sed: Utility {
     "nirE", values: "e",
     long: ["quiet": "n", "silent": "n", "in-place": "i", "regexp-extended": "r", "expression": "e"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.sed(invocation)
   }
 }
 
 extension UtilityContext {
   /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
-  mutating func sed(_ invocation: Invocation) -> ShellOutput {
+  mutating func sed(_ invocation: Invocation) -> CommandOutput {
     let options = Sed.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var operands = options.operands
     guard let script = options.values["e"] ?? (operands.isEmpty ? nil : operands.removeFirst())
     else {
-      return .error(
+      return .failure(
         "Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...", status: 1)
     }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let files = inputs(operands, invocation: invocation, output: &output)
     for file in files {
       var lines = file.bytes.lines
@@ -54,7 +55,7 @@ extension UtilityContext {
             let syntax: PosixRegex.Syntax =
               options.has("E") || options.has("r") ? .extended : .basic
             guard let address = try? PosixRegex(pattern, syntax: syntax) else {
-              return .error(
+              return .failure(
                 "sed: -e expression #1, char \(command.count): unterminated address regex")
             }
             addressMatches = address.matches(line)
@@ -70,7 +71,7 @@ extension UtilityContext {
               separator: delimiter, omittingEmptySubsequences: false
             ).map(String.init)
             guard pieces.count >= 2 else {
-              return .error(
+              return .failure(
                 "sed: -e expression #1, char \(command.count): unterminated `s' command")
             }
             let flags = pieces.count > 2 ? pieces[2] : ""
@@ -80,15 +81,15 @@ extension UtilityContext {
                 pieces[0], syntax: options.has("E") || options.has("r") ? .extended : .basic,
                 ignoreCase: flags.contains("I") || flags.contains("i"))
             } catch {
-              return .error("sed: -e expression #1, char \(command.count): \(error)")
+              return .failure("sed: -e expression #1, char \(command.count): \(error)")
             }
             line = regex.substitute(in: line, replacement: pieces[1], global: flags.contains("g"))
             guard line.utf8.count <= Limits.outputBytes else {
-              return .error(Limits.outputMessage("sed"), status: 4)
+              return .failure(Limits.outputMessage("sed"), status: 4)
             }
             if flags.contains("p") { extra += line + "\n" }
           default:
-            return .error("sed: -e expression #1, char 1: unknown command: `\(verb)'")
+            return .failure("sed: -e expression #1, char 1: unknown command: `\(verb)'")
           }
         }
         result += extra + (printed ? line + "\n" : "")

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `sort`: sorts lines, by key, numbers and human sizes too.
@@ -16,17 +17,17 @@ struct Sort: Utility {
       "ignore-case": "f", "key": "k", "field-separator": "t",
     ])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Sort.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     var lines = context.inputs(options.operands, invocation: invocation, output: &output).flatMap {
       $0.bytes.lines
     }
     var field: Int?
     if let spec = options.values["k"] {
       let key = UtilityContext.sortKeyField(spec)
-      if let error = key.error { return .error("sort: \(error)", status: 2) }
+      if let error = key.error { return .failure("sort: \(error)", status: 2) }
       field = key.field
     }
     let separator = options.values["t"].flatMap(\.first)

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `tail`: the last lines or bytes of files.
@@ -12,7 +13,7 @@ struct Tail: Utility {
   static let options = OptionSpec(
     "f", values: "nc", long: ["lines": "n", "bytes": "c", "follow": "f"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.headOrTail(invocation, head: false)
   }
 }

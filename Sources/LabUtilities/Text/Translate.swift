@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `tr`: translates or deletes characters.
@@ -12,11 +13,11 @@ struct Translate: Utility {
   static let options = OptionSpec(
     "dsc", long: ["delete": "d", "squeeze-repeats": "s", "complement": "c"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Translate.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     guard !options.operands.isEmpty else {
-      return .error("tr: missing operand\nTry 'tr --help' for more information.")
+      return .failure("tr: missing operand\nTry 'tr --help' for more information.")
     }
     let sets = options.operands.map(UtilityContext.characterSet)
     // `-c`: the first set stands for every character it does not name.
@@ -29,7 +30,7 @@ struct Translate: Utility {
       let from = sets[0]
       let to = sets[1]
       if complement && to.count != 1 {
-        return .error("tr: with -c, this tr takes a second set of one character")
+        return .failure("tr: with -c, this tr takes a second set of one character")
       }
       text = String(
         text.map { character in
@@ -50,7 +51,7 @@ struct Translate: Utility {
       }
       text = result
     }
-    return ShellOutput(stdout: Array(text.utf8))
+    return CommandOutput(stdout: Array(text.utf8))
   }
 }
 

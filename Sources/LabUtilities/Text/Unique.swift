@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `uniq`: drops repeated lines, or counts them.
@@ -11,10 +12,10 @@ struct Unique: Utility {
   static let name = "uniq"
   static let options = OptionSpec("cdu", long: ["count": "c", "repeated": "d", "unique": "u"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = Unique.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let lines = context.inputs(
       Array(options.operands.prefix(1)), invocation: invocation, output: &output
     ).flatMap { $0.bytes.lines }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabJSON
 import LabLimits
+import LabOutput
 import LabRegex
 
 /// `wc`: counts lines, words and bytes.
@@ -12,10 +13,10 @@ struct WordCount: Utility {
   static let options = OptionSpec(
     "lwcm", long: ["lines": "l", "words": "w", "bytes": "c", "chars": "m"])
 
-  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> ShellOutput {
+  static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     let options = WordCount.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
-    var output = ShellOutput()
+    var output = CommandOutput()
     let files = context.inputs(options.operands, invocation: invocation, output: &output)
     let all = !(options.has("l") || options.has("w") || options.has("c") || options.has("m"))
     var rows: [[Int]] = []
