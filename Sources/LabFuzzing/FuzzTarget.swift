@@ -72,20 +72,17 @@ final class FuzzSandbox: @unchecked Sendable {
         #"{"Id":"sha256:3f2a","RepoTags":["nginx:latest"],"Config":{"Cmd":["nginx","-g"],"Env":["A=1"]},"Size":1234,"RootFS":{"Layers":["sha256:aa","sha256:bb"]}}"#
     )) ?? .null)
 
-  private var sandbox: Sandbox
+  /// The session; `nil` only when its scratch store could not be made, and then nothing runs.
+  private var session: SandboxSession?
   private let workspace: String
   private var runs = 0
 
   private init() {
     let root = (try? ScratchDirectory.make("fuzz")) ?? NSTemporaryDirectory()
     workspace = root + "/workspace"
-    let store = ImageStore(root: root + "/store")
-    try? FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-    try? store.initialize()
-    sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: EmbeddedRegistry.locate(), now: VirtualClock().now,
-        workingDirectory: workspace))
+    session = try? SandboxSession(
+      store: ImageStore(root: root + "/store"), workspace: workspace,
+      registry: EmbeddedRegistry.locate(), clock: VirtualClock(), keepsClock: false)
     seed()
   }
 
@@ -115,17 +112,17 @@ final class FuzzSandbox: @unchecked Sendable {
 
   func run(line: String) {
     tick()
-    _ = sandbox.run(commandLine: line)
+    _ = session?.run(line)
   }
 
   func run(arguments: [String]) {
     tick()
-    _ = sandbox.run(arguments: arguments)
+    _ = session?.run(arguments: arguments)
   }
 
   func run(archive: [UInt8]) {
     tick()
-    _ = sandbox.run(arguments: ["tar", "-tvf", "-"], input: archive)
-    _ = sandbox.run(arguments: ["tar", "-xf", "-", "-C", "/tmp"], input: archive)
+    _ = session?.run(arguments: ["tar", "-tvf", "-"], input: archive)
+    _ = session?.run(arguments: ["tar", "-xf", "-", "-C", "/tmp"], input: archive)
   }
 }

@@ -8,16 +8,18 @@ import Testing
 
 /// Runs command lines in a fresh store, as `layerlab exec` does, and records a transcript.
 struct Scenario {
-  let store: ImageStore
-  let workspace: String
-  var clock = VirtualClock()
-  let registry = EmbeddedRegistry(root: TestSupport.registryRoot)
+  var session: SandboxSession
   var transcript = ""
+  var store: ImageStore { session.store }
+  var workspace: String { session.workspace }
+  var registry: EmbeddedRegistry? { session.registry }
 
   init() throws {
-    store = ImageStore(root: try TestSupport.scratchDirectory("docker"))
-    workspace = try TestSupport.scratchDirectory("workspace")
-    try store.initialize()
+    session = try SandboxSession(
+      store: ImageStore(root: try TestSupport.scratchDirectory("docker")),
+      workspace: try TestSupport.scratchDirectory("workspace"),
+      registry: EmbeddedRegistry(root: TestSupport.registryRoot), clock: VirtualClock(),
+      keepsClock: false)
   }
 
   /// Writes a file into the workspace.
@@ -33,12 +35,7 @@ struct Scenario {
 
   @discardableResult
   mutating func run(_ line: String, input: String? = nil) -> CommandOutput {
-    var sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: registry, now: clock.now, standardInput: { input },
-        workingDirectory: workspace))
-    let result = sandbox.run(commandLine: line)
-    clock.advance()
+    let result = session.run(line, input: Array((input ?? "").utf8))
     transcript += "$ \(line)\n" + result.stdout
     for errorLine in result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
       .dropLast()

@@ -64,14 +64,10 @@ struct RobustnessTests {
   }
 
   @Test func theShellRunsArbitraryLinesSafely() throws {
-    let store = ImageStore(root: try TestSupport.scratchDirectory("fuzz"))
-    try store.initialize()
     let workspace = try TestSupport.scratchDirectory("fuzz-home")
-    try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-    var sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: nil, now: Date(timeIntervalSince1970: 0),
-        workingDirectory: workspace))
+    var session = try SandboxSession(
+      store: ImageStore(root: try TestSupport.scratchDirectory("fuzz")), workspace: workspace,
+      registry: nil, clock: VirtualClock(now: Date(timeIntervalSince1970: 0)), keepsClock: false)
     var generator = Generator(state: 7)
     let words = [
       "echo", "ls", "cat", "docker", "images", "-a", "x", "$(", ")", "|", ">", "out", "<<E", "E",
@@ -84,7 +80,7 @@ struct RobustnessTests {
       let count = Int(generator.next() % 6) + 1
       let line = (0..<count).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(
         separator: " ")
-      _ = sandbox.run(commandLine: line)
+      _ = session.run(line)
     }
     // Nothing left the workspace.
     #expect(!FileManager.default.fileExists(atPath: "/out"))

@@ -247,12 +247,12 @@ struct EscapeCorpusTests {
           .replacingOccurrences(of: "@DIR", with: canary.directory).utf8
       ).write(to: url)
     }
-    var sandbox = fixture.sandbox()
+    var session = try fixture.session()
     var shown = ""
     for line in attempt.lines {
       let command = line.replacingOccurrences(of: "@SECRET", with: canary.secret)
         .replacingOccurrences(of: "@DIR", with: canary.directory)
-      let result = sandbox.run(commandLine: command)
+      let result = session.run(command)
       shown += result.stdout + result.stderr
     }
     #expect(!shown.contains(canary.marker), "output shows the canary: \(shown)")

@@ -29,10 +29,9 @@ struct HostSafetyTests {
 
   @Test func specialModesAreTheSandboxsNotTheHosts() throws {
     let fixture = try ShellFixture()
-    var sandbox = fixture.sandbox()
-    let made = sandbox.run(
-      commandLine:
-        "touch evil group open; mkdir shared; chmod 4755 evil; chmod 2755 group; chmod 777 open; chmod 1777 shared; ls -ld evil group open shared"
+    var session = try fixture.session()
+    let made = session.run(
+      "touch evil group open; mkdir shared; chmod 4755 evil; chmod 2755 group; chmod 777 open; chmod 1777 shared; ls -ld evil group open shared"
     )
     #expect(
       made.stdout.split(separator: "\n").map { $0.prefix(10) } == [
@@ -40,9 +39,9 @@ struct HostSafetyTests {
       ], "\(made.stdout)\(made.stderr)")
     #expect(Self.unsafeModes(under: fixture.workspace).isEmpty)
     // cp keeps the mode, and a copy is no more setuid on the host than its original.
-    #expect(sandbox.run(commandLine: "cp evil evil2; stat -c %a evil2").stdout == "4755\n")
+    #expect(session.run("cp evil evil2; stat -c %a evil2").stdout == "4755\n")
     #expect(Self.unsafeModes(under: fixture.workspace).isEmpty)
-    #expect(sandbox.run(commandLine: "chmod 755 evil; stat -c %a evil").stdout == "755\n")
+    #expect(session.run("chmod 755 evil; stat -c %a evil").stdout == "755\n")
   }
 
   @Test func setuidFilesInImagesStayInTheirLayers() throws {
@@ -51,13 +50,12 @@ struct HostSafetyTests {
       "FROM busybox\nRUN touch /suid-probe && chmod 4755 /suid-probe && chmod 1777 /tmp\n".utf8
     ).write(
       to: URL(fileURLWithPath: "\(fixture.workspace)/Dockerfile"))
-    var sandbox = fixture.sandbox()
-    let build = sandbox.run(commandLine: "docker build -q -t suid .")
+    var session = try fixture.session()
+    let build = session.run("docker build -q -t suid .")
     #expect(build.status == 0, "\(build.stderr)")
     // The layer's tar has the image's modes; the host's files do not.
-    let saved = sandbox.run(
-      commandLine:
-        "docker save suid -o s.tar && tar -xf s.tar && cat manifest.json | jq -r '.[0].Layers[-1]' | xargs tar -tvf"
+    let saved = session.run(
+      "docker save suid -o s.tar && tar -xf s.tar && cat manifest.json | jq -r '.[0].Layers[-1]' | xargs tar -tvf"
     )
     #expect(saved.stdout.contains("-rwsr-xr-x 0/0               0"), "\(saved.stdout)")
     #expect(saved.stdout.contains("drwxrwxrwt 0/0"), "\(saved.stdout)")
@@ -66,11 +64,10 @@ struct HostSafetyTests {
     let other = try ShellFixture()
     try FileManager.default.copyItem(
       atPath: "\(fixture.workspace)/s.tar", toPath: "\(other.workspace)/s.tar")
-    var second = other.sandbox()
-    #expect(second.run(commandLine: "docker load -q -i s.tar").status == 0)
+    var second = try other.session()
+    #expect(second.run("docker load -q -i s.tar").status == 0)
     #expect(Self.unsafeModes(under: other.store.root).isEmpty)
-    let layer = second.run(
-      commandLine: "sudo ls -l $(sudo find /var/lib/docker/overlay2 -name suid-probe)")
+    let layer = second.run("sudo ls -l $(sudo find /var/lib/docker/overlay2 -name suid-probe)")
     #expect(layer.stdout.hasPrefix("-rwsr-xr-x"), "\(layer.stdout)\(layer.stderr)")
   }
 
@@ -91,9 +88,9 @@ struct HostSafetyTests {
 
   @Test func savingLeavesNoTemporaryFileBesideTheArchive() throws {
     let fixture = try ShellFixture()
-    var sandbox = fixture.sandbox()
+    var session = try fixture.session()
     #expect(
-      sandbox.run(commandLine: "docker pull -q alpine && docker save -o out.tar alpine").status == 0
+      session.run("docker pull -q alpine && docker save -o out.tar alpine").status == 0
     )
     let names = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace)
     #expect(!names.contains { $0.contains("tmp") || $0.hasPrefix(".docker_temp") }, "\(names)")
@@ -114,8 +111,8 @@ struct HostSafetyTests {
   ])
   func messagesNeverShowAHostPath(_ line: String) throws {
     let fixture = try ShellFixture()
-    var sandbox = fixture.sandbox()
-    let result = sandbox.run(commandLine: line)
+    var session = try fixture.session()
+    let result = session.run(line)
     let text = result.stdout + result.stderr
     #expect(!text.contains(fixture.workspace), "\(text)")
     #expect(!text.contains(fixture.store.root), "\(text)")
@@ -139,16 +136,16 @@ struct DiskQuotaTests {
     let fixture = try ShellFixture()
     try Data(try Self.bomb(megabytes: 48)).write(
       to: URL(fileURLWithPath: "\(fixture.workspace)/bomb.tar.gz"))
-    var sandbox = fixture.sandbox()
-    sandbox.quota = DiskQuota(bytes: 16 << 20)
-    let result = sandbox.run(commandLine: "tar -xzf bomb.tar.gz")
+    var session = try fixture.session()
+    session.sandbox.quota = DiskQuota(bytes: 16 << 20)
+    let result = session.run("tar -xzf bomb.tar.gz")
     #expect(result.status == 2)
     #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")
     // What only reads still works, and so does freeing space.
-    #expect(sandbox.run(commandLine: "ls bomb.tar.gz").status == 0)
-    #expect(sandbox.run(commandLine: "docker images -q").status == 0)
+    #expect(session.run("ls bomb.tar.gz").status == 0)
+    #expect(session.run("docker images -q").status == 0)
     #expect(
-      sandbox.run(commandLine: "rm -f zeros && echo small > note && cat note").stdout == "small\n")
+      session.run("rm -f zeros && echo small > note && cat note").stdout == "small\n")
   }
 
   @Test func aLayerThatExpandsPastTheQuotaIsNotLoaded() throws {
@@ -170,23 +167,22 @@ struct DiskQuotaTests {
           Array(#"[{"Config":"config.json","RepoTags":["bomb:1"],"Layers":["layer.tar.gz"]}]"#.utf8)
         )))
     try image.finish()
-    var sandbox = fixture.sandbox()
-    sandbox.quota = DiskQuota(bytes: 16 << 20)
-    let load = sandbox.run(commandLine: "docker load -i image.tar")
+    var session = try fixture.session()
+    session.sandbox.quota = DiskQuota(bytes: 16 << 20)
+    let load = session.run("docker load -i image.tar")
     #expect(load.status == 1)
     #expect(load.stderr.contains("no space left on device"), "\(load.stderr)")
-    #expect(sandbox.run(commandLine: "docker images -q").stdout == "")
+    #expect(session.run("docker images -q").stdout == "")
   }
 
   @Test func aDoublingLoopStopsAtTheQuota() throws {
     let fixture = try ShellFixture()
-    var sandbox = fixture.sandbox()
-    sandbox.quota = DiskQuota(bytes: 4 << 20)
-    _ = sandbox.run(
-      commandLine: "echo 0123456789abcdef > f; for i in $(seq 24); do cat f f > g; mv g f; done")
-    let size = sandbox.run(commandLine: "stat -c %s f")
+    var session = try fixture.session()
+    session.sandbox.quota = DiskQuota(bytes: 4 << 20)
+    _ = session.run("echo 0123456789abcdef > f; for i in $(seq 24); do cat f f > g; mv g f; done")
+    let size = session.run("stat -c %s f")
     #expect((Int(size.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? .max) <= 4 << 20)
-    #expect(sandbox.quota.available >= 0)
+    #expect(session.sandbox.quota.available >= 0)
   }
 }
 
@@ -198,8 +194,8 @@ struct BuildDeterminismTests {
       let fixture = try ShellFixture()
       try Data("FROM busybox\nRUN date > /stamp\n".utf8).write(
         to: URL(fileURLWithPath: "\(fixture.workspace)/Dockerfile"))
-      var sandbox = fixture.sandbox()
-      let build = sandbox.run(commandLine: "docker build -q -t stamped .")
+      var session = try fixture.session()
+      let build = session.run("docker build -q -t stamped .")
       #expect(build.status == 0, "\(build.stderr)")
       ids.append(build.stdout)
     }
@@ -210,8 +206,8 @@ struct BuildDeterminismTests {
     let fixture = try ShellFixture()
     try Data("FROM busybox\nRUN date -u +%Y-%m-%dT%H:%M\n".utf8).write(
       to: URL(fileURLWithPath: "\(fixture.workspace)/Dockerfile"))
-    var sandbox = fixture.sandbox()
-    let build = sandbox.run(commandLine: "docker build --progress=plain . 2>&1")
+    var session = try fixture.session()
+    let build = session.run("docker build --progress=plain . 2>&1")
     #expect(build.stdout.contains("2024-09-01T12:00"), "\(build.stdout)")
   }
 }
@@ -221,8 +217,8 @@ struct BuildDeterminismTests {
 @Suite("Budgets stop runaway commands")
 struct BudgetTests {
   @Test func anEndlessLoopStopsAtTheRoundsBudget() throws {
-    var sandbox = try ShellFixture().sandbox()
-    let result = sandbox.run(commandLine: "while true; do :; done; echo after")
+    var session = try ShellFixture().session()
+    let result = session.run("while true; do :; done; echo after")
     #expect(result.status == 1)
     #expect(
       result.stderr == "bash: the sandbox stopped this command after 100000 loop rounds\n",
@@ -231,34 +227,33 @@ struct BudgetTests {
   }
 
   @Test func nestedLoopsShareOneBudget() throws {
-    var sandbox = try ShellFixture().sandbox()
-    let result = sandbox.run(
-      commandLine:
-        "for i in $(seq 1000); do for j in $(seq 1000); do for k in $(seq 1000); do :; done; done; done"
+    var session = try ShellFixture().session()
+    let result = session.run(
+      "for i in $(seq 1000); do for j in $(seq 1000); do for k in $(seq 1000); do :; done; done; done"
     )
     #expect(result.stderr.contains("after 100000 loop rounds"), "\(result.stderr)")
   }
 
   @Test func aSlowCommandStopsAtTheTimeLimit() throws {
-    var sandbox = try ShellFixture().sandbox()
-    sandbox.timeout = 1
+    var session = try ShellFixture().session()
+    session.sandbox.timeout = 1
     // Only the clock can stop this loop: its rounds are not counted against it.
-    sandbox.loopRounds = .max
-    let result = sandbox.run(commandLine: "while true; do :; done")
+    session.sandbox.loopRounds = .max
+    let result = session.run("while true; do :; done")
     #expect(result.status == 124)
     #expect(
       result.stderr
         == "bash: the sandbox stopped this command after 1 second, the step's time limit\n")
     // The next command has its own budget.
-    #expect(sandbox.run(commandLine: "echo fine").stdout == "fine\n")
+    #expect(session.run("echo fine").stdout == "fine\n")
   }
 
   @Test func ctrlCStopsTheRunningCommand() throws {
-    var sandbox = try ShellFixture().sandbox()
-    sandbox.interruption.raise()
-    let result = sandbox.run(commandLine: "while true; do :; done")
+    var session = try ShellFixture().session()
+    session.sandbox.interruption.raise()
+    let result = session.run("while true; do :; done")
     #expect(result.status == 130)
-    sandbox.interruption.clear()
-    #expect(sandbox.run(commandLine: "echo again").stdout == "again\n")
+    session.sandbox.interruption.clear()
+    #expect(session.run("echo again").stdout == "again\n")
   }
 }

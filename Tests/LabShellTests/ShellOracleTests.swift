@@ -44,18 +44,20 @@ struct ShellFixture {
     }
   }
 
-  func sandbox() -> Sandbox {
-    Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: EmbeddedRegistry(root: TestSupport.registryRoot),
-        now: VirtualClock().now,
-        workingDirectory: workspace))
+  /// A session over the fixture's store and workspace, its clock at the lessons' default start.
+  func session() throws -> SandboxSession {
+    try SandboxSession(
+      store: store, workspace: workspace,
+      registry: EmbeddedRegistry(root: TestSupport.registryRoot), clock: VirtualClock(),
+      keepsClock: false)
   }
 
   /// Runs the line in the sandbox.
   func ours(_ line: String) -> CommandOutput {
-    var box = sandbox()
-    return box.run(commandLine: line)
+    guard var session = try? session() else {
+      return .failure("the test's session could not be made", status: 1)
+    }
+    return session.run(line)
   }
 
   /// Runs the line with the real bash and GNU tools in a copy of the workspace.

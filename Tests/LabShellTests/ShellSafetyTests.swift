@@ -92,22 +92,22 @@ struct ShellSafetyTests {
 
   @Test func theLayerWalkOfABuiltImage() throws {
     let fixture = try ShellFixture()
-    var sandbox = fixture.sandbox()
-    #expect(sandbox.run(commandLine: "docker build -q -t example .").status == 0)
-    let base = sandbox.run(commandLine: "docker inspect -f '{{index .RootFS.Layers 0}}' example")
+    var session = try fixture.session()
+    #expect(session.run("docker build -q -t example .").status == 0)
+    let base = session.run("docker inspect -f '{{index .RootFS.Layers 0}}' example")
       .stdout
       .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "sha256:", with: "")
     let layer = "/var/lib/docker/image/overlay2/layerdb/sha256/\(base)"
     #expect(
-      sandbox.run(commandLine: "sudo ls \(layer)").stdout
+      session.run("sudo ls \(layer)").stdout
         == "cache-id  diff\tsize  tar-split.json.gz\n")
-    let cacheID = sandbox.run(commandLine: "sudo cat \(layer)/cache-id").stdout
+    let cacheID = session.run("sudo cat \(layer)/cache-id").stdout
     #expect(cacheID.count == 64)
     #expect(
-      sandbox.run(commandLine: "sudo ls /var/lib/docker/overlay2/\(cacheID)").stdout
+      session.run("sudo ls /var/lib/docker/overlay2/\(cacheID)").stdout
         == "committed  diff  link\n")
     #expect(
-      sandbox.run(commandLine: "sudo ls /var/lib/docker/overlay2/\(cacheID)/diff").stdout.contains(
+      session.run("sudo ls /var/lib/docker/overlay2/\(cacheID)/diff").stdout.contains(
         "bin   dev"))
   }
 }
@@ -148,14 +148,13 @@ struct NoHostProcessTests {
 
 extension ShellSafetyTests {
   @Test func sudoCarriesIntoTheShellItStarts() throws {
-    var sandbox = try ShellFixture().sandbox()
-    _ = sandbox.run(commandLine: "docker pull -q busybox")
-    let inner = sandbox.run(
-      commandLine:
-        "sudo sh -c 'cat /var/lib/docker/image/overlay2/repositories.json' | jq -r '.Repositories | keys[]'"
+    var session = try ShellFixture().session()
+    _ = session.run("docker pull -q busybox")
+    let inner = session.run(
+      "sudo sh -c 'cat /var/lib/docker/image/overlay2/repositories.json' | jq -r '.Repositories | keys[]'"
     )
     #expect(inner.stdout == "busybox\n", "\(inner.stderr)")
     // Without sudo, the store stays closed, inside a shell too.
-    #expect(!sandbox.run(commandLine: "sh -c 'ls /var/lib/docker/overlay2'").isSuccess)
+    #expect(!session.run("sh -c 'ls /var/lib/docker/overlay2'").isSuccess)
   }
 }

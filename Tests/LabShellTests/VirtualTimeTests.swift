@@ -16,13 +16,12 @@ struct VirtualTimeTests {
     """
 
   func run(at time: Date) throws -> CommandOutput {
-    let store = ImageStore(root: try TestSupport.scratchDirectory("time-store"))
-    try store.initialize()
-    var sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: EmbeddedRegistry(root: TestSupport.registryRoot), now: time,
-        workingDirectory: try TestSupport.scratchDirectory("time-workspace")))
-    return sandbox.run(commandLine: Self.line)
+    var session = try SandboxSession(
+      store: ImageStore(root: try TestSupport.scratchDirectory("time-store")),
+      workspace: try TestSupport.scratchDirectory("time-workspace"),
+      registry: EmbeddedRegistry(root: TestSupport.registryRoot), clock: VirtualClock(now: time),
+      keepsClock: false)
+    return session.run(Self.line)
   }
 
   @Test func listingsShowTheVirtualClock() throws {
@@ -41,14 +40,13 @@ struct VirtualTimeTests {
 
 extension VirtualTimeTests {
   @Test func sleepMovesTheClockAndDateReadsIt() throws {
-    let store = ImageStore(root: try TestSupport.scratchDirectory("date-store"))
-    try store.initialize()
-    var sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: EmbeddedRegistry(root: TestSupport.registryRoot),
-        now: VirtualClock().now, workingDirectory: try TestSupport.scratchDirectory("date")))
-    let result = sandbox.run(
-      commandLine: "date; sleep 90; date -u +%H:%M:%S; sleep 1h; date -I; date -R")
+    var session = try SandboxSession(
+      store: ImageStore(root: try TestSupport.scratchDirectory("date-store")),
+      workspace: try TestSupport.scratchDirectory("date"),
+      registry: EmbeddedRegistry(root: TestSupport.registryRoot), clock: VirtualClock(),
+      keepsClock: false)
+    let result = session.run(
+      "date; sleep 90; date -u +%H:%M:%S; sleep 1h; date -I; date -R")
     #expect(
       result.stdout
         == "Sun Sep  1 12:00:00 UTC 2024\n12:01:30\n2024-09-01\nSun, 01 Sep 2024 13:01:30 +0000\n")
