@@ -43,6 +43,10 @@ struct DockerCommand: Sendable {
   var writesStore = false
   var run: @Sendable (Docker, ParsedFlags) -> CommandOutput
 
+  /// Whether it changes the images the store holds: `save` writes only to the store's staging
+  /// folder, and a check that only looks may run it.
+  var changesImages: Bool { writesStore && paths != Docker.saveCommand.paths }
+
   func usage(invokedAs: String) -> String { "\(invokedAs) \(usageTail)" }
 
   var help: String { help(invokedAs: "docker " + (paths.first ?? []).joined(separator: " ")) }

@@ -24,6 +24,9 @@ public struct DockerEnvironment: Sendable {
   public var workingDirectory: String
   /// Variables set for the command (`DOCKER_BUILDKIT=0 docker build …`).
   public var variables: [String: String] = [:]
+  /// Whether commands may only look: an exercise's check reads the learner's images and must
+  /// never change them.
+  public var isReadOnly = false
   /// Runs `RUN` instructions over an image's files; the sandbox shell provides it.
   public var runExecutor: RunExecutor = { request in
     let program = request.command.last?.split(separator: " ").first.map(String.init) ?? ""
@@ -98,6 +101,10 @@ public struct Docker: Sendable {
       return .failure("docker: '\(name)' is not a docker command.\nSee 'docker --help'")
     }
     let invokedAs = "docker " + path.joined(separator: " ")
+    if environment.isReadOnly && command.changesImages {
+      return .failure(
+        "\(invokedAs): this check only looks at your images; it may not change them")
+    }
     if !command.parsesFlags { return command.run(self, ParsedFlags()) }
     let flags: ParsedFlags
     do {
@@ -112,8 +119,19 @@ public struct Docker: Sendable {
     }
     let result = command.run(self, flags)
     // Only commands that write walk the store: `docker images` in a loop stays a read.
-    if command.writesStore { environment.store.stampNewEntries(at: environment.now) }
+    if command.writesStore && !environment.isReadOnly {
+      environment.store.stampNewEntries(at: environment.now)
+    }
     return result
+  }
+
+  /// Whether `docker ARGUMENTS…` would change the store: a check that runs it is broken.
+  public static func changesStore(_ arguments: [String]) -> Bool {
+    let words = arguments.drop { $0.hasPrefix("-") }
+    guard let name = words.first else { return false }
+    var path = [name]
+    if groups.contains(name), let sub = words.dropFirst().first { path.append(sub) }
+    return command(named: path)?.changesImages ?? false
   }
 
   private func unsupported(_ path: [String]) -> CommandOutput {

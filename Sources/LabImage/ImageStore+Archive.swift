@@ -53,7 +53,7 @@ extension ImageStore {
             // Stream the layer back out of its gzip'd copy through a scratch file.
             let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
-            guard FileManager.default.createFile(atPath: scratch, contents: nil),
+            guard (try? HostPaths.createFile(scratch)) != nil,
               let output = FileHandle(forWritingAtPath: scratch)
             else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
             try Gzip.decompress(fileAt: archive) { try output.write(contentsOf: Data($0)) }
@@ -196,7 +196,7 @@ extension ImageStore {
         guard header.type == .file else { continue }
         let name = try LayerExtractor.safeRelativePath(header.path)
         let target = "\(scratch)/member-\(members.count)"
-        guard FileManager.default.createFile(atPath: target, contents: nil),
+        guard (try? HostPaths.createFile(target)) != nil,
           let handle = FileHandle(forWritingAtPath: target)
         else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
         defer { try? handle.close() }

@@ -61,7 +61,7 @@ extension ImageStore {
       try? FileManager.default.removeItem(atPath: tarPath)
       Budget.current?.disk?.credit(staged)
     }
-    guard FileManager.default.createFile(atPath: tarPath, contents: nil),
+    guard (try? HostPaths.createFile(tarPath)) != nil,
       let output = FileHandle(forWritingAtPath: tarPath)
     else { throw ImageError.io(path: "tmp", reason: "cannot create temporary file") }
     var hasher = DigestHasher()
@@ -99,6 +99,7 @@ extension ImageStore {
       let staged = archive + ".tmp-\(UUID().uuidString)"
       do {
         try Gzip.compress(fileAt: tarPath, to: staged)
+        chmod(staged, 0o644)
       } catch let error as ArchiveError {
         throw ImageError.archive(error.description)
       }

@@ -69,14 +69,10 @@ func readFile(_ path: String) throws -> [UInt8] {
 /// Creates a directory and its missing parents with `mode`, whatever the process umask is at
 /// that moment: libarchive sets the umask to 0 while it extracts, on whichever thread.
 func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
-  var current = path.hasPrefix("/") ? "" : "."
-  for component in path.split(separator: "/") {
-    current += "/" + component
-    if mkdir(current, mode) == 0 {
-      chmod(current, mode)
-    } else if errno != EEXIST {
-      throw ImageError.io(path: current, reason: String(cString: strerror(errno)))
-    }
+  do {
+    try HostPaths.createDirectories(path, mode: mode)
+  } catch {
+    throw ImageError.io(path: path, reason: error.description)
   }
 }
 

@@ -102,11 +102,63 @@ public enum Step: Equatable, Sendable {
   case file(path: String, content: String, location: SourceLocation)
   /// Set the virtual clock.
   case clock(String, location: SourceLocation)
+  /// A task the learner solves their own way.
+  case exercise(Exercise)
 
   public var location: SourceLocation {
     switch self {
     case .command(let step): step.location
     case .file(_, _, let location), .clock(_, let location): location
+    case .exercise(let exercise): exercise.location
+    }
+  }
+}
+
+/// A task the learner solves their own way, proven solved by the state they reach.
+///
+/// Learners remember what they do: the checks look at the images and files the learner ended
+/// up with, not at the commands typed, so any correct way passes.
+public struct Exercise: Equatable, Sendable {
+  /// The directive's words, or the heading the exercise stands under.
+  public var title: String
+  /// The task in markdown, without the blocks that check it or give it away.
+  public var task: String
+  /// What proves it solved; all must pass.
+  public var checks: [ExerciseCheck]
+  /// The model solution's commands, in order: their count is the par.
+  public var solution: [CommandStep]
+  /// Hints, revealed one at a time.
+  public var hints: [String]
+  /// The `exercise` directive's line.
+  public var location: SourceLocation
+  /// The exercise's last line in the lesson: the prose after it is the lesson's again.
+  public var endLine: Int
+
+  public init(
+    title: String, task: String = "", checks: [ExerciseCheck] = [], solution: [CommandStep] = [],
+    hints: [String] = [], location: SourceLocation, endLine: Int? = nil
+  ) {
+    self.endLine = endLine ?? location.line
+    self.title = title
+    self.task = task
+    self.checks = checks
+    self.solution = solution
+    self.hints = hints
+    self.location = location
+  }
+}
+
+/// One proof that an exercise is solved.
+public enum ExerciseCheck: Equatable, Sendable {
+  /// Shell commands that exit 0 when the exercise is solved; what they print says why not.
+  case script(String, location: SourceLocation)
+  /// A command whose output must match the expected block, as a step's would.
+  case output(CommandStep)
+
+  public var location: SourceLocation {
+    switch self {
+    case .script(_, let location): location
+    case .output(let step): step.location
     }
   }
 }
@@ -118,7 +170,6 @@ public struct CommandStep: Equatable, Sendable {
   /// True when the prose named the command (`If you now run \`docker image ls\``) rather than a
   /// code block.
   public var isImplied: Bool = false
-  public var isExercise: Bool = false
   /// How many commands of the same block came before this one: an output block after a block
   /// of several commands may show what all of them printed, or what the last one did.
   public var blockMates: Int = 0

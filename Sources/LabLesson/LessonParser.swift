@@ -38,21 +38,32 @@ public enum LessonParser {
   /// - Throws: ``LessonError`` for a lesson that cannot run.
   public static func parse(_ text: String, path: String) throws(LessonError) -> Lesson {
     let blocks = MarkdownReader.blocks(text)
+    let sourceLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { String(String.UnicodeScalarView($0)) }
     var steps: [Step] = []
     var warnings: [LessonDiagnostic] = []
     var title = ""
+    var heading = ""
     var previousProse: (text: String, spans: [String])?
     var pendingMode: MatchMode?
     var pendingFile: String?
     var skipNext = false
-    var exerciseNext = false
     var pendingHint: String?
+    /// The exercise being read: from its directive to the next heading or exercise.
+    var exercise: ExerciseDraft?
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: path, line: line) }
+    func closeExercise(before line: Int) {
+      guard let draft = exercise else { return }
+      steps.append(.exercise(draft.finished(endingBefore: line, lines: sourceLines)))
+      exercise = nil
+    }
 
     for block in blocks {
       switch block {
-      case .heading(let heading, _):
-        if title.isEmpty { title = heading }
+      case .heading(let text, let line):
+        closeExercise(before: line)
+        if title.isEmpty { title = text }
+        heading = text
         previousProse = nil
       case .paragraph(let prose, let spans, _):
         previousProse = (prose, spans)
@@ -60,7 +71,13 @@ public enum LessonParser {
         for directive in directives(in: html) {
           let words = directive.split(separator: " ", maxSplits: 1).map(String.init)
           let argument = words.count > 1 ? words[1].trimmingCharacters(in: [" "]) : ""
-          switch words.first ?? "" {
+          let name = words.first ?? ""
+          if exercise != nil, !["hint", "exercise", "expect"].contains(name) {
+            throw .badDirective(
+              location(line),
+              "'\(name)' cannot stand inside an exercise, which runs to the next heading")
+          }
+          switch name {
           case "skip": skipNext = true
           case "expect":
             guard let mode = MatchMode(rawValue: argument) else {
@@ -74,24 +91,45 @@ public enum LessonParser {
             }
             pendingFile = argument
           case "clock": steps.append(.clock(argument, location: location(line)))
-          case "exercise": exerciseNext = true
-          case "hint": pendingHint = argument
+          case "exercise":
+            closeExercise(before: line)
+            exercise = ExerciseDraft(
+              title: argument.isEmpty ? (heading.isEmpty ? "Exercise" : heading) : argument,
+              location: location(line))
+          case "hint":
+            if exercise != nil {
+              exercise?.hints.append(argument)
+              exercise?.hidden.append(line...line)
+            } else {
+              pendingHint = argument
+            }
           default: throw .unknownDirective(location(line), directive)
           }
         }
-      case .code(let info, let code, let line, _, let isFenced, let isClosed):
+      case .code(let info, let code, let line, let endLine, let isFenced, let isClosed):
         if isFenced && !isClosed { throw .unterminatedFence(location(line)) }
         defer {
           previousProse = nil
           pendingMode = nil
           pendingFile = nil
         }
+        let attributes = fenceAttributes(info)
+        let tag = attributes.tag
+        if exercise != nil {
+          // Inside an exercise only its own blocks count; any other block is part of the task.
+          exercise?.take(
+            tag: tag, code: code, lines: line...max(line, endLine), mode: pendingMode, path: path)
+          continue
+        }
         if skipNext {
           skipNext = false
           continue
         }
-        let attributes = fenceAttributes(info)
-        let tag = attributes.tag
+        if ExerciseDraft.tags.contains(tag) {
+          throw .badDirective(
+            location(line),
+            "a '\(tag)' block belongs to an exercise: put <!-- layerlab: exercise --> before it")
+        }
         // A file the prose or the fence asks to create; shell blocks only when told outright.
         let leadIn = commandTags.contains(tag) ? nil : fileLeadIn(previousProse)
         if let file = pendingFile ?? attributes.file ?? leadIn {
@@ -110,10 +148,6 @@ public enum LessonParser {
             continue
           }
           for var step in transcript {
-            if exerciseNext {
-              step.isExercise = true
-              exerciseNext = false
-            }
             if let hint = pendingHint {
               step.hint = hint
               pendingHint = nil
@@ -132,6 +166,7 @@ public enum LessonParser {
       // Other languages are documentation unless the prose asks to create them.
       }
     }
+    closeExercise(before: sourceLines.count + 1)
     if steps.isEmpty {
       warnings.append(
         LessonDiagnostic(
@@ -169,6 +204,10 @@ public enum LessonParser {
       prose.before.append(source((consumed + 1)..<max(consumed + 1, own.lowerBound)))
       consumed = max(consumed, own.upperBound)
       var between = ""
+      if case .exercise(let exercise) = step {
+        // The exercise's task is its own; the prose goes on after its last line.
+        consumed = max(consumed, exercise.endLine)
+      }
       if case .command(let command) = step, let expected = command.expected {
         let output = block(at: expected.location.line)
         if output.lowerBound > consumed {
@@ -367,7 +406,16 @@ public enum LessonParser {
       return commandWords.contains(String(first))
         && (span.contains(" ") || ["ls", "pwd"].contains(span))
     }
-    let lastIndex = steps.lastIndex { if case .command = $0 { return true } else { return false } }
+    // The command before, unless an exercise stands between.
+    let lastIndex = steps.lastIndex { step in
+      switch step {
+      case .command, .exercise: true
+      default: false
+      }
+    }.flatMap { index -> Int? in
+      if case .command = steps[index] { return index }
+      return nil
+    }
     if let named {
       let last = lastIndex.flatMap { index -> CommandStep? in
         if case .command(let step) = steps[index] { return step }

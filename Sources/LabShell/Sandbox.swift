@@ -25,7 +25,7 @@ public struct Sandbox: Sendable {
   /// `/var/lib/docker` is the store.
   public init(environment: DockerEnvironment) {
     let temporary = "\(environment.store.stateDirectory)/tmp"
-    try? FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+    try? HostPaths.createDirectories(temporary)
     let fileSystem = VirtualFileSystem(
       storeRoot: environment.store.root, workspace: environment.workingDirectory,
       temporary: temporary)
@@ -34,6 +34,13 @@ public struct Sandbox: Sendable {
     quota = DiskQuota(bytes: DiskQuota.defaultBytes) {
       roots.reduce(0) { $0 + HostDirectory($1).diskUsage() }
     }
+  }
+
+  /// A sandbox over a file system of the caller's making (a check's look-only view), with its
+  /// own disk quota.
+  init(environment: DockerEnvironment, fileSystem: VirtualFileSystem, quota: DiskQuota) {
+    shell = Shell(fileSystem: fileSystem, docker: environment)
+    self.quota = quota
   }
 
   /// The budget one command line runs under.

@@ -2,6 +2,7 @@ import Foundation
 import LabDocker
 import LabFiles
 import LabImage
+import LabLimits
 import LabOutput
 import LabUtilities
 
@@ -38,7 +39,7 @@ public struct SandboxSession: Sendable {
     standardInput: (@Sendable () -> String?)? = nil
   ) throws {
     try store.initialize()
-    try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+    try HostPaths.createDirectories(workspace)
     self.store = store
     self.registry = registry
     self.workspace = workspace
@@ -49,6 +50,45 @@ public struct SandboxSession: Sendable {
       environment: DockerEnvironment(
         store: store, registry: registry, now: start.now, standardInput: standardInput ?? { nil },
         isTerminal: isTerminal, workingDirectory: workspace))
+  }
+
+  /// A session over the same store and workspace that may only look.
+  private init(lookingAt session: SandboxSession, scratch: String) throws {
+    let upper = scratch + "/workspace"
+    let temporary = scratch + "/tmp"
+    for directory in [upper, temporary] {
+      try HostPaths.createDirectories(directory)
+    }
+    store = session.store
+    registry = session.registry
+    workspace = session.workspace
+    keepsClock = false
+    clock = session.clock
+    var environment = session.sandbox.shell.docker
+    environment.isReadOnly = true
+    environment.now = clock.now
+    let fileSystem = VirtualFileSystem(
+      storeRoot: store.root, workspace: workspace, upper: upper, temporary: temporary)
+    sandbox = Sandbox(
+      environment: environment, fileSystem: fileSystem,
+      quota: DiskQuota(bytes: Self.viewQuotaBytes))
+    sandbox.timeout = session.sandbox.timeout
+    sandbox.interruption = session.sandbox.interruption
+  }
+
+  /// What a look-only view may write: its own scratch files, never the learner's.
+  static let viewQuotaBytes: Int64 = 256 << 20
+
+  /// Runs `body` in a look-only view of this session, as an exercise's check runs.
+  ///
+  /// The view has the same images, read-only; the same workspace under a copy-on-write layer
+  /// that is thrown away after; its own `/tmp`; the same time. Nothing `body` runs changes what
+  /// the learner built.
+  public func lookingOnly<T>(_ body: (inout SandboxSession) -> T) throws -> T {
+    let scratch = try ScratchDirectory.make("check-view")
+    defer { ScratchDirectory.remove(scratch) }
+    var view = try SandboxSession(lookingAt: self, scratch: scratch)
+    return body(&view)
   }
 
   /// Runs one command line with the whole shell language.

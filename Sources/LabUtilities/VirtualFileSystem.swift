@@ -77,6 +77,29 @@ public struct VirtualFileSystem: Sendable {
     ]
   }
 
+  /// The sandbox as a check sees it: the store read-only, the workspace under a copy-on-write
+  /// layer, and a `/tmp` of its own, so nothing the check does reaches what the learner built.
+  ///
+  /// - Parameters:
+  ///   - storeRoot: The learner's store.
+  ///   - workspace: The learner's workspace, read through.
+  ///   - upper: An empty directory that takes the check's changes to the workspace.
+  ///   - temporary: An empty directory for the check's `/tmp`.
+  public init(storeRoot: String, workspace: String, upper: String, temporary: String) {
+    mounts = [
+      Mount(
+        path: Self.dockerRoot, tree: FileTree(directory: HostDirectory(storeRoot)),
+        isReadOnly: true, owner: "root"),
+      Mount(
+        path: Self.home,
+        tree: FileTree(upper: HostDirectory(upper), lowers: [HostDirectory(workspace)]),
+        isReadOnly: false, owner: "learner"),
+      Mount(
+        path: "/tmp", tree: FileTree(directory: HostDirectory(temporary)), isReadOnly: false,
+        owner: "learner"),
+    ]
+  }
+
   // MARK: - Paths
 
   /// `path` made absolute against `directory`, with `.` and `..` removed.

@@ -1,4 +1,5 @@
 import Foundation
+import LabDocker
 import LabFiles
 import LabImage
 import LabLesson
@@ -42,6 +43,8 @@ public enum LessonLinter {
         if let expected = command.expected {
           shown += Tokenizer.identifiers(in: expected.text)
         }
+      case .exercise(let exercise):
+        diagnostics += lint(exercise)
       }
     }
     // Files the prose mentions as things to create, but no step creates.
@@ -59,5 +62,57 @@ public enum LessonLinter {
       }
     }
     return diagnostics
+  }
+
+  /// An exercise needs a check and a model solution; hints are kind; checks only look.
+  static func lint(_ exercise: Exercise) -> [LessonDiagnostic] {
+    var diagnostics: [LessonDiagnostic] = []
+    func say(_ severity: LessonDiagnostic.Severity, _ message: String, at: SourceLocation? = nil) {
+      diagnostics.append(
+        LessonDiagnostic(
+          location: at ?? exercise.location, severity: severity, message: message))
+    }
+    if exercise.checks.isEmpty {
+      say(.error, "the exercise has no verify block, so nothing can tell it is solved")
+    }
+    if exercise.solution.isEmpty {
+      say(
+        .warning,
+        "the exercise has no solution block: check cannot prove it solvable, nor a learner see one")
+    }
+    if exercise.hints.isEmpty {
+      say(.note, "the exercise has no hints: a ```hint block helps a learner who is stuck")
+    }
+    for check in exercise.checks {
+      let script: String
+      switch check {
+      case .script(let text, _): script = text
+      case .output(let step): script = step.command
+      }
+      for command in dockerCommands(in: script) where Docker.changesStore(command) {
+        say(
+          .error,
+          "the check runs `docker \(command.joined(separator: " "))`, which changes images: "
+            + "a check may only look (it runs read-only)", at: check.location)
+      }
+    }
+    return diagnostics
+  }
+
+  /// The arguments of each `docker` command in a script, read word by word.
+  static func dockerCommands(in script: String) -> [[String]] {
+    let separators: Set<Character> = [";", "|", "&", "(", ")", "`", "\n", "{", "}"]
+    let leaders: Set<String> = [
+      "sudo", "!", "if", "then", "else", "elif", "do", "while", "until", "time", "command", "exec",
+    ]
+    var commands: [[String]] = []
+    for piece in script.split(whereSeparator: { separators.contains($0) }) {
+      let words = piece.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+      guard let index = words.firstIndex(where: { $0 == "docker" }),
+        words[..<index].allSatisfy({ leaders.contains($0) || $0.contains("=") })
+      else { continue }
+      commands.append(Array(words[(index + 1)...]))
+    }
+    return commands
   }
 }

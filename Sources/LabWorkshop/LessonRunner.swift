@@ -13,14 +13,15 @@ public struct StepReport: Codable, Sendable {
     case passed, failed, skipped
   }
 
-  /// What the step did: ran a command, wrote a file, or set the clock.
+  /// What the step did: ran a command, wrote a file, set the clock, or proved an exercise.
   public enum Kind: String, Codable, Sendable {
-    case command, file, clock
+    case command, file, clock, exercise
   }
 
   public var location: SourceLocation
   public var kind: Kind
-  /// The command as run, after bindings rewrote it; the file path for a file step.
+  /// The command as run, after bindings rewrote it; the file path for a file step; the
+  /// exercise's title.
   public var text: String
   public var outcome: Outcome
   public var expected: String?
@@ -139,7 +140,7 @@ public struct LessonRunner: Sendable {
           location: commandStep.location, kind: .command, text: command, outcome: .passed,
           expected: commandStep.expected?.text, actual: actual, status: result.status, notes: notes)
         if let expected = commandStep.expected {
-          judge(
+          Self.judge(
             &stepReport, against: expected, result: result, wholeBlock: wholeBlock,
             blockMates: commandStep.blockMates, matcher: matcher, bindings: &bindings)
         } else if result.status != 0 {
@@ -151,6 +152,8 @@ public struct LessonRunner: Sendable {
           ]
         }
         report.steps.append(stepReport)
+      case .exercise(let exercise):
+        report.steps.append(Self.prove(exercise, in: &session, bindings: bindings))
       }
     }
     report.bindings = bindings.pairs
@@ -161,7 +164,7 @@ public struct LessonRunner: Sendable {
   ///
   /// After a block of several commands, the expected output may be the last command's or the
   /// whole block's; either passes.
-  func judge(
+  static func judge(
     _ report: inout StepReport, against expected: Expectation, result: CommandOutput,
     wholeBlock: String, blockMates: Int, matcher: Matcher, bindings: inout Bindings
   ) {

@@ -12,6 +12,8 @@ public struct Progress: Codable, Equatable, Sendable {
   public var stepCount: Int
   public var log: [Stepper.LoggedCommand]
   public var skipped: [Int]
+  /// The exercises the learner reached: solved, skipped or still open, and how.
+  public var exercises: [ExerciseRecord]?
 
   public var isFinished: Bool { position >= stepCount }
 
@@ -21,6 +23,59 @@ public struct Progress: Codable, Equatable, Sendable {
     stepCount = stepper.lesson.steps.count
     log = stepper.log
     skipped = stepper.outcomes.filter { $0.value == .skipped }.map(\.key).sorted()
+    exercises = stepper.lesson.steps.indices.compactMap { index in
+      guard case .exercise(let exercise) = stepper.lesson.steps[index], index <= stepper.position
+      else { return nil }
+      let state = stepper.exercises[index] ?? Stepper.ExerciseState()
+      let outcome: ExerciseRecord.Outcome =
+        switch stepper.outcomes[index] {
+        case .solved, .done: .solved
+        case .skipped: .skipped
+        case nil: .open
+        }
+      return ExerciseRecord(
+        step: index, title: exercise.title, outcome: outcome, commands: state.commands,
+        par: exercise.solution.count, hintsShown: state.hintsShown,
+        solutionShown: state.solutionShown)
+    }
+  }
+
+  /// The exercises solved, and how many the learner reached.
+  public var exerciseTally: (solved: Int, reached: Int) {
+    let records = exercises ?? []
+    return (records.filter { $0.outcome == .solved }.count, records.count)
+  }
+}
+
+/// What became of one exercise.
+public struct ExerciseRecord: Codable, Equatable, Sendable {
+  public enum Outcome: String, Codable, Sendable {
+    case solved, skipped, open
+  }
+
+  /// The exercise's step index in the lesson.
+  public var step: Int
+  public var title: String
+  public var outcome: Outcome
+  /// The commands the learner ran at it.
+  public var commands: Int
+  /// The model solution's command count.
+  public var par: Int
+  public var hintsShown: Int
+  /// Whether the learner asked to see the model solution.
+  public var solutionShown: Bool
+
+  public init(
+    step: Int, title: String, outcome: Outcome, commands: Int, par: Int, hintsShown: Int,
+    solutionShown: Bool
+  ) {
+    self.step = step
+    self.title = title
+    self.outcome = outcome
+    self.commands = commands
+    self.par = par
+    self.hintsShown = hintsShown
+    self.solutionShown = solutionShown
   }
 }
 
@@ -57,11 +112,11 @@ public struct LessonPlace: Sendable {
 
   /// Saves progress through a temporary file and a rename: a killed run never leaves half.
   public func save(_ progress: Progress) throws {
-    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    try HostPaths.createDirectories(root)
     let temporary = root + "/.progress-\(UUID().uuidString)"
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(progress).write(to: URL(fileURLWithPath: temporary))
+    try HostPaths.createFile(temporary, contents: Array(encoder.encode(progress)))
     guard rename(temporary, progressFile) == 0 else {
       try? FileManager.default.removeItem(atPath: temporary)
       throw CocoaError(.fileWriteUnknown)

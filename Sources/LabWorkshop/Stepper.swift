@@ -31,9 +31,26 @@ public struct Stepper: Sendable {
   private var explained: Set<String> = []
   let runner: LessonRunner
 
+  /// Where the learner is in each exercise they reached, by step index.
+  public private(set) var exercises: [Int: ExerciseState] = [:]
+
   /// What became of a step.
   public enum StepOutcome: String, Codable, Sendable {
     case done, skipped
+    /// An exercise the learner's own commands solved.
+    case solved
+  }
+
+  /// A learner's work on one exercise.
+  public struct ExerciseState: Codable, Equatable, Sendable {
+    /// Commands run at the exercise (since it was last restarted).
+    public var commands = 0
+    /// How many hints were shown.
+    public var hintsShown = 0
+    /// Whether the model solution was shown.
+    public var solutionShown = false
+
+    public init() {}
   }
 
   /// One command the learner ran.
@@ -53,6 +70,8 @@ public struct Stepper: Sendable {
     public var completesStep: Bool
     /// Author IDs the command used, each with the learner's own, said once per ID.
     public var rewrites: [(author: String, actual: String)]
+    /// At an exercise, its checks' verdict after the command.
+    public var exercise: ExerciseVerdict?
   }
 
   /// - Parameters:
@@ -80,7 +99,7 @@ public struct Stepper: Sendable {
 
   public static func isInteractive(_ step: Step) -> Bool {
     switch step {
-    case .command, .file: true
+    case .command, .file, .exercise: true
     case .clock: false
     }
   }
@@ -94,7 +113,10 @@ public struct Stepper: Sendable {
   // MARK: - Moving
 
   /// Runs `line` at the current command step; an empty line runs the lesson's own command.
+  ///
+  /// At an exercise, runs the learner's line and then the exercise's checks.
   public mutating func run(_ line: String) -> Attempt? {
+    if case .exercise(let exercise) = current { return attempt(line, at: exercise) }
     guard case .command(let step) = current else { return nil }
     let typed = line.trimmingCharacters(in: .whitespaces).isEmpty ? step.command : line
     log.append(LoggedCommand(step: position, line: line))
@@ -115,7 +137,7 @@ public struct Stepper: Sendable {
       var stepReport = StepReport(
         location: step.location, kind: .command, text: command, outcome: .passed,
         expected: expected.text, actual: result.interleaved, status: result.status)
-      runner.judge(
+      LessonRunner.judge(
         &stepReport, against: expected, result: result, wholeBlock: result.interleaved,
         blockMates: 0, matcher: Matcher(), bindings: &trial)
       matches = stepReport.outcome == .passed
@@ -129,6 +151,59 @@ public struct Stepper: Sendable {
       command: command, result: result, report: report, completesStep: completes,
       rewrites: rewrites)
   }
+
+  // MARK: - Exercises
+
+  /// Runs the learner's own command at an exercise, then asks its checks whether it is solved.
+  private mutating func attempt(_ line: String, at exercise: Exercise) -> Attempt? {
+    guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+    log.append(LoggedCommand(step: position, line: line))
+    let command = bindings.rewrite(line)
+    let result = session.run(command)
+    exercises[position, default: ExerciseState()].commands += 1
+    let verdict = ExerciseChecker.verify(exercise, in: session, bindings: bindings)
+    if verdict.isSolved { finishStep(.solved) }
+    return Attempt(
+      command: command, result: result, report: nil, completesStep: verdict.isSolved,
+      rewrites: [], exercise: verdict)
+  }
+
+  /// The current exercise's work so far.
+  public var exerciseState: ExerciseState {
+    exercises[position] ?? ExerciseState()
+  }
+
+  /// The exercise's next hint, remembered as shown; `nil` when none is left.
+  public mutating func revealHint() -> (text: String, number: Int, count: Int)? {
+    guard case .exercise(let exercise) = current else { return nil }
+    let shown = exerciseState.hintsShown
+    guard shown < exercise.hints.count else { return nil }
+    log.append(LoggedCommand(step: position, line: Self.hintMark))
+    exercises[position, default: ExerciseState()].hintsShown = shown + 1
+    return (exercise.hints[shown], shown + 1, exercise.hints.count)
+  }
+
+  /// The model solution's commands, remembered as revealed.
+  public mutating func revealSolution() -> [String] {
+    guard case .exercise(let exercise) = current else { return [] }
+    if !exerciseState.solutionShown {
+      log.append(LoggedCommand(step: position, line: Self.solutionMark))
+      exercises[position, default: ExerciseState()].solutionShown = true
+    }
+    return exercise.solution.map { bindings.rewrite($0.command) }
+  }
+
+  /// The log without the current step's commands, keeping what it revealed: replayed, it is
+  /// the sandbox as it was before the exercise, with the hints still shown.
+  public var logBeforeCurrentStep: [LoggedCommand] {
+    log.filter {
+      $0.step < position
+        || ($0.step == position && [Self.hintMark, Self.solutionMark].contains($0.line))
+    }
+  }
+
+  static let hintMark = ":hint"
+  static let solutionMark = ":solution"
 
   /// Runs a command that is no step's own (the learner exploring at a file step).
   public mutating func runOutsideStep(_ line: String) -> CommandOutput {
@@ -196,6 +271,13 @@ public struct Stepper: Sendable {
       switch stepper.current {
       case .command:
         if entry.line == skipMark { stepper.skip() } else { _ = stepper.run(entry.line) }
+      case .exercise:
+        switch entry.line {
+        case skipMark: stepper.skip()
+        case hintMark: _ = stepper.revealHint()
+        case solutionMark: _ = stepper.revealSolution()
+        default: _ = stepper.run(entry.line)
+        }
       case .file:
         switch entry.line {
         case skipMark: stepper.skip()

@@ -18,6 +18,13 @@ private func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if FUZZING
+/// libFuzzer's entry by its C name: a debug build links libFuzzer's own `main` (SwiftPM renames
+/// a debug executable's), which calls this.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+  fuzzOneInput(data, size)
+}
+
 /// libFuzzer's driver, which parses its options and calls back for every input.
 @_silgen_name("LLVMFuzzerRunDriver")
 private func runDriver(

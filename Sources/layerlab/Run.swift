@@ -15,8 +15,10 @@ extension LayerLab {
       discussion: """
         At each step the lesson's command is shown: press Enter to run it, or type any command.
         Your progress is kept, and `layerlab run` on the same lesson picks up where you left.
-        Commands of the stepper start with a colon: :hint :show :skip :next :back :restart
-        :list :help :quit. Ctrl-D leaves too.
+        At an exercise, solve the task your own way: after every command its checks look at
+        your images and files, and say when it is solved.
+        Commands of the stepper start with a colon: :hint :solution :show :skip :next :back
+        :restart :list :help :quit. Ctrl-D leaves too.
         """)
 
     @Argument(help: "A lesson file, a folder of lessons, or the name of a bundled lesson.")
@@ -123,6 +125,18 @@ struct StepperUI {
       say("  Create " + paint(path, "1") + ":")
       say(renderer.render("```\n" + content + "```"), newline: false)
       say(paint("  Enter creates it.", "2"))
+    case .exercise(let exercise):
+      // A title taken from the heading was just shown with the step.
+      let section = Workshop.section(before: stepper.position, in: stepper.lesson)
+      say(paint("  Exercise" + (exercise.title == section ? "" : ": " + exercise.title), "1;36"))
+      let task = renderer.render(exercise.task)
+      if !task.isEmpty { say(task, newline: false) }
+      let par = exercise.solution.count
+      say(
+        paint(
+          "  Solve it your own way: your work is checked after every command"
+            + (par > 0 ? " (par: \(par) command\(par == 1 ? "" : "s"))" : "") + ".", "2"))
+      say(paint("  :hint for a hint, :solution to see one, :skip to move on.", "2"))
     default:
       break
     }
@@ -154,6 +168,14 @@ struct StepperUI {
         // Exploring before creating the file.
         emit(stepper.runOutsideStep(line))
       }
+    case .exercise:
+      if editor == nil { say(line) }
+      guard let attempt = stepper.run(line) else {
+        say(paint("  An exercise has no command to run for you: type your own, or :hint.", "2"))
+        return
+      }
+      emit(attempt.result)
+      exerciseVerdict(attempt)
     case .command:
       let typed = line.trimmingCharacters(in: .whitespaces).isEmpty
       if editor == nil {
@@ -197,6 +219,31 @@ struct StepperUI {
     }
   }
 
+  /// After a command at an exercise: solved, with the count against par, or why not yet.
+  func exerciseVerdict(_ attempt: Stepper.Attempt) {
+    guard let verdict = attempt.exercise else { return }
+    guard verdict.isSolved else {
+      let first = verdict.message.split(separator: "\n").first.map(String.init) ?? ""
+      say(paint("  · not solved yet" + (first.isEmpty ? "" : ": " + first), "2"))
+      return
+    }
+    let index = stepper.position - 1
+    guard case .exercise(let exercise) = stepper.lesson.steps[index] else { return }
+    let state = stepper.exercises[index] ?? Stepper.ExerciseState()
+    say(paint("✓ solved: " + exercise.title, "32"))
+    say(paint("  " + Self.parLine(commands: state.commands, par: exercise.solution.count), "2"))
+  }
+
+  /// The count against par, as in "You solved it in 4 commands; the model solution takes 2".
+  static func parLine(commands: Int, par: Int) -> String {
+    func count(_ number: Int) -> String { "\(number) command\(number == 1 ? "" : "s")" }
+    let yours = "You solved it in \(count(commands))"
+    guard par > 0 else { return yours + "." }
+    if commands == par { return yours + ", as many as the model solution." }
+    if commands < par { return yours + "; the model solution takes \(par). Well done." }
+    return yours + "; the model solution takes \(par)."
+  }
+
   mutating func finish() {
     let closing = renderer.render(stepper.lesson.prose.closing)
     if !closing.isEmpty { say("\n" + closing, newline: false) }
@@ -206,6 +253,8 @@ struct StepperUI {
         "\n✓ Lesson complete"
           + (skipped > 0 ? " (\(skipped) step\(skipped == 1 ? "" : "s") skipped)" : "")
           + ".", "32"))
+    let (solved, reached) = Progress(stepper).exerciseTally
+    if reached > 0 { say(paint("  Exercises solved: \(solved) of \(reached).", "2")) }
   }
 
   // MARK: - The stepper's own commands
@@ -222,13 +271,34 @@ struct StepperUI {
       stepper.skip()
       say(paint("skipped", "2"))
     case ":hint":
-      if case .command(let step) = stepper.current, let hint = step.hint {
+      if case .exercise = stepper.current {
+        if let (text, number, count) = stepper.revealHint() {
+          say(paint("hint \(number) of \(count): " + text, "36"))
+        } else {
+          say(paint("No more hints. :solution shows the model solution.", "36"))
+        }
+        try save()
+      } else if case .command(let step) = stepper.current, let hint = step.hint {
         say(paint("hint: " + hint, "36"))
       } else if let command = stepper.suggestedCommand {
         say(paint("hint: the lesson runs  " + command, "36"))
       } else {
         say(paint("hint: press Enter to create the file", "36"))
       }
+    case ":solution":
+      guard case .exercise = stepper.current else {
+        say(paint("This step is no exercise; :hint shows the lesson's command.", "2"))
+        break
+      }
+      let commands = stepper.revealSolution()
+      guard !commands.isEmpty else {
+        say(paint("This exercise has no model solution.", "2"))
+        break
+      }
+      say(paint("The model solution:", "2"))
+      for command in commands { say(paint("  $ " + command, "1")) }
+      say(paint("  (Run it, or your own way: the checks look at the result.)", "2"))
+      try save()
     case ":show":
       if case .command(let step) = stepper.current, let expected = step.expected {
         say(paint("The lesson expects:", "2"))
@@ -243,6 +313,14 @@ struct StepperUI {
         registry: registry)
       Interrupt.install(for: &stepper.sessionSandbox)
       shown = nil
+    case ":restart" where line.split(separator: " ").dropFirst().first != "lesson":
+      guard case .exercise = stepper.current else { fallthrough }
+      stepper = Stepper.replaying(
+        stepper.logBeforeCurrentStep, lesson: stepper.lesson,
+        session: try place.freshSession(registry: registry), registry: registry)
+      Interrupt.install(for: &stepper.sessionSandbox)
+      say(paint("The exercise starts again, from the sandbox as it was before it.", "2"))
+      try save()
     case ":restart":
       stepper = Stepper(
         lesson: stepper.lesson, session: try place.freshSession(registry: registry),
@@ -257,11 +335,13 @@ struct StepperUI {
         """
         Enter        run the lesson's command (or create the file)
         any command  runs in the sandbox; the step is done when it prints the lesson's output
-        :hint        a hint, or the lesson's command
+        :hint        a hint (at an exercise, the next one), or the lesson's command
+        :solution    at an exercise, the model solution (noted in your progress)
         :show        the output the lesson expects
         :skip :next  leave this step and go on
         :back        back to the step before (the sandbox is rebuilt as it was)
-        :restart     the lesson from the start, in a fresh sandbox
+        :restart     the lesson from the start, in a fresh sandbox; at an exercise, the
+                     exercise from its start (:restart lesson for the whole lesson)
         :list        the steps and where you are
         :quit        leave (so does Ctrl-D); your progress is saved
         """)
@@ -285,6 +365,13 @@ struct StepperUI {
       switch stepper.current {
       case .file: stepper.createFile()
       case .command: _ = stepper.run("")
+      case .exercise(let exercise):
+        // The model solution, as `check` runs it; an exercise it does not solve is skipped.
+        let position = stepper.position
+        for step in exercise.solution where stepper.position == position {
+          _ = stepper.run(step.command)
+        }
+        if stepper.position == position { stepper.skip() }
       default: break
       }
     }

@@ -84,14 +84,30 @@ enum Workshop {
     for (index, step) in stepper.lesson.steps.enumerated() where Stepper.isInteractive(step) {
       number += 1
       let mark =
-        index == stepper.position
-        ? "▸"
-        : stepper.outcomes[index] == .done ? "✓" : stepper.outcomes[index] == .skipped ? "–" : "·"
+        switch stepper.outcomes[index] {
+        case _ where index == stepper.position: "▸"
+        case .done, .solved: "✓"
+        case .skipped: "–"
+        case nil: "·"
+        }
       let text: String
       switch step {
       case .command(let command): text = "$ " + command.command.split(separator: "\n")[0]
       case .file(let path, _, _): text = "create " + path
       case .clock: text = ""
+      case .exercise(let exercise):
+        let state = stepper.exercises[index]
+        var details: [String] = []
+        if stepper.outcomes[index] == .solved, let state {
+          details.append("solved in \(state.commands), par \(exercise.solution.count)")
+        }
+        if let state, state.hintsShown > 0 {
+          details.append("\(state.hintsShown) hint\(state.hintsShown == 1 ? "" : "s")")
+        }
+        if state?.solutionShown == true { details.append("solution shown") }
+        text =
+          "exercise: " + exercise.title
+          + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
       }
       out += "  \(mark) \(String(number).leftPadded(to: 2)) \(text)\n"
     }
@@ -126,13 +142,13 @@ extension LayerLab {
       for (index, path) in lessons.enumerated() {
         let title = (try? LessonParser.parse(contentsOf: path))?.title ?? PathText.name(path)
         let place = LessonPlace(lessonPath: path, dataDirectory: options.dataDirectory)
-        let state: String
+        var state = ""
         if let progress = place.loadProgress() {
           state =
             progress.isFinished
             ? "done" : "at step \(progress.log.last.map { $0.step + 1 } ?? 1)"
-        } else {
-          state = ""
+          let (solved, reached) = progress.exerciseTally
+          if reached > 0 { state += " · exercises \(solved)/\(reached) solved" }
         }
         printOut(
           "  \(String(index + 1).leftPadded(to: 2)). \(title)\(state.isEmpty ? "" : "  (\(state))")\n"

@@ -1,5 +1,6 @@
 import Foundation
 import LabDocker
+import LabFiles
 import LabImage
 import LabOutput
 import LabShell
@@ -26,11 +27,9 @@ struct ShellFixture {
       ".hidden": "secret\n",
     ]
     for (path, text) in files {
-      let url = URL(fileURLWithPath: "\(workspace)/\(path)")
-      try FileManager.default.createDirectory(
-        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try Data(text.utf8).write(to: url)
-      try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path)
+      // Explicit modes: another test's extraction may hold the umask at 0 for an instant.
+      try HostPaths.createDirectories(PathText.parent("\(workspace)/\(path)"))
+      try HostPaths.createFile("\(workspace)/\(path)", contents: Array(text.utf8))
     }
     chmod("\(workspace)/script.sh", 0o755)
     try FileManager.default.createSymbolicLink(
@@ -39,8 +38,7 @@ struct ShellFixture {
       "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
       "lambda-long-name", "mu",
     ] {
-      try FileManager.default.createDirectory(
-        atPath: "\(workspace)/many/\(name)", withIntermediateDirectories: true)
+      try HostPaths.createDirectories("\(workspace)/many/\(name)")
     }
   }
 

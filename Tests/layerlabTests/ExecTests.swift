@@ -170,7 +170,7 @@ struct CheckCommandTests {
       "check", "--jobs", "2", "--report", "junit:\(report)", Self.fixtures,
     ])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    #expect(result.stdout.hasSuffix("10 passed, 0 failed\n"))
+    #expect(result.stdout.hasSuffix("14 passed, 0 failed\n"))
     let xml = try String(contentsOfFile: report, encoding: .utf8)
     #expect(
       xml.contains("<testsuite name=\"\(Self.fixtures)/layers.md\" tests=\"10\" failures=\"0\">"))

@@ -140,4 +140,66 @@ struct TerminalTests {
     // No `~` from an unbound Home or End key: the prompt's is the only one.
     #expect(screen.components(separatedBy: "~").count - 1 == 1, "\(screen)")
   }
+
+  static let exerciseLesson = """
+    # Names
+
+    ```console
+    $ docker pull -q busybox
+    docker.io/library/busybox:latest
+    ```
+
+    ## Your turn
+
+    <!-- layerlab: exercise A second name -->
+
+    Give busybox the name `tools:1.0` too.
+
+    ```verify
+    docker image inspect tools:1.0 >/dev/null 2>&1 || { echo "no tools:1.0 yet"; exit 1; }
+    ```
+
+    ```hint
+    First hint: an image may have many names.
+    ```
+
+    ```hint
+    Second hint: docker tag.
+    ```
+
+    ```solution
+    docker tag busybox tools:1.0
+    ```
+
+    ## Done
+
+    That was it.
+    """
+
+  @Test func aLearnerSolvesAnExerciseTheirOwnWay() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let lesson = "\(directory)/names.md"
+    try Data(Self.exerciseLesson.utf8).write(to: URL(fileURLWithPath: lesson))
+    let command = "\(Self.environment(directory + "/data")) \(ExecTests.binary) run \(lesson)"
+    let terminal = try TerminalSession(command)
+    defer { terminal.close() }
+    try terminal.waitFor("$ docker pull -q busybox")
+    try terminal.keys("Enter")
+    try terminal.waitFor("Exercise: A second name")
+    try terminal.type(":hint")
+    try terminal.waitFor("hint 1 of 2: First hint")
+    try terminal.type(":hint")
+    let hints = try terminal.waitFor("hint 2 of 2: Second hint")
+    let first = try #require(hints.range(of: "hint 1 of 2"))
+    let second = try #require(hints.range(of: "hint 2 of 2"))
+    #expect(first.lowerBound < second.lowerBound)
+    // Not the model's way: a Dockerfile and a build.
+    try terminal.type("printf 'FROM busybox\\n' > Dockerfile")
+    try terminal.waitFor("not solved yet: no tools:1.0 yet")
+    try terminal.type("docker build -q -t tools:1.0 .")
+    try terminal.waitFor("✓ solved: A second name")
+    try terminal.waitFor("You solved it in 2 commands; the model solution takes 1.")
+    try terminal.waitFor("That was it.")
+    try terminal.waitFor("Exercises solved: 1 of 1.")
+  }
 }

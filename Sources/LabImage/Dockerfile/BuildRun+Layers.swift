@@ -73,11 +73,11 @@ extension BuildRun {
     if !instruction.heredocs.isEmpty {
       // `COPY <<EOF /path`: each document becomes a file.
       let scratch = "\(store.temporaryDirectory)/heredoc-\(UUID().uuidString)"
-      try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+      try HostPaths.createDirectories(scratch)
       for heredoc in instruction.heredocs {
         let host = "\(scratch)/\(heredoc.name)"
         let text = heredoc.isQuoted ? heredoc.content : expansion.word(heredoc.content)
-        _ = FileManager.default.createFile(atPath: host, contents: Data(text.utf8))
+        try HostPaths.createFile(host, contents: Array(text.utf8))
         heredocFiles.append(
           CopyItem(
             destination: heredoc.name,
@@ -227,7 +227,7 @@ extension BuildRun {
     -> [CopyItem]
   {
     let scratch = "\(store.temporaryDirectory)/add-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    try HostPaths.createDirectories(scratch)
     do {
       let reader = try TarReader(label: name, source: { try archive.read() })
       _ = try LayerExtractor.extract(reader, into: scratch)
@@ -287,7 +287,7 @@ extension BuildRun {
       &state, key: key, buildKit: buildKitText, legacy: legacyText, legacyCommand: command,
       vertex: &vertex
     ) { () throws -> [CopyItem] in
-      try FileManager.default.createDirectory(atPath: upper, withIntermediateDirectories: true)
+      try HostPaths.createDirectories(upper)
       let outcome = executor(
         RunRequest(
           command: command, environment: runEnvironment, workingDirectory: workingDirectory,
