@@ -41,6 +41,8 @@ struct DockerCommand: Sendable {
   var parsesFlags = true
   /// Whether the command may change the store, whose new entries then take the virtual time.
   var writesStore = false
+  /// Whether flags may follow arguments; `run` takes everything after the image as its command.
+  var interspersed = true
   var run: @Sendable (Docker, ParsedFlags) -> CommandOutput
 
   /// Whether it changes the images the store holds: `save` writes only to the store's staging
@@ -86,14 +88,16 @@ extension Docker {
 
   /// Docker commands outside this toolkit, which answer that they are not part of it.
   static let otherDockerCommands: Set<String> = [
-    "run", "exec", "ps", "start", "stop", "restart", "kill", "rm", "create", "attach", "logs",
-    "commit", "cp", "diff", "export", "import", "port", "rename", "pause", "unpause", "top",
+    "attach", "export", "import", "port", "rename", "pause", "unpause", "top",
     "update", "wait", "stats", "events", "info", "version", "login", "logout", "push", "search",
   ]
 
   static let commands: [DockerCommand] = [
     pullCommand, imagesCommand, tagCommand, removeCommand, inspectCommand, imageInspectCommand,
-    historyCommand, pruneCommand, buildCommand, saveCommand, loadCommand,
+    historyCommand, pruneCommand, buildCommand, saveCommand, loadCommand, runCommand,
+    createCommand, startCommand, stopCommand, killCommand, restartCommand, psCommand,
+    removeContainerCommand, containerPruneCommand, logsCommand, diffCommand, commitCommand,
+    containerInspectCommand, execCommand,
   ]
 
   static func command(named path: [String]) -> DockerCommand? {

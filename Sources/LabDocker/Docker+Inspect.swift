@@ -23,8 +23,25 @@ extension Docker {
     arguments: .atLeast(1)
   ) { docker, flags in docker.inspect(flags, imagesOnly: true) }
 
-  func inspect(_ flags: ParsedFlags, imagesOnly: Bool) -> CommandOutput {
-    if let type = flags.string("type"), !imagesOnly, type != "image" {
+  static let containerInspectCommand = DockerCommand(
+    paths: [["container", "inspect"]], usageTail: "[OPTIONS] CONTAINER [CONTAINER...]",
+    summary: "Display detailed information on one or more containers",
+    flags: [
+      FlagSpec("format", "f", .string, "Format output using a custom template"),
+      FlagSpec("size", "s", .bool, "Display total file sizes"),
+    ],
+    arguments: .atLeast(1)
+  ) { docker, flags in
+    var typed = flags
+    typed.values["type"] = ["container"]
+    return docker.inspect(typed, imagesOnly: false, containerCommand: true)
+  }
+
+  func inspect(_ flags: ParsedFlags, imagesOnly: Bool, containerCommand: Bool = false)
+    -> CommandOutput
+  {
+    let type = imagesOnly ? "image" : flags.string("type")
+    if let type, !["image", "container"].contains(type) {
       let known = [
         "config", "container", "network", "node", "plugin", "secret", "service", "task", "volume",
       ]
@@ -32,12 +49,26 @@ extension Docker {
         return .failure("\"\(type)\" is not a valid value for --type")
       }
       return .failure(
-        "docker inspect --type \(type): not part of the LayerLab image toolkit, which works with images only"
+        "docker inspect --type \(type): not part of the LayerLab toolkit, which has images and containers"
       )
     }
     var documents: [JSONValue] = []
+    var containerDocuments: Set<Int> = []
     var errors: [String] = []
     for name in flags.arguments {
+      // Without a type, Docker tries a container first, then an image.
+      if type != "image", let container = try? environment.store.findContainer(name) {
+        containerDocuments.insert(documents.count)
+        documents.append(containerJSON(container))
+        continue
+      }
+      if type == "container" {
+        errors.append(
+          containerCommand
+            ? "Error response from daemon: No such container: \(name)"
+            : "Error: No such container: \(name)")
+        continue
+      }
       do {
         let id = try environment.store.resolveImage(name)
         documents.append(try inspectDocument(id))
@@ -60,9 +91,12 @@ extension Docker {
       } catch {
         return .failure("template parsing error: \(error)", status: 64)
       }
-      for document in documents {
+      for (index, document) in documents.enumerated() {
         do {
-          result.print(try template.execute(Self.typedInspect(document)) + "\n")
+          let value =
+            containerDocuments.contains(index)
+            ? TemplateValue(rawJSON: document) : Self.typedInspect(document)
+          result.print(try template.execute(value) + "\n")
         } catch {
           // Docker retries on the raw JSON, where `.Id` and other JSON names work.
           do {

@@ -24,6 +24,11 @@ public struct DockerEnvironment: Sendable {
   public var workingDirectory: String
   /// Variables set for the command (`DOCKER_BUILDKIT=0 docker build …`).
   public var variables: [String: String] = [:]
+  /// Runs a container's program over its files; the sandbox shell provides it.
+  public var containerRunner: ContainerRunner = { request in
+    ContainerOutcome(
+      output: .failure("layerlab: containers need the sandbox shell"), startError: nil)
+  }
   /// Whether commands may only look: an exercise's check reads the learner's images and must
   /// never change them.
   public var isReadOnly = false
@@ -108,7 +113,8 @@ public struct Docker: Sendable {
     if !command.parsesFlags { return command.run(self, ParsedFlags()) }
     let flags: ParsedFlags
     do {
-      flags = try parseFlags(Array(rest), specs: command.flags + [helpFlag])
+      flags = try parseFlags(
+        Array(rest), specs: command.flags + [helpFlag], interspersed: command.interspersed)
     } catch {
       return .failure("\(error.message)\nSee '\(invokedAs) --help'.", status: 125)
     }
@@ -136,9 +142,10 @@ public struct Docker: Sendable {
 
   private func unsupported(_ path: [String]) -> CommandOutput {
     .failure(
-      "docker \(path.joined(separator: " ")): not part of the LayerLab image toolkit, "
-        + "which works with images only (pull, build, tag, inspect, image ls, history, rmi, "
-        + "save, load, image prune)")
+      "docker \(path.joined(separator: " ")): not part of the LayerLab toolkit, which works "
+        + "with images (pull, build, tag, inspect, image ls, history, rmi, save, load, image "
+        + "prune) and containers (run, create, start, stop, kill, restart, ps, logs, exec, cp, rm, "
+        + "diff, commit, container prune)")
   }
 
   private var helpFlag: FlagSpec { FlagSpec("help", nil, .bool, "Print usage") }

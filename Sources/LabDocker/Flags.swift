@@ -51,7 +51,12 @@ struct FlagError: Error, Sendable {
 
 /// Parses arguments the way pflag does: `--name=value`, `--name value`, `-abc`, `-fvalue`,
 /// flags anywhere among the arguments, and `--` to end them.
-func parseFlags(_ arguments: [String], specs: [FlagSpec]) throws(FlagError) -> ParsedFlags {
+///
+/// With `interspersed` false (`run`, `create`, `exec`), flags end at the first argument: what
+/// follows the image is the container's command, flags and all.
+func parseFlags(_ arguments: [String], specs: [FlagSpec], interspersed: Bool = true)
+  throws(FlagError) -> ParsedFlags
+{
   var parsed = ParsedFlags()
   var index = 0
   func spec(long name: String) -> FlagSpec? { specs.first { $0.long == name } }
@@ -61,6 +66,10 @@ func parseFlags(_ arguments: [String], specs: [FlagSpec]) throws(FlagError) -> P
     index += 1
     if argument == "--" {
       parsed.arguments += arguments[index...]
+      break
+    }
+    if !interspersed, !argument.hasPrefix("-") || argument == "-" {
+      parsed.arguments += arguments[(index - 1)...]
       break
     }
     if argument.hasPrefix("--") {

@@ -19,6 +19,8 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
   case digestMismatch(what: String, expected: Digest, actual: Digest)
   /// Docker's conflict messages, already formatted.
   case conflict(String)
+  /// Docker's `No such container: web`.
+  case noSuchContainer(String)
   case unsupportedMediaType(String)
   case invalidRecipe(file: String, reason: String)
   case corruptStore(String)
@@ -43,6 +45,7 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     case .digestMismatch(let what, let expected, let actual):
       "filesystem layer verification failed for digest \(expected): \(what) has digest \(actual)"
     case .conflict(let message): message
+    case .noSuchContainer(let name): "No such container: \(name)"
     case .unsupportedMediaType(let type): "unsupported media type \(type)"
     case .invalidRecipe(let file, let reason): "\(file): \(reason)"
     case .corruptStore(let reason): "the store is damaged: \(reason)"

@@ -47,6 +47,12 @@ extension ImageStore {
       guard table.image(for: named) != nil else {
         throw ImageError.noSuchImage(named.familiarString)
       }
+      // Untagging the only name of an image a container uses would leave it dangling.
+      if !force, isSingleReference(references), let user = containers(using: id).first {
+        throw ImageError.conflict(
+          "conflict: unable to remove repository reference \"\(text)\" (must force) - container "
+            + "\(user.shortID) is using its referenced image \(id.shortID)")
+      }
       table.remove(named)
       records.append(.untagged(named.familiarString))
       references = table.references(to: id)
@@ -64,8 +70,8 @@ extension ImageStore {
       if !references.isEmpty { return records }
       removedRepositoryReference = true
     } else if isSingleReference(references) {
-      if try !children(of: id).isEmpty {
-        throw ImageError.conflict(conflict(id, hard: true, "image has dependent child images"))
+      if let problem = try deleteConflict(id, force: force, checkReferences: false) {
+        throw ImageError.conflict(problem)
       }
       for reference in references {
         table.remove(reference)
@@ -101,15 +107,11 @@ extension ImageStore {
     _ id: Digest, records: inout [DeleteRecord], force: Bool, quiet: Bool
   ) throws -> Digest? {
     var table = try referenceTable()
-    let hasChildren = try !children(of: id).isEmpty
-    let referenced = !table.references(to: id).isEmpty
-    if hasChildren || (!force && referenced) {
-      // A conflict on an image that still has names or children ends a quiet removal.
+    if let problem = try deleteConflict(id, force: force, checkReferences: true) {
+      // A conflict on an image that still has names, children or containers ends a quiet
+      // removal.
       if quiet { return nil }
-      throw ImageError.conflict(
-        hasChildren
-          ? conflict(id, hard: true, "image has dependent child images")
-          : conflict(id, hard: false, "image is referenced in multiple repositories"))
+      throw ImageError.conflict(problem)
     }
     let image = try self.image(id)
     for reference in table.references(to: id) {
@@ -122,7 +124,9 @@ extension ImageStore {
     try FileManager.default.removeItem(atPath: "\(contentDirectory)/\(id.hex)")
     try? FileManager.default.removeItem(atPath: "\(metadataDirectory)/\(id.hex)")
     records.append(.deleted(id))
+    // Layers other images, or containers whose image was forced away, still stand on.
     let stillUsed = Set(try imageIDs().flatMap { try self.image($0).chainIDs })
+      .union(containers().flatMap { (try? imageChain(of: $0)) ?? [] })
     for chain in image.chainIDs.reversed() {
       guard !stillUsed.contains(chain), hasLayer(chain) else { break }
       // A layer another layer stands on stays, whoever made that one (a build killed before
@@ -139,6 +143,27 @@ extension ImageStore {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: layerDirectory)) ?? []
     let parent = chain.description
     return names.contains { readText("\(layerDirectory)/\($0)/parent") == parent }
+  }
+
+  /// Why `id` cannot be deleted, checked in the daemon's order: child images and running
+  /// containers always stop it; names and stopped containers unless forced.
+  private func deleteConflict(_ id: Digest, force: Bool, checkReferences: Bool) throws -> String? {
+    if try !children(of: id).isEmpty {
+      return conflict(id, hard: true, "image has dependent child images")
+    }
+    let users = containers(using: id)
+    if let running = users.first(where: \.isRunning) {
+      return conflict(id, hard: true, "image is being used by running container \(running.shortID)")
+    }
+    guard !force else { return nil }
+    if checkReferences, try !referenceTable().references(to: id).isEmpty {
+      return conflict(id, hard: false, "image is referenced in multiple repositories")
+    }
+    if let stopped = users.first {
+      return conflict(
+        id, hard: false, "image is being used by stopped container \(stopped.shortID)")
+    }
+    return nil
   }
 
   private func conflict(_ id: Digest, hard: Bool, _ message: String) -> String {
@@ -170,8 +195,10 @@ extension ImageStore {
       var reclaimed: Int64 = 0
       let ids = try imageIDs()
       let parents = Set(try ids.compactMap { try image($0).parent })
+      let used = Set(containers().map(\.image))
       for id in ids where !parents.contains(id) || all {
-        guard hasImage(id) else { continue }
+        // An image a container was made from stays, as `prune -a` warns.
+        guard hasImage(id), !used.contains(id) else { continue }
         let references = try referenceTable().references(to: id)
         let layerSizes = Dictionary(
           uniqueKeysWithValues: try image(id).chainIDs.map { ($0, layerSize($0)) })

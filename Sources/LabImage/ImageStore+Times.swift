@@ -32,6 +32,20 @@ extension ImageStore {
     }
   }
 
+  /// Stamps a folder and everything in it with `time`: a container's fresh layers.
+  func stamp(tree path: String, at time: Date) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+      var status = stat()
+      guard lstat("\(path)/\(name)", &status) == 0 else { continue }
+      if status.st_mode & S_IFMT == S_IFDIR {
+        stamp(tree: "\(path)/\(name)", at: time)
+      } else {
+        Self.setTime(time, of: "\(path)/\(name)")
+      }
+    }
+    Self.setTime(time, of: path)
+  }
+
   /// Sets an entry's access and modification times, without following a symbolic link.
   public static func setTime(_ time: Date, of path: String) {
     let seconds = Int(time.timeIntervalSince1970.rounded(.down))

@@ -41,6 +41,10 @@ extension Shell {
     }
     let invocation = Invocation(
       name: name, arguments: Array(words.dropFirst()), input: input, outputIsTerminal: terminal)
+    if let body = functions[name] {
+      return callFunction(body, arguments: invocation.arguments, input: input, terminal: terminal)
+    }
+    if name == "docker" && fileSystem.hasDocker, let copied = dockerCopy(words) { return copied }
     if name == "docker" && fileSystem.hasDocker {
       var environment = docker
       for (key, value) in assignments { environment.variables[key] = value }
@@ -77,6 +81,7 @@ extension Shell {
       fileSystem.now = context.now
       return output
     }
+    if runsInContainer, let output = runContainerProgram(words, input: input) { return output }
     if name.contains("/") { return runScript(invocation) }
     switch notFoundStyle {
     case .bash: return .failure("bash: \(name): command not found", status: 127)
@@ -100,6 +105,7 @@ extension Shell {
     let text = String(decoding: (try? fileSystem.read(path, from: directory)) ?? [], as: UTF8.self)
     return runNested(text, name: path, input: invocation.input) {
       $0.positional = invocation.arguments
+      $0.scriptName = path
     }
   }
 

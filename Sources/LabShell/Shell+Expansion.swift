@@ -128,6 +128,30 @@ extension Shell {
     return text
   }
 
+  /// Expands a word into a pattern: what was quoted matches itself, what was not may hold
+  /// `*`, `?` and `[…]` (`case` arms).
+  mutating func expandPattern(_ word: ShellWord) -> String {
+    func escaped(_ text: String) -> String {
+      var result = ""
+      for character in text {
+        if "*?[]\\".contains(character) { result.append("\\") }
+        result.append(character)
+      }
+      return result
+    }
+    var pattern = ""
+    for part in word.parts {
+      let single = ShellWord([part])
+      switch part {
+      case .text(let value, let quoted): pattern += quoted ? escaped(value) : value
+      case .parameter(_, _, _, let quoted), .command(_, let quoted), .arithmetic(_, let quoted):
+        let value = expandToString(single)
+        pattern += quoted ? escaped(value) : value
+      }
+    }
+    return pattern
+  }
+
   /// The answer to a word that expands past ``Limits/outputBytes``, as `x=$x$x` in a loop does.
   static let expansionMessage =
     "bash: a word's expansion is over \(Limits.outputText): the sandbox stopped the command line"
@@ -198,7 +222,7 @@ extension Shell {
     case "@", "*": value = positional.joined(separator: " ")
     case "$": value = "4242"
     case "!": value = ""
-    case "0": value = "bash"
+    case "0": value = scriptName
     case "-": value = "hB"
     default:
       if let number = Int(name) {
@@ -206,6 +230,10 @@ extension Shell {
       } else {
         value = variables[name]
       }
+    }
+    if value == nil, options.treatsUnsetAsError, operation == nil, Int(name) != 0 {
+      abort("bash: \(name): unbound variable")
+      return ("", [])
     }
     guard let operation else { return (value ?? "", []) }
     if operation == "length" { return (String((value ?? "").count), []) }

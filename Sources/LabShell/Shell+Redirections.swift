@@ -13,13 +13,25 @@ extension Shell {
     case file(String, append: Bool)
   }
 
+  ///
+  /// Descriptors past 2 (`3>&1`, `4>/dev/null`) name where `>&3` then goes; with `persists`
+  /// (a bare `exec 3>&1`), they stay for the rest of the shell.
   mutating func withRedirections(
-    _ redirections: [Redirection], input: [UInt8], terminal: Bool,
+    _ redirections: [Redirection], input: [UInt8], terminal: Bool, persists: Bool = false,
     body: (inout Shell, [UInt8], Bool) -> CommandOutput
   ) -> CommandOutput {
     var stdin = input
     var out: Sink = .stdout
     var err: Sink = .stderr
+    var descriptors = extraDescriptors
+    /// Points `descriptor` at `sink`.
+    func assign(_ descriptor: Int, _ sink: Sink) {
+      switch descriptor {
+      case 1: out = sink
+      case 2: err = sink
+      default: descriptors[descriptor] = sink
+      }
+    }
     for redirection in redirections {
       let target = expandToString(redirection.target)
       if isAborting { return CommandOutput(status: 1) }
@@ -32,10 +44,8 @@ extension Shell {
         if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
           out = .discard
           err = .discard
-        } else if redirection.descriptor == 2 {
-          err = .discard
         } else {
-          out = .discard
+          assign(redirection.descriptor, .discard)
         }
       case .input:
         do {
@@ -62,10 +72,8 @@ extension Shell {
         if redirection.kind == .outputAndError || redirection.kind == .appendOutputAndError {
           out = sink
           err = sink
-        } else if redirection.descriptor == 2 {
-          err = sink
         } else {
-          out = sink
+          assign(redirection.descriptor, sink)
         }
       case .duplicate:
         let to: Sink
@@ -73,11 +81,19 @@ extension Shell {
         case "1": to = out
         case "2": to = err
         case "-": continue
-        default: return .failure("bash: \(target): ambiguous redirect")
+        default:
+          guard let number = Int(target), number >= 0 else {
+            return .failure("bash: \(target): ambiguous redirect")
+          }
+          guard let sink = descriptors[number] else {
+            return .failure("bash: \(number): Bad file descriptor")
+          }
+          to = sink
         }
-        if redirection.descriptor == 2 { err = to } else { out = to }
+        assign(redirection.descriptor, to)
       }
     }
+    if persists { extraDescriptors = descriptors }
     let isTerminal: Bool
     if case .stdout = out { isTerminal = terminal } else { isTerminal = false }
     let result = body(&self, stdin, isTerminal)

@@ -21,6 +21,23 @@ public struct Shell: Sendable {
   var isSudo = false
   /// Set by `exit`: the script or session ends.
   public var exitRequested: Int32?
+  /// Functions defined with `name() { … }`.
+  var functions: [String: ShellNode] = [:]
+  /// Set by `return`: the function ends with this status.
+  var returnRequested: Int32?
+  /// How many function calls the running command is inside.
+  var functionDepth = 0
+  /// The outer values of `local` variables, one frame per call, restored when it returns.
+  var localFrames: [[String: String?]] = []
+  /// `set -e`, `set -u`, `set -x`, `set -o pipefail`.
+  var options = ShellOptions()
+  /// How many conditions (`if`, `while`, the left of `&&`) the running command is in:
+  /// `set -e` spares a failure there.
+  var conditionDepth = 0
+  /// Descriptors past 2 a bare `exec 3>&1` opened, and where they lead.
+  var extraDescriptors: [Int: Sink] = [:]
+  /// `$0`: `bash` at the prompt, the script's path in a script.
+  var scriptName = "bash"
   /// Set by `break` and `continue`, with how many loops out; the loop clears it.
   var loopSignal: LoopSignal?
   /// How many loops the running command is inside.
@@ -47,7 +64,9 @@ public struct Shell: Sendable {
   }
 
   /// Whether the rest of a list is skipped: after `exit`, `break`, `continue` or an abort.
-  var isUnwinding: Bool { exitRequested != nil || loopSignal != nil || isAborting }
+  var isUnwinding: Bool {
+    exitRequested != nil || loopSignal != nil || isAborting || returnRequested != nil
+  }
 
   /// Abandons the command line with bash's `message`.
   mutating func abort(_ message: String, everyShell: Bool = false, status: Int32 = 1) {
@@ -78,6 +97,10 @@ public struct Shell: Sendable {
   }
 
   public var notFoundStyle = NotFoundStyle.bash
+  /// Inside a container, programs are looked up in the image's files (``runContainerProgram``).
+  public var runsInContainer = false
+  /// A modelled server a container's program started (`nginx`), which keeps it running.
+  public var startedServer: String?
   var positional: [String] = []
 
   public init(fileSystem: VirtualFileSystem, docker: DockerEnvironment) {
@@ -90,6 +113,7 @@ public struct Shell: Sendable {
     ]
     var environment = docker
     environment.runExecutor = ImageCommandRunner.executor
+    environment.containerRunner = ContainerProcess.runner
     self.docker = environment
   }
 
@@ -149,6 +173,8 @@ public struct Shell: Sendable {
     prepare(&copy)
     let output = copy.run(text, input: input)
     if copy.isAborting { abort("", everyShell: true) }
+    // A server the script started (`exec nginx`) keeps its container running.
+    if let server = copy.startedServer { startedServer = server }
     return output
   }
 
@@ -206,7 +232,28 @@ public struct Shell: Sendable {
         shell, stdin, isTerminal in
         shell.loop(clause, until: until, input: stdin, terminal: isTerminal)
       }
+    case .function(let name, let body):
+      functions[name] = body
+      return CommandOutput()
+    case .caseClause(let subject, let arms, let redirections):
+      return executeCompound(redirections, input: input, terminal: terminal) {
+        shell, stdin, isTerminal in
+        shell.executeCase(subject, arms: arms, input: stdin, terminal: isTerminal)
+      }
     }
+  }
+
+  /// `case`: the first arm with a pattern that matches the subject runs; none, status 0.
+  mutating func executeCase(
+    _ subject: ShellWord, arms: [CaseArm], input: [UInt8], terminal: Bool
+  ) -> CommandOutput {
+    let text = expandToString(subject)
+    for arm in arms {
+      for pattern in arm.patterns where Glob.matches(expandPattern(pattern), text) {
+        return execute(arm.body, input: input, terminal: terminal)
+      }
+    }
+    return CommandOutput()
   }
 
   /// A group, `if` or loop: a level deeper, with its redirections.
@@ -229,6 +276,10 @@ public struct Shell: Sendable {
       output.status = result.status
       lastStatus = result.status
       if isUnwinding { break }
+      if options.exitsOnError, result.status != 0, conditionDepth == 0, Self.errexitApplies(item) {
+        exitRequested = result.status
+        break
+      }
     }
     return output
   }
@@ -249,7 +300,9 @@ public struct Shell: Sendable {
         break
       }
     }
+    conditionDepth += links.isEmpty ? 0 : 1
     var output = execute(first, input: input, terminal: terminal)
+    conditionDepth -= links.isEmpty ? 0 : 1
     lastStatus = output.status
     for link in links.reversed() where (output.status == 0) == link.and && !isUnwinding {
       let result = execute(link.command, input: input, terminal: terminal)
@@ -266,16 +319,20 @@ public struct Shell: Sendable {
     // Earlier commands' errors reach the terminal before the last command's output.
     var output = CommandOutput()
     var data = input
+    var failed: Int32 = 0
     for (index, command) in commands.enumerated() {
       if index == commands.count - 1 {
         let result = execute(command, input: data, terminal: terminal)
         output.append(result)
         output.status = result.status
+        // `set -o pipefail`: the last command that failed decides.
+        if options.pipefail, result.status == 0 { output.status = failed }
         break
       }
       var copy = self
       let result = copy.execute(command, input: data, terminal: false)
       if copy.abortsEveryShell { abort("", everyShell: true) }
+      if result.status != 0 { failed = result.status }
       data = result.stdoutBytes
       output.write(result.stderrBytes, isError: true)
     }
@@ -302,7 +359,9 @@ public struct Shell: Sendable {
   ) -> CommandOutput {
     var output = CommandOutput()
     for clause in clauses {
+      conditionDepth += 1
       let test = execute(clause.condition, input: input, terminal: terminal)
+      conditionDepth -= 1
       output.append(test)
       if isUnwinding { return output }
       if test.status == 0 {
@@ -360,10 +419,14 @@ public struct Shell: Sendable {
     loopDepth += 1
     defer { loopDepth -= 1 }
     // However its loops nest, a command line gets the budget's rounds and time, no more.
-    while exitRequested == nil && !isAborting && !stopIfOverBudget(countingRound: true) {
+    while exitRequested == nil && returnRequested == nil && !isAborting
+      && !stopIfOverBudget(countingRound: true)
+    {
       iterations += 1
       let readsInput = Self.startsWithRead(clause.condition)
+      conditionDepth += 1
       let test = execute(clause.condition, input: Array(remaining), terminal: terminal)
+      conditionDepth -= 1
       if readsInput, let newline = remaining.firstIndex(of: 10) {
         remaining = remaining[(newline + 1)...]
       } else if readsInput {
@@ -383,7 +446,7 @@ public struct Shell: Sendable {
 
   /// After a loop's body: whether the loop ends, consuming a `break` or `continue` aimed at it.
   mutating func leavesLoop() -> Bool {
-    if exitRequested != nil || isAborting { return true }
+    if exitRequested != nil || isAborting || returnRequested != nil { return true }
     switch loopSignal {
     case nil: return false
     case .breakLoop(let levels):
@@ -422,7 +485,15 @@ public struct Shell: Sendable {
     }
     // Errors of the expansions come before anything the command prints.
     var output = CommandOutput(stderr: expansionErrors)
-    let result = withRedirections(command.redirections, input: input, terminal: terminal) {
+    if options.traces, !words.isEmpty || !assignments.isEmpty {
+      let shown = assignments.map { "\($0.0)=\(Self.quoted($0.1))" } + words.map(Self.quoted)
+      output.printError("+ " + shown.joined(separator: " ") + "\n")
+    }
+    // A bare `exec 3>&1` opens descriptors for the rest of the shell.
+    let persists = words == ["exec"]
+    let result = withRedirections(
+      command.redirections, input: input, terminal: terminal, persists: persists
+    ) {
       shell, stdin, isTerminal in
       words.isEmpty
         ? CommandOutput()

@@ -62,9 +62,14 @@ struct ShellLexer {
           index += 1
         }
       case ";":
-        if peek() == ";" { throw .unexpectedToken(";;") }
-        tokens.append(.op(";"))
-        index += 1
+        // `;;` ends a `case` arm; the parser refuses it anywhere else.
+        if peek() == ";" {
+          tokens.append(.op(";;"))
+          index += 2
+        } else {
+          tokens.append(.op(";"))
+          index += 1
+        }
       case "(", ")":
         tokens.append(.op(String(character)))
         index += 1

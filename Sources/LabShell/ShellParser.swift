@@ -101,8 +101,10 @@ struct TokenParser {
   func reservedWord() -> String? {
     guard index < tokens.count, case .word(let word) = tokens[index], !word.hasQuotes,
       let text = word.literalText,
-      ["if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until"].contains(
-        text)
+      [
+        "if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until", "case",
+        "esac",
+      ].contains(text)
     else { return nil }
     return text
   }
@@ -129,11 +131,13 @@ struct TokenParser {
     while index < tokens.count {
       if case .op(let op) = tokens[index], terminators.contains(op) { break }
       if let word = reservedWord(), words.contains(word) { break }
-      if let word = reservedWord(), ["then", "elif", "else", "fi", "do", "done"].contains(word) {
+      if let word = reservedWord(),
+        ["then", "elif", "else", "fi", "do", "done", "esac"].contains(word)
+      {
         throw .unexpectedToken(word)
       }
       if case .op(let op) = tokens[index],
-        op == ")" || op == ";" || op == "&&" || op == "||" || op == "|"
+        op == ")" || op == ";" || op == ";;" || op == "&&" || op == "||" || op == "|"
       {
         throw .unexpectedToken(op)
       }
@@ -163,6 +167,7 @@ struct TokenParser {
     switch word {
     case "if": return try parseIf()
     case "for": return try parseFor()
+    case "case": return try parseCase()
     default:
       let condition = try parseList(until: [], words: ["do"])
       try expect("do")
@@ -194,6 +199,47 @@ struct TokenParser {
       }
     }
     return .ifClause(clauses, otherwise: otherwise, try parseRedirections())
+  }
+
+  /// `case` …, after its first word: the subject, `in`, arms of patterns and lists, `esac`.
+  mutating func parseCase() throws(ShellSyntaxError) -> ShellNode {
+    guard index < tokens.count, case .word(let subject) = tokens[index] else {
+      throw .unexpectedToken(index < tokens.count ? "\(tokens[index])" : "newline")
+    }
+    index += 1
+    try expect("in")
+    var arms: [CaseArm] = []
+    while true {
+      skipNewlines()
+      guard index < tokens.count else { throw .unexpectedEndOfFile }
+      if reservedWord() == "esac" {
+        index += 1
+        break
+      }
+      if tokens[index] == .op("(") { index += 1 }
+      var patterns: [ShellWord] = []
+      while index < tokens.count, case .word(let pattern) = tokens[index] {
+        patterns.append(pattern)
+        index += 1
+        guard index < tokens.count, tokens[index] == .op("|") else { break }
+        index += 1
+      }
+      guard !patterns.isEmpty else {
+        throw .unexpectedToken(index < tokens.count ? "\(tokens[index])" : "newline")
+      }
+      guard index < tokens.count, tokens[index] == .op(")") else {
+        throw index < tokens.count ? .unexpectedToken("\(tokens[index])") : .unexpectedEndOfFile
+      }
+      index += 1
+      skipNewlines()
+      var body = ShellNode.sequence([])
+      if index < tokens.count, tokens[index] != .op(";;"), reservedWord() != "esac" {
+        body = try parseList(until: [";;"], words: ["esac"])
+      }
+      arms.append(CaseArm(patterns: patterns, body: body))
+      if index < tokens.count, tokens[index] == .op(";;") { index += 1 }
+    }
+    return .caseClause(subject: subject, arms: arms, try parseRedirections())
   }
 
   /// `for` …, after its first word.
@@ -264,12 +310,13 @@ struct TokenParser {
   mutating func parseCommand() throws(ShellSyntaxError) -> ShellNode {
     guard index < tokens.count else { throw .unexpectedToken("newline") }
     let compound = reservedWord().flatMap {
-      ["if", "for", "while", "until"].contains($0) ? $0 : nil
+      ["if", "for", "while", "until", "case"].contains($0) ? $0 : nil
     }
     var isGroup = false
     if case .word(let word) = tokens[index], word.literalText == "{", !word.hasQuotes {
       isGroup = true
     }
+    if let definition = try parseFunctionDefinition() { return definition }
     guard compound != nil || isGroup || tokens[index] == .op("(") else { return try parseSimple() }
     guard depth < Limits.depth else { throw .tooDeep }
     depth += 1
@@ -277,6 +324,38 @@ struct TokenParser {
     index += 1
     if let compound { return try parseCompound(compound) }
     return isGroup ? try parseGroup() : try parseSubshell()
+  }
+
+  /// `name() body` or `function name [()] body`, or `nil` when no definition starts here.
+  mutating func parseFunctionDefinition() throws(ShellSyntaxError) -> ShellNode? {
+    func name(at position: Int) -> String? {
+      guard position < tokens.count, case .word(let word) = tokens[position], !word.hasQuotes,
+        let text = word.literalText, !text.isEmpty,
+        !text.contains(where: { "=$`\\'\"{}".contains($0) })
+      else { return nil }
+      return text
+    }
+    var position = index
+    var keyword = false
+    if name(at: position) == "function", let next = name(at: position + 1) {
+      keyword = true
+      position += 1
+      _ = next
+    }
+    guard let functionName = name(at: position) else { return nil }
+    var after = position + 1
+    let hasParentheses =
+      after + 1 < tokens.count && tokens[after] == .op("(") && tokens[after + 1] == .op(")")
+    if hasParentheses { after += 2 }
+    guard hasParentheses || keyword else { return nil }
+    guard depth < Limits.depth else { throw .tooDeep }
+    index = after
+    skipNewlines()
+    guard index < tokens.count else { throw .unexpectedEndOfFile }
+    depth += 1
+    defer { depth -= 1 }
+    let body = try parseCommand()
+    return .function(name: functionName, body: body)
   }
 
   /// `( list )`, after its `(`.

@@ -22,9 +22,19 @@ public indirect enum ShellNode: Equatable, Sendable {
   case forLoop(name: String, words: [ShellWord]?, body: ShellNode, [Redirection])
   /// `while list; do list; done`, or `until` when `until` is true.
   case whileLoop(ConditionalClause, until: Bool, [Redirection])
+  /// `name() { … }`: defines a function.
+  case function(name: String, body: ShellNode)
+  /// `case WORD in PATTERN) LIST ;; … esac`.
+  case caseClause(subject: ShellWord, arms: [CaseArm], [Redirection])
 }
 
 /// A condition and the list it guards.
+/// One arm of a `case`: its patterns and what runs when one matches.
+public struct CaseArm: Equatable, Sendable {
+  public var patterns: [ShellWord]
+  public var body: ShellNode
+}
+
 public struct ConditionalClause: Equatable, Sendable {
   public var condition: ShellNode
   public var body: ShellNode

@@ -1,4 +1,5 @@
 import Foundation
+import LabArchive
 import LabFiles
 
 /// A file to copy into a layer: where it comes from and where it goes.
@@ -172,5 +173,43 @@ struct BuildContext {
 
   private func join(_ directory: String, _ name: String) -> String {
     directory.isEmpty ? name : "\(directory)/\(name)"
+  }
+}
+
+extension ImageStore {
+  /// Writes a layer tar from `items` (a build step's files, a container's changes) and adds
+  /// it to the store; `nil` when there is nothing to write.
+  func addLayer(_ items: [CopyItem], owner: (Int64, Int64)?, parent: Digest?, mtime: Int64)
+    throws -> Digest?
+  {
+    guard !items.isEmpty else { return nil }
+    var unique: [String: CopyItem] = [:]
+    for item in items { unique[item.destination] = item }
+    try createDirectories(temporaryDirectory)
+    let path = "\(temporaryDirectory)/build-\(UUID().uuidString).tar"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let writer = try TarWriter(path: path)
+    for destination in unique.keys.sorted() {
+      guard let item = unique[destination] else { continue }
+      let kind: TarEntry.Kind
+      switch item.kind {
+      case .directory: kind = .directory
+      case .symlink(let target): kind = .symlink(target: target)
+      case .file: kind = .file([])
+      }
+      let entry = TarEntry(
+        path: destination, kind: kind, mode: item.mode, modificationTime: mtime, uid: owner?.0 ?? 0,
+        gid: owner?.1 ?? 0)
+      if case .file = item.kind {
+        let reader = try item.reader()
+        try writer.append(entry, size: item.size) { try reader.read() }
+      } else {
+        try writer.append(entry)
+      }
+    }
+    try writer.finish()
+    let diffID = try Digest.ofFile(at: path)
+    try addLayer(uncompressedTarAt: path, diffID: diffID, parent: parent)
+    return diffID
   }
 }

@@ -345,35 +345,8 @@ extension BuildRun {
 
   /// Writes a layer tar from `items` and adds it to the store; `nil` when there is nothing.
   func writeLayer(_ items: [CopyItem], owner: (Int64, Int64)?, parent: Digest?) throws -> Digest? {
-    guard !items.isEmpty else { return nil }
-    let mtime = Int64(builder.now.timeIntervalSince1970)
-    var unique: [String: CopyItem] = [:]
-    for item in items { unique[item.destination] = item }
-    let path = "\(store.temporaryDirectory)/build-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let writer = try TarWriter(path: path)
-    for destination in unique.keys.sorted() {
-      guard let item = unique[destination] else { continue }
-      let kind: TarEntry.Kind
-      switch item.kind {
-      case .directory: kind = .directory
-      case .symlink(let target): kind = .symlink(target: target)
-      case .file: kind = .file([])
-      }
-      let entry = TarEntry(
-        path: destination, kind: kind, mode: item.mode, modificationTime: mtime, uid: owner?.0 ?? 0,
-        gid: owner?.1 ?? 0)
-      if case .file = item.kind {
-        let reader = try item.reader()
-        try writer.append(entry, size: item.size) { try reader.read() }
-      } else {
-        try writer.append(entry)
-      }
-    }
-    try writer.finish()
-    let diffID = try Digest.ofFile(at: path)
-    try store.addLayer(uncompressedTarAt: path, diffID: diffID, parent: parent)
-    return diffID
+    try store.addLayer(
+      items, owner: owner, parent: parent, mtime: Int64(builder.now.timeIntervalSince1970))
   }
 
   /// A stage's files as its layers merge them, for reading.

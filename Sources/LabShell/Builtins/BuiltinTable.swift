@@ -13,6 +13,8 @@ extension Shell {
     var table: [String: Builtin] = [:]
     for (name, builtin) in builtinUtilities { table[name] = builtin }
     for (name, builtin) in flowUtilities { table[name] = builtin }
+    for (name, builtin) in functionUtilities { table[name] = builtin }
+    for (name, builtin) in networkUtilities { table[name] = builtin }
     return table
   }()
 

@@ -236,9 +236,14 @@ extension Shell {
   mutating func runShell(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     if arguments.first == "-c", arguments.count >= 2 {
+      // `sh -c SCRIPT NAME ARGS…`: NAME is `$0`.
+      let rest = Array(arguments.dropFirst(2))
       return runNested(
         arguments[arguments.startIndex + 1], name: invocation.name, input: invocation.input
-      ) { $0.positional = Array(arguments.dropFirst(2).dropFirst()) }
+      ) {
+        $0.scriptName = rest.first ?? invocation.name
+        $0.positional = Array(rest.dropFirst())
+      }
     }
     while let first = arguments.first, first.hasPrefix("-") { arguments.removeFirst() }
     guard let script = arguments.first else {
@@ -249,7 +254,10 @@ extension Shell {
     }
     return runNested(
       String(decoding: text, as: UTF8.self), name: script, input: invocation.input
-    ) { $0.positional = Array(arguments.dropFirst()) }
+    ) {
+      $0.positional = Array(arguments.dropFirst())
+      $0.scriptName = script
+    }
   }
 
   /// `source file`: runs the file in this shell, so its variables stay.
@@ -265,7 +273,17 @@ extension Shell {
       return CommandOutput(status: 1)
     }
     nesting += 2
-    defer { nesting -= 2 }
-    return run(String(decoding: text, as: UTF8.self), input: invocation.input)
+    // `return` ends a sourced file, as it ends a function.
+    functionDepth += 1
+    defer {
+      nesting -= 2
+      functionDepth -= 1
+    }
+    var output = run(String(decoding: text, as: UTF8.self), input: invocation.input)
+    if let code = returnRequested {
+      output.status = code
+      returnRequested = nil
+    }
+    return output
   }
 }

@@ -7,7 +7,8 @@ import LabLimits
 import LabOutput
 import LabRegex
 
-/// `find`: walks directories with `-name`, `-type`, `-maxdepth`.
+/// `find`: walks directories with `-name`, `-type`, `-maxdepth`, `-mindepth`, `-follow`,
+/// `-print` and `-quit`.
 struct Find: Utility {
   static let name = "find"
   static let options = OptionSpec.own
@@ -21,6 +22,10 @@ extension UtilityContext {
   mutating func find(_ invocation: Invocation) -> CommandOutput {
     var arguments = invocation.arguments[...]
     var roots: [String] = []
+    var follows = false
+    while arguments.first == "-L" || arguments.first == "-H" || arguments.first == "-P" {
+      follows = arguments.removeFirst() == "-L"
+    }
     while let first = arguments.first, !first.hasPrefix("-"), first != "!" && first != "(" {
       roots.append(first)
       arguments.removeFirst()
@@ -30,24 +35,38 @@ extension UtilityContext {
     var type: String?
     var maxDepth = Int.max
     var minDepth = 0
+    var quitsAfterFirst = false
     var options = Array(arguments)
     while !options.isEmpty {
       let option = options.removeFirst()
+      // Options without a value.
+      switch option {
+      case "-print": continue
+      case "-quit":
+        quitsAfterFirst = true
+        continue
+      case "-follow":
+        follows = true
+        continue
+      default: break
+      }
       let value = options.isEmpty ? "" : options.removeFirst()
       switch option {
       case "-name", "-iname": name = value
       case "-type": type = value
       case "-maxdepth": maxDepth = Int(value) ?? Int.max
       case "-mindepth": minDepth = Int(value) ?? 0
-      case "-print": options.insert(value, at: 0)
       default:
         return .failure("find: unknown predicate `\(option)'")
       }
     }
     var output = CommandOutput()
-    for root in roots {
+    var done = false
+    for root in roots where !done {
       func visit(_ path: String, depth: Int) {
-        guard let info = try? fileSystem.info(path, from: directory, follow: false) else { return }
+        guard !done,
+          let info = try? fileSystem.info(path, from: directory, follow: follows || depth == 0)
+        else { return }
         var matches = depth >= minDepth
         if let name, !Glob.matches(name, PathText.name(path)) { matches = false }
         if let type {
@@ -59,7 +78,13 @@ extension UtilityContext {
           }
           if kind != type { matches = false }
         }
-        if matches { output.print(path + "\n") }
+        if matches {
+          output.print(path + "\n")
+          if quitsAfterFirst {
+            done = true
+            return
+          }
+        }
         guard info.kind == .directory, depth < maxDepth else { return }
         guard depth < Limits.directoryDepth else {
           output.printError(Limits.directoryMessage("find", path))
@@ -67,7 +92,7 @@ extension UtilityContext {
           return
         }
         for child in ((try? fileSystem.list(path, from: directory)) ?? []).sorted() {
-          visit(path == "/" ? "/" + child : path + "/" + child, depth: depth + 1)
+          visit(path.hasSuffix("/") ? path + child : path + "/" + child, depth: depth + 1)
         }
       }
       if (try? fileSystem.info(root, from: directory)) == nil {

@@ -35,7 +35,7 @@ extension UtilityContext {
     for file in files {
       var lines = file.bytes.lines
       var result = ""
-      let commands = script.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+      let commands = Self.sedCommands(script)
       for (index, var line) in lines.enumerated() {
         var printed = !options.has("n")
         var extra = ""
@@ -67,9 +67,7 @@ extension UtilityContext {
           case "p": extra += line + "\n"
           case "s":
             let delimiter = body.dropFirst().first ?? "/"
-            let pieces = body.dropFirst(2).split(
-              separator: delimiter, omittingEmptySubsequences: false
-            ).map(String.init)
+            let pieces = Self.sedPieces(body.dropFirst(2), delimiter: delimiter)
             guard pieces.count >= 2 else {
               return .failure(
                 "sed: -e expression #1, char \(command.count): unterminated `s' command")
@@ -83,7 +81,9 @@ extension UtilityContext {
             } catch {
               return .failure("sed: -e expression #1, char \(command.count): \(error)")
             }
-            line = regex.substitute(in: line, replacement: pieces[1], global: flags.contains("g"))
+            // GNU sed reads `\n` in a replacement as a newline.
+            let replacement = pieces[1].replacingOccurrences(of: "\\n", with: "\n")
+            line = regex.substitute(in: line, replacement: replacement, global: flags.contains("g"))
             guard line.utf8.count <= Limits.outputBytes else {
               return .failure(Limits.outputMessage("sed"), status: 4)
             }
@@ -102,5 +102,68 @@ extension UtilityContext {
       }
     }
     return output
+  }
+
+  /// A script's commands, split at `;` and newlines outside an `s` command's parts and
+  /// address regexes, so `s,a;b,c,` stays one command.
+  static func sedCommands(_ script: String) -> [String] {
+    var commands: [String] = []
+    var current = ""
+    var characters = Array(script)[...]
+    /// Copies up to the unescaped `delimiter`, or to the end.
+    func copyPart(until delimiter: Character) {
+      while let character = characters.popFirst() {
+        current.append(character)
+        if character == "\\", let next = characters.popFirst() {
+          current.append(next)
+        } else if character == delimiter {
+          return
+        }
+      }
+    }
+    while let character = characters.first {
+      if current.trimmingCharacters(in: .whitespaces).isEmpty, character == "/" {
+        current.append(characters.removeFirst())
+        copyPart(until: "/")
+        continue
+      }
+      characters.removeFirst()
+      if character == ";" || character == "\n" {
+        commands.append(current)
+        current = ""
+        continue
+      }
+      current.append(character)
+      let body = current.trimmingCharacters(in: .whitespaces).drop {
+        $0.isNumber || $0 == "$"
+      }
+      if body == "s", let delimiter = characters.popFirst() {
+        current.append(delimiter)
+        copyPart(until: delimiter)
+        copyPart(until: delimiter)
+      }
+    }
+    commands.append(current)
+    return commands.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  }
+
+  /// An `s` command's pattern, replacement and flags, split at unescaped delimiters; an
+  /// escaped delimiter stands for itself.
+  static func sedPieces(_ text: Substring, delimiter: Character) -> [String] {
+    var pieces: [String] = []
+    var current = ""
+    var characters = text[...]
+    while let character = characters.popFirst() {
+      if character == "\\", let next = characters.popFirst() {
+        if next == delimiter { current.append(next) } else { current += "\\\(next)" }
+      } else if character == delimiter, pieces.count < 2 {
+        pieces.append(current)
+        current = ""
+      } else {
+        current.append(character)
+      }
+    }
+    pieces.append(current)
+    return pieces
   }
 }

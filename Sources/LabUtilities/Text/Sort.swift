@@ -11,9 +11,10 @@ import LabRegex
 struct Sort: Utility {
   static let name = "sort"
   static let options = OptionSpec(
-    "rnufh", values: "kt",
+    "rnufhV", values: "kt",
     long: [
       "reverse": "r", "numeric-sort": "n", "human-numeric-sort": "h", "unique": "u",
+      "version-sort": "V",
       "ignore-case": "f", "key": "k", "field-separator": "t",
     ])
 
@@ -47,6 +48,10 @@ struct Sort: Utility {
         let x = UtilityContext.numericKey(left, human: options.has("h"))
         let y = UtilityContext.numericKey(right, human: options.has("h"))
         if x != y { return x.lexicographicallyPrecedes(y) }
+      }
+      if options.has("V") {
+        let (x, y) = (UtilityContext.versionKey(left), UtilityContext.versionKey(right))
+        if x != y { return x.lexicographicallyPrecedes(y, by: UtilityContext.versionPrecedes) }
       }
       if options.has("f"), left.lowercased() != right.lowercased() {
         return left.lowercased() < right.lowercased()
@@ -91,6 +96,40 @@ extension UtilityContext {
 
 extension UtilityContext {
   /// The number a line starts with for `sort -n`, and for `sort -h` its unit's rank before it.
+  /// A version key as `sort -V` reads one: runs of digits as numbers, the rest as text.
+  enum VersionPart: Equatable {
+    case number(Int)
+    case text(String)
+  }
+
+  static func versionKey(_ text: String) -> [VersionPart] {
+    var parts: [VersionPart] = []
+    var current = ""
+    var inDigits = false
+    func flush() {
+      guard !current.isEmpty else { return }
+      parts.append(inDigits ? .number(Int(current.prefix(18)) ?? 0) : .text(current))
+      current = ""
+    }
+    for character in text {
+      let digit = character.isASCII && character.isNumber
+      if digit != inDigits { flush() }
+      inDigits = digit
+      current.append(character)
+    }
+    flush()
+    return parts
+  }
+
+  static func versionPrecedes(_ left: VersionPart, _ right: VersionPart) -> Bool {
+    switch (left, right) {
+    case (.number(let x), .number(let y)): x < y
+    case (.text(let x), .text(let y)): Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+    case (.number, .text): true
+    case (.text, .number): false
+    }
+  }
+
   static func numericKey(_ text: String, human: Bool) -> [Double] {
     let trimmed = text.drop { $0 == " " || $0 == "\t" }
     let digits = trimmed.prefix { $0.isNumber || $0 == "." || $0 == "-" }

@@ -1,0 +1,172 @@
+import Foundation
+import LabLimits
+import LabOutput
+import LabUtilities
+
+/// `set`'s options the sandbox shell honours.
+struct ShellOptions: Equatable, Sendable {
+  /// `-e`: a failing command ends the shell.
+  var exitsOnError = false
+  /// `-u`: expanding an unset variable is an error.
+  var treatsUnsetAsError = false
+  /// `-x`: each command is printed, after expansion, with a `+ ` before it.
+  var traces = false
+  /// `-o pipefail`: a pipeline fails when any of its commands does.
+  var pipefail = false
+}
+
+extension Shell {
+  /// Functions and the builtins that shape a script's run: `return`, `local`, `shift`, `set`,
+  /// `exec`.
+  static let functionUtilities: [String: Builtin] = [
+    "return": { shell, invocation in shell.returnFromFunction(invocation) },
+    "local": { shell, invocation in shell.local(invocation) },
+    "shift": { shell, invocation in shell.shift(invocation) },
+    "set": { shell, invocation in shell.setOptions(invocation) },
+    "exec": { shell, invocation in shell.exec(invocation) },
+  ]
+
+  /// Runs a function with `arguments` as its positional parameters.
+  mutating func callFunction(
+    _ body: ShellNode, arguments: [String], input: [UInt8], terminal: Bool
+  ) -> CommandOutput {
+    guard nesting + 2 <= Limits.depth else {
+      abort(Self.nestingMessage(nil), everyShell: true)
+      return CommandOutput(status: 1)
+    }
+    let outer = positional
+    positional = arguments
+    nesting += 2
+    functionDepth += 1
+    localFrames.append([:])
+    var output = execute(body, input: input, terminal: terminal)
+    if let code = returnRequested {
+      output.status = code
+      returnRequested = nil
+    }
+    for (name, value) in localFrames.removeLast() {
+      if let value { variables[name] = value } else { variables[name] = nil }
+    }
+    functionDepth -= 1
+    nesting -= 2
+    positional = outer
+    return output
+  }
+
+  /// `return [N]`.
+  mutating func returnFromFunction(_ invocation: Invocation) -> CommandOutput {
+    guard functionDepth > 0 else {
+      return .failure("bash: return: can only `return' from a function or sourced script")
+    }
+    var code = lastStatus
+    if let argument = invocation.arguments.first {
+      guard let number = Int(argument) else {
+        returnRequested = 2
+        return .failure("bash: return: \(argument): numeric argument required", status: 2)
+      }
+      code = Int32(truncatingIfNeeded: number & 255)
+    }
+    returnRequested = code
+    return CommandOutput(status: code)
+  }
+
+  /// `local NAME[=VALUE]…`: variables that go back to their outer values when the function
+  /// returns.
+  mutating func local(_ invocation: Invocation) -> CommandOutput {
+    guard functionDepth > 0, !localFrames.isEmpty else {
+      return .failure("bash: local: can only be used in a function")
+    }
+    for argument in invocation.arguments where !argument.hasPrefix("-") {
+      let name = String(argument.prefix { $0 != "=" })
+      let frame = localFrames.count - 1
+      if localFrames[frame].index(forKey: name) == nil {
+        localFrames[frame][name] = .some(variables[name])
+      }
+      variables[name] =
+        argument.contains("=") ? String(argument.drop { $0 != "=" }.dropFirst()) : ""
+    }
+    return CommandOutput()
+  }
+
+  /// `shift [N]`.
+  mutating func shift(_ invocation: Invocation) -> CommandOutput {
+    let count = invocation.arguments.first.flatMap { Int($0) } ?? 1
+    guard count >= 0 else {
+      return .failure("bash: shift: \(count): shift count out of range")
+    }
+    guard count <= positional.count else { return CommandOutput(status: 1) }
+    positional.removeFirst(count)
+    return CommandOutput()
+  }
+
+  /// `set [-eux] [+eux] [-o OPTION] [--] [ARGUMENTS…]`.
+  mutating func setOptions(_ invocation: Invocation) -> CommandOutput {
+    var arguments = invocation.arguments[...]
+    guard !arguments.isEmpty else {
+      let listing = variables.keys.sorted().map { "\($0)=\(Self.quoted(variables[$0] ?? ""))\n" }
+      return CommandOutput(stdout: listing.joined())
+    }
+    func apply(_ name: String, _ on: Bool) -> Bool {
+      switch name {
+      case "e", "errexit": options.exitsOnError = on
+      case "u", "nounset": options.treatsUnsetAsError = on
+      case "x", "xtrace": options.traces = on
+      case "pipefail": options.pipefail = on
+      // Options that change nothing here: no job control, no history expansion, no globbing off.
+      case "v", "verbose", "h", "hashall", "B", "braceexpand", "H", "histexpand", "m",
+        "monitor", "C", "noclobber", "a", "allexport":
+        break
+      default: return false
+      }
+      return true
+    }
+    while let first = arguments.first, first.hasPrefix("-") || first.hasPrefix("+") {
+      arguments.removeFirst()
+      if first == "--" || first == "-" {
+        positional = Array(arguments)
+        return CommandOutput()
+      }
+      let on = first.hasPrefix("-")
+      if first == "-o" || first == "+o" {
+        guard let name = arguments.popFirst() else { return CommandOutput() }
+        guard apply(name, on) else {
+          return .failure("bash: set: \(name): invalid option name")
+        }
+        continue
+      }
+      for letter in first.dropFirst() where !apply(String(letter), on) {
+        return .failure(
+          "bash: set: \(first.prefix(1))\(letter): invalid option\nset: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]",
+          status: 2)
+      }
+    }
+    if !arguments.isEmpty { positional = Array(arguments) }
+    return CommandOutput()
+  }
+
+  /// `exec COMMAND…`: the command takes the shell's place, which ends with its status.
+  mutating func exec(_ invocation: Invocation) -> CommandOutput {
+    guard !invocation.arguments.isEmpty else { return CommandOutput() }
+    let output = invoke(
+      invocation.arguments, assignments: [], input: invocation.input,
+      terminal: invocation.outputIsTerminal)
+    exitRequested = output.status
+    return output
+  }
+
+  /// Whether `set -e` ends the shell when `node` fails: not for `&&`/`||` lists or `!`.
+  static func errexitApplies(_ node: ShellNode) -> Bool {
+    switch node {
+    case .and, .or: false
+    case .pipeline(_, let negated): !negated
+    default: true
+    }
+  }
+
+  /// A value as `set` lists it: quoted when it needs to be.
+  static func quoted(_ value: String) -> String {
+    guard value.isEmpty || value.contains(where: { " \t\n'\"$`\\|&;()<>*?[]{}~#".contains($0) })
+    else { return value }
+    return "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+}
