@@ -1,5 +1,6 @@
 import Foundation
 import LabOutput
+import Synchronization
 
 /// What a container's program runs with: its command, environment and files.
 public struct ContainerRequest: Sendable {
@@ -60,6 +61,26 @@ public struct ContainerOutcome: Sendable {
     self.startError = startError
     self.server = server
     self.now = now
+  }
+}
+
+/// Where `docker run -it IMAGE sh` leaves the container it opened, for the shell to enter.
+public final class ContainerAttachment: Sendable {
+  private let opened = Mutex<(id: String, isExec: Bool, command: [String])?>(nil)
+
+  public init() {}
+
+  /// Records the container whose shell the learner now types into.
+  public func open(_ id: String, isExec: Bool, command: [String]) {
+    opened.withLock { $0 = (id, isExec, command) }
+  }
+
+  /// The container opened, once.
+  public func take() -> (id: String, isExec: Bool, command: [String])? {
+    opened.withLock { value in
+      defer { value = nil }
+      return value
+    }
   }
 }
 

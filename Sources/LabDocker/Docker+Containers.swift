@@ -772,6 +772,13 @@ extension Docker {
       boundFiles: environment.store.boundFiles(of: container),
       input: flags.bool("interactive") ? (environment.standardInputBytes() ?? []) : [],
       isTerminal: flags.bool("tty"), now: environment.now)
+    if flags.bool("interactive"), flags.bool("tty"), let attachment = environment.attachment,
+      let program = request.command.first, Self.isShell(program),
+      request.command.dropFirst().allSatisfy({ $0.hasPrefix("-") && $0 != "-c" })
+    {
+      attachment.open(container.id, isExec: true, command: request.command)
+      return CommandOutput()
+    }
     let outcome = environment.containerRunner(request)
     if let problem = outcome.startError {
       // The runtime's error comes back on the exec's own output stream.

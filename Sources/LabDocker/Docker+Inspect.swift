@@ -93,9 +93,11 @@ extension Docker {
       }
       for (index, document) in documents.enumerated() {
         do {
+          // A container's maps are its ports and networks, beside an image's.
           let value =
             containerDocuments.contains(index)
-            ? TemplateValue(rawJSON: document) : Self.typedInspect(document)
+            ? Self.typedInspect(document, maps: ["PortBindings", "Ports", "Networks"])
+            : Self.typedInspect(document)
           result.print(try template.execute(value) + "\n")
         } catch {
           // Docker retries on the raw JSON, where `.Id` and other JSON names work.
@@ -218,11 +220,13 @@ extension Docker {
 
   /// The inspect response as the Go struct a template sees: `ID` for `Id`, maps where
   /// Docker has maps, typed nils, and `LastTagTime` as a time.
-  static func typedInspect(_ document: JSONValue) -> TemplateValue {
+  static func typedInspect(_ document: JSONValue, maps extraMaps: Set<String> = [])
+    -> TemplateValue
+  {
     let listKeys: Set<String> = [
       "RepoTags", "RepoDigests", "Env", "Cmd", "Entrypoint", "OnBuild", "Shell", "Layers", "Test",
     ]
-    let mapKeys: Set<String> = ["Labels", "ExposedPorts", "Volumes", "Data"]
+    let mapKeys = Set(["Labels", "ExposedPorts", "Volumes", "Data"]).union(extraMaps)
     func convert(_ key: String, _ value: JSONValue) -> TemplateValue {
       switch value {
       case .null:

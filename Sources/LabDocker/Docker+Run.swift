@@ -106,6 +106,18 @@ extension Docker {
       return result
     }
     let detached = flags.bool("detach")
+    if !detached, flags.bool("interactive"), flags.bool("tty"),
+      let attachment = environment.attachment,
+      Self.isShell(container.path), container.args.allSatisfy({ $0.hasPrefix("-") && $0 != "-c" })
+    {
+      // The learner's next lines run in the container's shell, until `exit`.
+      var opened = container
+      opened.status = .running
+      opened.startedAt = environment.now
+      try? store.saveContainer(opened)
+      attachment.open(container.id, isExec: false, command: [container.path] + container.args)
+      return result
+    }
     // `-d` prints the ID as soon as the container exists, before it starts.
     if detached { result.print(container.id + "\n") }
     let outcome = startContainer(container, attach: !detached)
@@ -118,6 +130,11 @@ extension Docker {
     result.append(outcome.output)
     result.status = outcome.output.status
     return result
+  }
+
+  /// Whether a program is an interactive shell a learner can be taken into.
+  static func isShell(_ program: String) -> Bool {
+    ["sh", "bash", "ash", "dash", "zsh"].contains(String(program.split(separator: "/").last ?? ""))
   }
 
   /// A failed `run` or `create` as the CLI reports it: `docker: <message>.`, and for errors
@@ -321,6 +338,7 @@ extension Docker {
   // MARK: - Starting
 
   /// Runs a container's program: its output goes to its log, and to the caller when attached.
+  ///
   /// A modelled server stays running; anything else has exited when this returns.
   func startContainer(_ original: Container, attach: Bool) -> ContainerOutcome {
     let store = environment.store

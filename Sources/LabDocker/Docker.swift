@@ -29,6 +29,9 @@ public struct DockerEnvironment: Sendable {
     ContainerOutcome(
       output: .failure("layerlab: containers need the sandbox shell"), startError: nil)
   }
+  /// Set by the shell when it can take the learner into a container: then
+  /// `docker run -it IMAGE sh` opens the container's shell instead of running it to its end.
+  public var attachment: ContainerAttachment?
   /// Whether commands may only look: an exercise's check reads the learner's images and must
   /// never change them.
   public var isReadOnly = false

@@ -4,6 +4,7 @@ import Foundation
 public struct StoreReport: Sendable {
   public var images = 0
   public var layers = 0
+  public var containers = 0
   public var problems: [String] = []
   public var removedLeftovers: [String] = []
 }
@@ -39,7 +40,51 @@ extension ImageStore {
       for (reference, id) in try referenceTable().all where !hasImage(id) {
         report.problems.append("\(reference.familiarString) names missing image \(id.shortID)")
       }
+      checkContainers(&report)
       return report
+    }
+  }
+
+  /// Each container whole; what a killed create or removal left of one, removed.
+  private func checkContainers(_ report: inout StoreReport) {
+    let manager = FileManager.default
+    var mountIDs: Set<String> = []
+    for id in ((try? manager.contentsOfDirectory(atPath: containersDirectory)) ?? []).sorted() {
+      guard let container = try? container(id: id) else {
+        // A folder with no readable config is no container: a create that did not finish.
+        if !exists("\(containersDirectory)/\(id)/config.v2.json") {
+          try? manager.removeItem(atPath: "\(containersDirectory)/\(id)")
+          report.removedLeftovers.append("\(containersDirectory)/\(id)")
+        } else {
+          report.problems.append("container \(id.prefix(12)): its config cannot be read")
+        }
+        continue
+      }
+      report.containers += 1
+      mountIDs.insert(container.mountID)
+      for directory in [container.mountID, container.mountID + "-init"]
+      where !exists("\(overlayDirectory)/\(directory)/diff") {
+        report.problems.append(
+          "container \(container.shortID): overlay2/\(directory)/diff is missing")
+      }
+      if (try? imageChain(of: container)) == nil {
+        report.problems.append("container \(container.shortID): its image's layers are missing")
+      }
+    }
+    // Mount records and layers of containers that no longer exist.
+    for id in (try? manager.contentsOfDirectory(atPath: mountsDirectory)) ?? []
+    where !exists("\(containersDirectory)/\(id)/config.v2.json") {
+      if let mountID = readText("\(mountsDirectory)/\(id)/mount-id") {
+        for directory in [mountID, mountID + "-init"] {
+          let overlay = "\(overlayDirectory)/\(directory)"
+          if let link = readText("\(overlay)/link") {
+            try? manager.removeItem(atPath: "\(overlayDirectory)/l/\(link)")
+          }
+          try? manager.removeItem(atPath: overlay)
+        }
+      }
+      try? manager.removeItem(atPath: "\(mountsDirectory)/\(id)")
+      report.removedLeftovers.append("\(mountsDirectory)/\(id)")
     }
   }
 

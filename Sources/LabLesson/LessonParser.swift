@@ -303,6 +303,10 @@ public enum LessonParser {
       let rest = line.dropFirst(2)
       return startsWithCommand(rest) ? String(rest) : nil
     }
+    // A container's ash prompt: `/ # `, `/app # `, `~ # `.
+    if let match = line.firstMatch(of: #/^(?:/\S*|~\S*) [#$] /#) {
+      return String(line[match.range.upperBound...])
+    }
     guard let match = line.firstMatch(of: fullPrompt) else { return nil }
     return String(line[match.range.upperBound...])
   }

@@ -22,6 +22,24 @@ public enum ContainerProcess {
         output: .failure("layerlab: no scratch space for the container"), startError: nil)
     }
     defer { ScratchDirectory.remove(binds) }
+    var shell = makeShell(request, binds: binds)
+    guard let program = request.command.first, !program.isEmpty else {
+      return ContainerOutcome(
+        output: CommandOutput(),
+        startError: ("no command specified", 125))
+    }
+    if let problem = shell.startProblem(program) {
+      return ContainerOutcome(output: CommandOutput(), startError: problem)
+    }
+    let output = shell.invoke(
+      request.command, assignments: [], input: request.input, terminal: request.isTerminal)
+    return ContainerOutcome(
+      output: output, startError: nil, server: shell.startedServer, now: shell.docker.now)
+  }
+
+  /// A shell over a container's files, with its environment, user and directory: `binds` is
+  /// a scratch folder for the files the daemon bind-mounts, which must outlive the shell.
+  static func makeShell(_ request: ContainerRequest, binds: String) -> Shell {
     for (path, bytes) in request.boundFiles {
       try? HostPaths.createDirectories(binds + "/" + PathText.parent(path))
       try? HostPaths.createFile(binds + "/" + path, contents: bytes)
@@ -50,18 +68,8 @@ public enum ContainerProcess {
       try? fileSystem.makeDirectory(directory, from: "/", parents: true)
     }
     shell.directory = directory
-    guard let program = request.command.first, !program.isEmpty else {
-      return ContainerOutcome(
-        output: CommandOutput(),
-        startError: ("no command specified", 125))
-    }
-    if let problem = shell.startProblem(program) {
-      return ContainerOutcome(output: CommandOutput(), startError: problem)
-    }
-    let output = shell.invoke(
-      request.command, assignments: [], input: request.input, terminal: request.isTerminal)
-    return ContainerOutcome(
-      output: output, startError: nil, server: shell.startedServer, now: shell.docker.now)
+    shell.variables["PWD"] = directory
+    return shell
   }
 
   /// The `PATH` a container has when its image sets none.

@@ -106,8 +106,9 @@ extension Shell {
     return (container, path.isEmpty ? "/" : path)
   }
 
-  /// Copies a file or folder as `docker cp` does: into a folder that exists, under its own
-  /// name; otherwise to the path given. Returns the size of the tar stream it would send.
+  /// Copies a file or folder as `docker cp` does.
+  ///
+  /// Into a folder that exists, it goes under its own name; otherwise to the path given. Returns the size of the tar stream it would send.
   static func copy(
     _ source: String, in from: VirtualFileSystem, from sourceDirectory: String,
     to destination: String, in to: inout VirtualFileSystem, from destinationDirectory: String

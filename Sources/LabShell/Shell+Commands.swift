@@ -61,7 +61,12 @@ extension Shell {
       let fileSystem = self.fileSystem
       let directory = self.directory
       environment.resolvePath = { path in fileSystem.hostPathForDocker(path, from: directory) }
-      return Docker(environment: environment).run(invocation.arguments)
+      // At the prompt, `docker run -it IMAGE sh` takes the learner into the container.
+      let attachment = nesting == 0 && !runsInContainer ? ContainerAttachment() : nil
+      environment.attachment = attachment
+      var output = Docker(environment: environment).run(invocation.arguments)
+      if let opened = attachment?.take() { output.append(enter(opened)) }
+      return output
     }
     if let builtin = Self.builtins[name] {
       var saved: [String: String?] = [:]

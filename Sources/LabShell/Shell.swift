@@ -34,6 +34,11 @@ public struct Shell: Sendable {
   /// How many conditions (`if`, `while`, the left of `&&`) the running command is in:
   /// `set -e` spares a failure there.
   var conditionDepth = 0
+  /// The shell of the container the learner is inside, if any (an array, as a shell holds
+  /// a shell).
+  var inner: [Shell] = []
+  /// The container the learner is inside.
+  var attached: AttachedContainer?
   /// Descriptors past 2 a bare `exec 3>&1` opened, and where they lead.
   var extraDescriptors: [Int: Sink] = [:]
   /// `$0`: `bash` at the prompt, the script's path in a script.
@@ -119,6 +124,7 @@ public struct Shell: Sendable {
 
   /// The prompt: `learner@layerlab:~$ `, or with `#` as root.
   public var prompt: String {
+    if let containerPrompt { return containerPrompt }
     let shown =
       directory == VirtualFileSystem.home
       ? "~"
@@ -133,6 +139,8 @@ public struct Shell: Sendable {
     if Budget.current == nil {
       return Budget.$current.withValue(Budget()) { run(line, input: input) }
     }
+    // Inside a container, the line is its shell's.
+    if !inner.isEmpty { return runInside(line, input: input) }
     fileSystem.now = docker.now
     let node: ShellNode
     do {

@@ -28,13 +28,13 @@ public indirect enum ShellNode: Equatable, Sendable {
   case caseClause(subject: ShellWord, arms: [CaseArm], [Redirection])
 }
 
-/// A condition and the list it guards.
 /// One arm of a `case`: its patterns and what runs when one matches.
 public struct CaseArm: Equatable, Sendable {
   public var patterns: [ShellWord]
   public var body: ShellNode
 }
 
+/// A condition and the list it guards.
 public struct ConditionalClause: Equatable, Sendable {
   public var condition: ShellNode
   public var body: ShellNode

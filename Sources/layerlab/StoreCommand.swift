@@ -41,7 +41,9 @@ extension LayerLab {
         let report = try store.check()
         for line in report.removedLeftovers { print("removed leftover \(line)") }
         for problem in report.problems { printError("problem: \(problem)\n") }
-        print("\(report.images) images, \(report.layers) layers, \(report.problems.count) problems")
+        print(
+          "\(report.images) images, \(report.layers) layers, \(report.containers) containers, "
+            + "\(report.problems.count) problems")
         if !report.problems.isEmpty { throw ExitCode(1) }
       }
     }

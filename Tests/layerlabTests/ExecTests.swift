@@ -104,7 +104,7 @@ struct ExecTests {
     let fsck = try layerlab(["store", "fsck"], store: store)
     #expect(fsck.status == 0, "\(fsck.stderr)")
     #expect(fsck.stdout.contains("removed leftover"))
-    #expect(fsck.stdout.hasSuffix("1 images, 1 layers, 0 problems\n"))
+    #expect(fsck.stdout.hasSuffix("1 images, 1 layers, 0 containers, 0 problems\n"))
     _ = try layerlab(["store", "reset"], store: store)
     #expect(try layerlab(["exec", "--", "docker images -q"], store: store).stdout == "")
   }
@@ -170,7 +170,7 @@ struct CheckCommandTests {
       "check", "--jobs", "2", "--report", "junit:\(report)", Self.fixtures,
     ])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    #expect(result.stdout.hasSuffix("14 passed, 0 failed\n"))
+    #expect(result.stdout.hasSuffix("43 passed, 0 failed\n"))
     let xml = try String(contentsOfFile: report, encoding: .utf8)
     #expect(
       xml.contains("<testsuite name=\"\(Self.fixtures)/layers.md\" tests=\"10\" failures=\"0\">"))
@@ -335,7 +335,9 @@ struct KillTests {
     try Data("FROM alpine\nRUN echo built > /built\nCOPY . /app\n".utf8).write(
       to: URL(fileURLWithPath: "\(workspace)/Dockerfile"))
     let line =
-      "docker pull -q nginx; docker build -q -t built .; docker save -o out.tar built nginx; docker rmi -f built"
+      "docker pull -q nginx; docker build -q -t built .; docker run built cat /built; "
+      + "docker run -d -p 8080:80 nginx; docker commit $(docker ps -lq) snap; "
+      + "docker save -o out.tar built nginx; docker rm -f $(docker ps -aq); docker rmi -f built snap"
     var generator = SystemRandomNumberGenerator()
     for trial in 0..<12 {
       let process = Process()
@@ -354,9 +356,9 @@ struct KillTests {
         environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot])
       #expect(fsck.status == 0, "trial \(trial): \(fsck.stdout)\(fsck.stderr)")
       #expect(fsck.stdout.hasSuffix(", 0 problems\n"), "trial \(trial): \(fsck.stdout)")
-      // Every image listed is whole enough to inspect.
+      // Every image and container listed is whole enough to inspect.
       let ids = try TestSupport.run(
-        ExecTests.binary, ["exec", "--store", store, "--", "docker images -q"],
+        ExecTests.binary, ["exec", "--store", store, "--", "docker images -q; docker ps -aq"],
         environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot, "HOME": root])
       for id in ids.stdout.split(separator: "\n") {
         let inspect = try TestSupport.run(

@@ -202,4 +202,22 @@ struct TerminalTests {
     try terminal.waitFor("That was it.")
     try terminal.waitFor("Exercises solved: 1 of 1.")
   }
+
+  @Test func aLearnerGoesIntoAContainerAndComesBack() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let command =
+      "\(Self.environment(directory + "/data")) \(ExecTests.binary) shell --store \(directory)/store"
+    let terminal = try TerminalSession(command)
+    defer { terminal.close() }
+    try terminal.waitFor("learner@layerlab:~$")
+    try terminal.type("docker run -it --name box alpine sh")
+    try terminal.waitFor("\n/ #")
+    try terminal.type("cd /tmp && echo inside > note")
+    try terminal.waitFor("/tmp #")
+    try terminal.type("exit")
+    try terminal.waitFor("learner@layerlab:~$", count: 2)
+    try terminal.type("docker diff box")
+    let screen = try terminal.waitFor("A /tmp/note")
+    #expect(screen.contains("C /tmp\nA /tmp/note"), "\(screen)")
+  }
 }

@@ -55,8 +55,9 @@ extension ImageStore {
     }
   }
 
-  /// What a container changed, as `docker diff` lists it: from its writable layer, against
-  /// what its image and init layer hold. Parents come before their children, siblings by name.
+  /// What a container changed, as `docker diff` lists it.
+  ///
+  /// The changes come from its writable layer, against what its image and init layer hold. Parents come before their children, siblings by name.
   public func changes(of container: Container) throws -> [ContainerChange] {
     let upper = HostDirectory(upperDirectory(of: container))
     let lowers = FileTree(layers: try lowerDirectories(of: container).map(HostDirectory.init))
@@ -111,7 +112,8 @@ extension ImageStore {
       let created = formatRFC3339Nano(now)
       var entry: [(String, JSONValue)] = [("created", .string(created))]
       if !author.isEmpty { entry.append(("author", .string(author))) }
-      let command = (config["Cmd"]?.arrayValue ?? []).compactMap(\.stringValue)
+      // The history names the container's own command, before any `--change`.
+      let command = (container.config["Cmd"]?.arrayValue ?? []).compactMap(\.stringValue)
       entry.append(("created_by", .string(command.joined(separator: " "))))
       if !comment.isEmpty { entry.append(("comment", .string(comment))) }
       if diffID == nil { entry.append(("empty_layer", .bool(true))) }

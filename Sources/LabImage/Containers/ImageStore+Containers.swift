@@ -95,6 +95,15 @@ extension ImageStore {
     // The image's links, top first: each container layer sees them below its own.
     var lowers = imageLayers.reversed().map { "l/\(SeededID.linkID(for: $0.cacheID))" }
     let initID = container.mountID + "-init"
+    // The layer store's record first: a killed create leaves it, and `fsck` then knows which
+    // overlay2 folders to clear.
+    let mounts = "\(mountsDirectory)/\(container.id)"
+    try createDirectories(mounts)
+    try writeFileAtomically("\(mounts)/mount-id", Array(container.mountID.utf8))
+    try writeFileAtomically("\(mounts)/init-id", Array(initID.utf8))
+    if let top = image.topChainID {
+      try writeFileAtomically("\(mounts)/parent", Array(top.description.utf8))
+    }
     for (directory, isInit) in [(initID, true), (container.mountID, false)] {
       let overlay = "\(overlayDirectory)/\(directory)"
       let link = SeededID.linkID(for: directory)
@@ -122,13 +131,6 @@ extension ImageStore {
     if let top = imageLayers.last {
       let marker = "\(overlayDirectory)/\(top.cacheID)/committed"
       if !exists(marker) { try HostPaths.createFile(marker, mode: 0o600) }
-    }
-    let mounts = "\(mountsDirectory)/\(container.id)"
-    try createDirectories(mounts)
-    try writeFileAtomically("\(mounts)/mount-id", Array(container.mountID.utf8))
-    try writeFileAtomically("\(mounts)/init-id", Array(initID.utf8))
-    if let top = image.topChainID {
-      try writeFileAtomically("\(mounts)/parent", Array(top.description.utf8))
     }
     let directory = "\(containersDirectory)/\(container.id)"
     try createDirectories(directory, mode: 0o710)
@@ -209,7 +211,6 @@ extension ImageStore {
       try createDirectories(temporaryDirectory)
       try manager.moveItem(atPath: "\(containersDirectory)/\(container.id)", toPath: trash)
       try? manager.removeItem(atPath: trash)
-      try? manager.removeItem(atPath: "\(mountsDirectory)/\(container.id)")
       for directory in [container.mountID, container.mountID + "-init"] {
         let overlay = "\(overlayDirectory)/\(directory)"
         if let link = readText("\(overlay)/link") {
@@ -217,6 +218,8 @@ extension ImageStore {
         }
         try? manager.removeItem(atPath: overlay)
       }
+      // The record last: until it goes, `fsck` can finish a removal a kill cut short.
+      try? manager.removeItem(atPath: "\(mountsDirectory)/\(container.id)")
     }
   }
 

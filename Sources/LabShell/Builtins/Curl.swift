@@ -7,9 +7,10 @@ import LabOutput
 import LabUtilities
 
 extension Shell {
-  /// `curl`, which reaches only the sandbox's own servers: a running container that publishes
-  /// the port (nginx serving files from its file system). Every other host is unreachable, as
-  /// it is for a sandbox with no network.
+  /// `curl`, which reaches only the sandbox's own servers.
+  ///
+  /// A running container that publishes the port answers (nginx serving files from its file
+  /// system). Every other host is unreachable, as it is for a sandbox with no network.
   static let networkUtilities: [String: Builtin] = [
     "curl": { shell, invocation in shell.curl(invocation) }
   ]

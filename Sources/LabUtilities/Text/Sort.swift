@@ -95,8 +95,8 @@ extension UtilityContext {
 }
 
 extension UtilityContext {
-  /// The number a line starts with for `sort -n`, and for `sort -h` its unit's rank before it.
-  /// A version key as `sort -V` reads one: runs of digits as numbers, the rest as text.
+  /// A part of a version key as `sort -V` reads one: runs of digits as numbers, the rest as
+  /// text.
   enum VersionPart: Equatable {
     case number(Int)
     case text(String)
@@ -130,6 +130,7 @@ extension UtilityContext {
     }
   }
 
+  /// The number a line starts with for `sort -n`, and for `sort -h` its unit's rank before it.
   static func numericKey(_ text: String, human: Bool) -> [Double] {
     let trimmed = text.drop { $0 == " " || $0 == "\t" }
     let digits = trimmed.prefix { $0.isNumber || $0 == "." || $0 == "-" }
