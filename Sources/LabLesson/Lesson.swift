@@ -174,6 +174,9 @@ public struct CommandStep: Equatable, Sendable {
   /// of several commands may show what all of them printed, or what the last one did.
   public var blockMates: Int = 0
   public var hint: String?
+  /// The container ID a prompt such as `root@3f2a4c1d9e0b:/# ` shows: the lesson's ID for the
+  /// container the line runs in.
+  public var promptContainer: String?
 }
 
 /// A parsed lesson.

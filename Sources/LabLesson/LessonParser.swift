@@ -311,6 +311,12 @@ public enum LessonParser {
     return String(line[match.range.upperBound...])
   }
 
+  /// The 12-hex host of a container's prompt (`root@3f2a4c1d9e0b:/# `), if the line has one.
+  static func promptContainer(_ line: String) -> String? {
+    guard let match = line.firstMatch(of: #/^[\w.-]+@([0-9a-f]{12}):\S*[$#] /#) else { return nil }
+    return String(match.output.1)
+  }
+
   /// `user@host:~$ `, `root@host:/app# `, `[user@host dir]$ `, `~/site$ `, `host:~ user$ `.
   static var fullPrompt: Regex<Substring> {
     #/^(?:[\w.-]+@[\w.-]+(?::\S*?)?|\[[^\]]+\]|~\S*?|[\w.-]+:\S+ [\w.-]+)[$#] /#
@@ -349,6 +355,7 @@ public enum LessonParser {
         }
         while output.last?.isEmpty == true { output.removeLast() }
         var step = CommandStep(command: command, location: SourceLocation(file: path, line: start))
+        step.promptContainer = promptContainer(line)
         if !output.isEmpty {
           let (text, status) = ExpectedStatus.split(output.joined(separator: "\n") + "\n")
           step.expected = Expectation(

@@ -28,6 +28,12 @@ struct AttachedContainer: Sendable {
 }
 
 extension Shell {
+  /// The host name of the container the learner is in (its short ID), or `nil` outside one.
+  public var attachedHostname: String? {
+    guard attached != nil else { return nil }
+    return inner.first?.variables["HOSTNAME"]
+  }
+
   /// The prompt of the container's shell the learner is in, or `nil` outside one.
   var containerPrompt: String? {
     guard let attached, let inner = inner.first else { return nil }

@@ -58,6 +58,8 @@ extension Shell {
       if let version = variables["PYTHON_VERSION"] {
         return CommandOutput(stdout: "Python \(version)\n")
       }
+    case _ where program.hasPrefix("python") && arguments.first == "-c" && arguments.count > 1:
+      if let printed = Self.pythonPrints(arguments[1]) { return CommandOutput(stdout: printed) }
     case "node", "nodejs":
       if asksVersion, let version = variables["NODE_VERSION"] {
         return CommandOutput(stdout: "v\(version)\n")
@@ -72,6 +74,18 @@ extension Shell {
       "layerlab: \(path) cannot run in the sandbox: it runs shell scripts, its own utilities "
         + "and a few modelled programs, not this one",
       status: 126)
+  }
+
+  /// What `python -c` prints for a program of `print("…")` calls, the one kind modelled.
+  static func pythonPrints(_ code: String) -> String? {
+    var output = ""
+    for statement in code.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+      let text = statement.trimmingCharacters(in: .whitespaces)
+      if text.isEmpty { continue }
+      guard let match = text.wholeMatch(of: #/print\((['"])([^'"\\]*)\1\)/#) else { return nil }
+      output += match.output.2 + "\n"
+    }
+    return output
   }
 
   /// nginx: its version, its configuration test, or the server, which stays up.

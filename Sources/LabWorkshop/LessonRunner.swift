@@ -130,6 +130,7 @@ public struct LessonRunner: Sendable {
           notes.append("uses \(unbound.joined(separator: ", ")), which no earlier output showed")
         }
         if commandStep.isImplied { notes.append("the prose names this command") }
+        Self.bindPromptContainer(commandStep, session: session, bindings: &bindings)
         let command = bindings.rewrite(commandStep.command)
         let result = session.run(command)
         let actual = result.interleaved
@@ -228,6 +229,17 @@ public struct LessonRunner: Sendable {
       ]
       report.hunk = []
     }
+  }
+
+  /// A container prompt's ID (`root@3f2a4c1d9e0b:/# `) stands for the container the learner
+  /// is in: it binds like any ID an output shows.
+  static func bindPromptContainer(
+    _ step: CommandStep, session: SandboxSession, bindings: inout Bindings
+  ) {
+    guard let author = step.promptContainer,
+      let actual = session.sandbox.shell.attachedHostname, actual.count == 12
+    else { return }
+    _ = bindings.bind(author, to: actual, kind: .shortID, origin: step.location.description)
   }
 
   static func statusDifference(_ result: CommandOutput, expected: ExpectedStatus) -> Difference {

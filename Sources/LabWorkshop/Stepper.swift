@@ -120,6 +120,7 @@ public struct Stepper: Sendable {
     guard case .command(let step) = current else { return nil }
     let typed = line.trimmingCharacters(in: .whitespaces).isEmpty ? step.command : line
     log.append(LoggedCommand(step: position, line: line))
+    LessonRunner.bindPromptContainer(step, session: session, bindings: &bindings)
     let command = bindings.rewrite(typed)
     var rewrites: [(String, String)] = []
     for author in Self.authorIDs(in: typed) where !explained.contains(author) {

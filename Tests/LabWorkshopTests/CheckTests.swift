@@ -175,6 +175,30 @@ struct CheckTests {
     #expect(!messages.contains { $0.contains("app.py") })
   }
 
+  @Test func aContainersPromptBindsItsIDToTheContainer() throws {
+    let root = try TestSupport.scratchDirectory("prompt-id")
+    let lesson = """
+      # Inside
+
+      ```console
+      $ docker pull -q busybox
+      docker.io/library/busybox:latest
+      $ docker run -it ubuntu bash
+      root@3f2a4c1d9e0b:/# touch /inside
+      root@3f2a4c1d9e0b:/# exit
+      exit
+      $ docker diff 3f2a4c1d9e0b
+      A /inside
+      ```
+      """
+    let report = runner.run(try LessonParser.parse(lesson, path: root + "/inside.md"))
+    #expect(report.failed == 0, "\(ReportRenderer.text([report], color: false))")
+    let pair = try #require(report.bindings.first { $0.author == "3f2a4c1d9e0b" })
+    #expect(pair.actual.count == 12)
+    #expect(pair.origin == root + "/inside.md:7")
+    #expect(report.steps.last?.text == "docker diff \(pair.actual)")
+  }
+
   @Test func anOutputBlockMayShowTheWholeBlockOrItsLastCommand() throws {
     let directory = try TestSupport.scratchDirectory("blocks")
     let path = "\(directory)/blocks.md"

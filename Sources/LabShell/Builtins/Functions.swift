@@ -24,7 +24,62 @@ extension Shell {
     "shift": { shell, invocation in shell.shift(invocation) },
     "set": { shell, invocation in shell.setOptions(invocation) },
     "exec": { shell, invocation in shell.exec(invocation) },
+    "command": { shell, invocation in shell.command(invocation) },
   ]
+
+  /// Where a command name leads: a function or builtin by its name, a program by its path.
+  func commandPath(_ name: String) -> String? {
+    if functions[name] != nil || Self.shellKeywords.contains(name) { return name }
+    if runsInContainer {
+      if name.contains("/") { return fileSystem.exists(name, from: directory) ? name : nil }
+      if Self.builtins[name] != nil, !Self.standInBuiltins.contains(name) { return name }
+      if let path = programPath(name) { return path }
+      return imageHasShell && Utilities.named(name) != nil ? "/bin/\(name)" : nil
+    }
+    if Self.builtins[name] != nil, !Self.standInBuiltins.contains(name) { return name }
+    return Shell.hasCommand(name) ? "/usr/bin/\(name)" : nil
+  }
+
+  /// bash's own words and builtins, which `command -v` names without a path.
+  static let shellKeywords: Set<String> = [
+    "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
+    "function", "{", "}", "!",
+  ]
+
+  /// Builtins of the sandbox that stand in for programs (`curl`, `sh`): they have a path.
+  static let standInBuiltins: Set<String> = ["curl", "sh", "bash", "which", "xargs", "env"]
+
+  /// `command [-v|-V] NAME [ARGS…]`: where a name leads, or the command without functions.
+  mutating func command(_ invocation: Invocation) -> CommandOutput {
+    var arguments = invocation.arguments[...]
+    guard let first = arguments.first else { return CommandOutput() }
+    if first == "-v" || first == "-V" {
+      arguments.removeFirst()
+      var output = CommandOutput()
+      for name in arguments {
+        guard let path = commandPath(name) else {
+          if first == "-V" { output.printError("bash: command: \(name): not found\n") }
+          output.status = 1
+          continue
+        }
+        if first == "-v" {
+          output.print(path + "\n")
+        } else if path == name {
+          output.print("\(name) is a shell builtin\n")
+        } else {
+          output.print("\(name) is \(path)\n")
+        }
+      }
+      return output
+    }
+    // Functions are passed over: the builtin or program of that name runs.
+    let saved = functions
+    functions = [:]
+    defer { functions = saved }
+    return invoke(
+      Array(arguments), assignments: [], input: invocation.input,
+      terminal: invocation.outputIsTerminal)
+  }
 
   /// Runs a function with `arguments` as its positional parameters.
   mutating func callFunction(
