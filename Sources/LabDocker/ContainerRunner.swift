@@ -21,6 +21,8 @@ public struct ContainerRequest: Sendable {
   public var input: [UInt8]
   public var isTerminal: Bool
   public var now: Date
+  /// Sandbox folders bound into the container: its path, the host folder, read-only.
+  public var binds: [(path: String, hostDirectory: String, isReadOnly: Bool)] = []
 
   public init(
     command: [String], environment: [String], workingDirectory: String, user: String,

@@ -581,9 +581,22 @@ extension Docker {
           ("Name", .string("overlay2")),
         ])
       ),
-      ("Mounts", .array([])), ("Config", container.config),
+      ("Mounts", .array(mountsJSON(container))), ("Config", container.config),
       ("NetworkSettings", networkSettings(container)),
     ])
+  }
+
+  /// The binds as `inspect` lists them.
+  func mountsJSON(_ container: Container) -> [JSONValue] {
+    (container.hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue).map { spec in
+      let parts = spec.split(separator: ":").map(String.init)
+      return .object([
+        ("Type", .string("bind")), ("Source", .string(parts[0])),
+        ("Destination", .string(parts.count > 1 ? parts[1] : "")),
+        ("Mode", .string(parts.count > 2 ? parts[2] : "")),
+        ("RW", .bool(!(parts.count > 2 && parts[2] == "ro"))), ("Propagation", .string("rprivate")),
+      ])
+    }
   }
 
   func networkSettings(_ container: Container) -> JSONValue {
@@ -763,7 +776,7 @@ extension Docker {
       variables.removeAll { $0.hasPrefix(name + "=") }
       variables.append(pair)
     }
-    let request = ContainerRequest(
+    var request = ContainerRequest(
       command: Array(flags.arguments.dropFirst()), environment: variables,
       workingDirectory: flags.string("workdir") ?? config["WorkingDir"]?.stringValue ?? "",
       user: flags.string("user") ?? config["User"]?.stringValue ?? "",
@@ -772,6 +785,7 @@ extension Docker {
       boundFiles: environment.store.boundFiles(of: container),
       input: flags.bool("interactive") ? (environment.standardInputBytes() ?? []) : [],
       isTerminal: flags.bool("tty"), now: environment.now)
+    request.binds = resolvedBinds(container).binds
     if flags.bool("interactive"), flags.bool("tty"), let attachment = environment.attachment,
       let program = request.command.first, Self.isShell(program),
       request.command.dropFirst().allSatisfy({ $0.hasPrefix("-") && $0 != "-c" })

@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 import LabImage
 import LabJSON
 import LabOutput
@@ -192,12 +193,8 @@ extension Docker {
           "invalid pull option: '\(pull)': must be one of \"always\", \"missing\" or \"never\"")
     }
     let ports = try flags.strings("publish").map(PortBinding.init(parsing:))
-    for volume in flags.strings("volume") + flags.strings("mount") {
-      throw ContainerConfigError(
-        message:
-          "the sandbox has no volumes or bind mounts yet (\(volume)): copy files into the image with COPY, or use docker cp"
-      )
-    }
+    let binds =
+      try flags.strings("volume").map { try bindSpec($0) } + flags.strings("mount").map(mountSpec)
     let ids = try store.newContainerIDs()
     let name: String
     if let wanted = flags.string("name") {
@@ -253,9 +250,94 @@ extension Docker {
     let container = Container(
       id: ids.id, name: name, image: image.id, created: created, path: path,
       args: Array(program.dropFirst()), config: .object(config),
-      hostConfig: Self.hostConfig(flags, ports: ports), mountID: ids.mountID)
+      hostConfig: Self.hostConfig(flags, ports: ports, binds: binds), mountID: ids.mountID)
     try store.createContainer(container)
     return container
+  }
+
+  /// `-v SOURCE:TARGET[:ro]` as Docker keeps it in `HostConfig.Binds`.
+  ///
+  /// The sandbox folder is made absolute. Named volumes are not part of the sandbox.
+  func bindSpec(_ text: String, createsSource: Bool = true) throws -> String {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, parts[1].hasPrefix("/") else {
+      throw ContainerConfigError(message: "invalid spec: \(text): invalid volume specification")
+    }
+    guard parts[0].hasPrefix("/") || parts[0].hasPrefix(".") || parts[0].hasPrefix("~") else {
+      throw ContainerConfigError(
+        message:
+          "named volumes are not part of the sandbox (\(parts[0])): bind a folder of your workspace, as -v ./site:\(parts[1])"
+      )
+    }
+    if parts.count == 3, !["ro", "rw"].contains(parts[2]) {
+      throw ContainerConfigError(message: "invalid mode: \(parts[2])")
+    }
+    var source = parts[0]
+    if source.hasPrefix("~") { source = "/home/learner" + source.dropFirst() }
+    if !source.hasPrefix("/") { source = environment.sandboxDirectory + "/" + source }
+    source = Self.cleanPath(source)
+    // `-v` makes a missing folder, as the daemon does; `--mount` refuses it.
+    if createsSource, let host = environment.resolvePath?(source),
+      !FileManager.default.fileExists(atPath: host)
+    {
+      try? HostPaths.createDirectories(host)
+    }
+    guard let host = environment.resolvePath?(source), FileManager.default.fileExists(atPath: host)
+    else {
+      throw ContainerConfigError(
+        message:
+          "Error response from daemon: invalid mount config for type \"bind\": bind source path does not exist: \(source)"
+      )
+    }
+    return ([source, parts[1]] + parts.dropFirst(2)).joined(separator: ":")
+  }
+
+  /// `--mount type=bind,source=…,target=…[,readonly]` as a bind.
+  func mountSpec(_ text: String) throws -> String {
+    var fields: [String: String] = [:]
+    var readOnly = false
+    for field in text.split(separator: ",") {
+      let pair = field.split(separator: "=", maxSplits: 1).map(String.init)
+      if pair.count == 1, ["readonly", "ro"].contains(pair[0]) { readOnly = true }
+      if pair.count == 2 { fields[pair[0]] = pair[1] }
+    }
+    guard fields["type"] ?? "volume" == "bind" else {
+      throw ContainerConfigError(
+        message:
+          "volumes are not part of the sandbox: use --mount type=bind with a folder of your workspace"
+      )
+    }
+    guard let source = fields["source"] ?? fields["src"],
+      let target = fields["target"] ?? fields["destination"] ?? fields["dst"]
+    else {
+      throw ContainerConfigError(message: "invalid argument \"\(text)\" for \"--mount\" flag")
+    }
+    return try bindSpec("\(source):\(target)" + (readOnly ? ":ro" : ""), createsSource: false)
+  }
+
+  /// A path without `.`, `..` or doubled slashes.
+  static func cleanPath(_ path: String) -> String {
+    var parts: [Substring] = []
+    for part in path.split(separator: "/") where part != "." && !part.isEmpty {
+      if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+    }
+    return "/" + parts.joined(separator: "/")
+  }
+
+  /// The sandbox folders a container binds, resolved to host folders; `nil` with the first
+  /// source that no longer resolves.
+  func resolvedBinds(_ container: Container) -> (
+    binds: [(path: String, hostDirectory: String, isReadOnly: Bool)], missing: String?
+  ) {
+    var binds: [(path: String, hostDirectory: String, isReadOnly: Bool)] = []
+    for spec in (container.hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue) {
+      let parts = spec.split(separator: ":").map(String.init)
+      guard parts.count >= 2, let host = environment.resolvePath?(parts[0]) else {
+        return (binds, spec.split(separator: ":").first.map(String.init) ?? spec)
+      }
+      binds.append((parts[1], host, parts.count > 2 && parts[2] == "ro"))
+    }
+    return (binds, nil)
   }
 
   /// Reads `--env-file`: `NAME=value` lines, `#` comments, bare names from the environment.
@@ -276,7 +358,9 @@ extension Docker {
   }
 
   /// Docker's `HostConfig` for a plain `run`, with the flags the sandbox honours.
-  static func hostConfig(_ flags: ParsedFlags, ports: [PortBinding]) -> JSONValue {
+  static func hostConfig(_ flags: ParsedFlags, ports: [PortBinding], binds: [String] = [])
+    -> JSONValue
+  {
     var bindings: [(String, JSONValue)] = []
     for port in ports {
       let binding = JSONValue.object([
@@ -289,7 +373,8 @@ extension Docker {
       }
     }
     return .object([
-      ("Binds", .null), ("ContainerIDFile", .string("")),
+      ("Binds", binds.isEmpty ? .null : .array(binds.map(JSONValue.string))),
+      ("ContainerIDFile", .string("")),
       ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
       ("NetworkMode", .string("bridge")), ("PortBindings", .object(bindings)),
       (
@@ -350,7 +435,7 @@ extension Docker {
       return ContainerOutcome(output: .failure("\(error)"), startError: ("\(error)", 125))
     }
     let config = container.config
-    let request = ContainerRequest(
+    var request = ContainerRequest(
       command: [container.path] + container.args,
       environment: (config["Env"]?.arrayValue ?? []).compactMap(\.stringValue),
       workingDirectory: config["WorkingDir"]?.stringValue ?? "",
@@ -361,6 +446,15 @@ extension Docker {
       input: (config["OpenStdin"]?.boolValue ?? false)
         ? (environment.standardInputBytes() ?? []) : [],
       isTerminal: config["Tty"]?.boolValue ?? false, now: environment.now)
+    let (binds, missing) = resolvedBinds(container)
+    if let missing {
+      return ContainerOutcome(
+        output: CommandOutput(),
+        startError: (
+          "invalid mount config for type \"bind\": bind source path does not exist: \(missing)", 125
+        ))
+    }
+    request.binds = binds
     let outcome = environment.containerRunner(request)
     let now = environment.now
     container.startedAt = now

@@ -32,6 +32,8 @@ public struct DockerEnvironment: Sendable {
   /// Set by the shell when it can take the learner into a container: then
   /// `docker run -it IMAGE sh` opens the container's shell instead of running it to its end.
   public var attachment: ContainerAttachment?
+  /// The shell's current directory, as the sandbox names it: relative `-v` sources start here.
+  public var sandboxDirectory = "/home/learner"
   /// Whether commands may only look: an exercise's check reads the learner's images and must
   /// never change them.
   public var isReadOnly = false

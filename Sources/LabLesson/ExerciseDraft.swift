@@ -78,13 +78,20 @@ struct ExerciseDraft {
   /// `<details>` that folded them away on GitHub.
   static func tidy(_ lines: [String]) -> String {
     var result: [String] = []
+    // What a `<details>` folds away is for readers who look: the learner asks with `:hint`
+    // and `:solution`.
+    var folded = false
     for line in lines {
       let trimmed = line.trimmingCharacters(in: .whitespaces).lowercased()
-      if trimmed.hasPrefix("<details") || trimmed.hasPrefix("</details")
-        || trimmed.hasPrefix("<summary")
-      {
+      if trimmed.hasPrefix("<details") {
+        folded = !trimmed.contains("</details")
         continue
       }
+      if trimmed.hasPrefix("</details") {
+        folded = false
+        continue
+      }
+      if folded || trimmed.hasPrefix("<summary") { continue }
       let blank = line.trimmingCharacters(in: .whitespaces).isEmpty
       if blank && (result.last?.isEmpty ?? true) { continue }
       result.append(blank ? "" : line)

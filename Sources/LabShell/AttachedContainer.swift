@@ -53,6 +53,29 @@ extension Shell {
     }
   }
 
+  /// The sandbox folders a container binds (`docker run -v`), resolved inside the sandbox.
+  func containerBinds(_ container: Container) -> [VirtualFileSystem.Bind] {
+    (container.hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue).compactMap {
+      spec in
+      let parts = spec.split(separator: ":").map(String.init)
+      guard parts.count >= 2, let host = fileSystem.hostPathForDocker(parts[0], from: "/") else {
+        return nil
+      }
+      return VirtualFileSystem.Bind(
+        path: parts[1], hostDirectory: host, isReadOnly: parts.count > 2 && parts[2] == "ro")
+    }
+  }
+
+  /// The file system of a container, as its program sees it: its layers and its binds.
+  func containerFileSystem(_ container: Container) -> VirtualFileSystem? {
+    let store = docker.store
+    guard let lowers = try? store.lowerDirectories(of: container) else { return nil }
+    var fileSystem = VirtualFileSystem(
+      layers: lowers, upper: store.upperDirectory(of: container), binds: containerBinds(container))
+    fileSystem.now = docker.now
+    return fileSystem
+  }
+
   /// Takes the learner into the container a `docker` command opened.
   mutating func enter(_ opened: (id: String, isExec: Bool, command: [String])) -> CommandOutput {
     let store = docker.store
@@ -71,7 +94,9 @@ extension Shell {
       hostname: config["Hostname"]?.stringValue ?? container.shortID,
       lowerDirectories: lowers, upperDirectory: store.upperDirectory(of: container),
       boundFiles: store.boundFiles(of: container), input: [], isTerminal: true, now: docker.now)
-    let shell = ContainerProcess.makeShell(request, binds: binds)
+    var bound = request
+    bound.binds = containerBinds(container).map { ($0.path, $0.hostDirectory, $0.isReadOnly) }
+    let shell = ContainerProcess.makeShell(bound, binds: binds)
     let program = PathText.name(opened.command.first ?? "sh")
     let style: AttachedContainer.PromptStyle =
       program == "bash"

@@ -54,17 +54,15 @@ extension Shell {
       return .failure("docker cp with '-': not part of the LayerLab toolkit; copy to a file")
     }
     let name = (source ?? destination)?.container ?? ""
-    let store = docker.store
     let container: Container
-    let lowers: [String]
     do {
-      container = try store.findContainer(name)
-      lowers = try store.lowerDirectories(of: container)
+      container = try docker.store.findContainer(name)
     } catch {
       return .failure("Error response from daemon: \(error)")
     }
-    var inside = VirtualFileSystem(layers: lowers, upper: store.upperDirectory(of: container))
-    inside.now = docker.now
+    guard var inside = containerFileSystem(container) else {
+      return .failure("Error response from daemon: the container's layers are missing")
+    }
     let workdir = container.config["WorkingDir"]?.stringValue ?? ""
     let insideDirectory = workdir.isEmpty ? "/" : workdir
     var copied: Int64 = 0

@@ -110,7 +110,9 @@ public struct SandboxSession: Sendable {
   public mutating func writeFile(_ path: String, content: String) -> String? {
     var fileSystem = sandbox.shell.fileSystem
     fileSystem.now = clock.now
-    let target = path.hasPrefix("/") ? path : VirtualFileSystem.home + "/" + path
+    // A relative path is the shell's: after `cd hello`, `app.py` is `~/hello/app.py`.
+    let directory = sandbox.shell.directory
+    let target = path.hasPrefix("/") ? path : (directory == "/" ? "" : directory) + "/" + path
     do {
       try fileSystem.makeDirectory(PathText.parent(target), from: "/", parents: true)
       try fileSystem.write(Array(content.utf8), to: target, from: "/")

@@ -61,6 +61,7 @@ extension Shell {
       let fileSystem = self.fileSystem
       let directory = self.directory
       environment.resolvePath = { path in fileSystem.hostPathForDocker(path, from: directory) }
+      environment.sandboxDirectory = directory
       // At the prompt, `docker run -it IMAGE sh` takes the learner into the container.
       let attachment = nesting == 0 && !runsInContainer ? ContainerAttachment() : nil
       environment.attachment = attachment

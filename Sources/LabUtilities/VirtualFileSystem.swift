@@ -61,11 +61,34 @@ public struct VirtualFileSystem: Sendable {
 
   /// A file system that is an image's layers, as `RUN` sees it: changes go to `upper`,
   /// removals leave `.wh.` whiteouts there.
-  public init(layers: [String], upper: String) {
+  ///
+  /// `binds` are folders of the sandbox's own, bound over paths of the image (`docker run -v`).
+  public init(layers: [String], upper: String, binds: [Bind] = []) {
     let tree = FileTree(upper: HostDirectory(upper), lowers: layers.map(HostDirectory.init))
-    mounts = [Mount(path: "/", tree: tree, isReadOnly: false, owner: "root")]
+    // The longest path first: a path is the first mount's that holds it.
+    mounts =
+      binds.sorted { $0.path.count > $1.path.count }.map {
+        Mount(
+          path: $0.path, tree: FileTree(directory: HostDirectory($0.hostDirectory)),
+          isReadOnly: $0.isReadOnly, owner: "root")
+      } + [Mount(path: "/", tree: tree, isReadOnly: false, owner: "root")]
     isPrivileged = true
     hasDocker = false
+  }
+
+  /// A sandbox folder bound into a container.
+  public struct Bind: Equatable, Sendable {
+    /// Where it appears in the container, absolute.
+    public var path: String
+    /// The host folder, inside the sandbox's workspace.
+    public var hostDirectory: String
+    public var isReadOnly: Bool
+
+    public init(path: String, hostDirectory: String, isReadOnly: Bool) {
+      self.path = path
+      self.hostDirectory = hostDirectory
+      self.isReadOnly = isReadOnly
+    }
   }
 
   public init(storeRoot: String, workspace: String, temporary: String) {

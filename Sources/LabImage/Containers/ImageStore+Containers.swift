@@ -67,7 +67,9 @@ extension ImageStore {
     let counter = "\(stateDirectory)/containers-created"
     let count = (readText(counter).flatMap { Int($0) } ?? 0) + 1
     try writeFileAtomically(counter, Array(String(count).utf8))
-    let id = SeededID.randomID("container \(root) \(count)")
+    // From the count and the clock, not the store's folder: every run of a lesson, anywhere,
+    // makes the same containers.
+    let id = SeededID.randomID("container \(count) \(formatRFC3339Nano(clock().now))")
     return (id, SeededID.randomID("mount \(id)"))
   }
 

@@ -105,7 +105,13 @@ extension BuildRun {
         PathText.join(current, destination)
         + (destination.hasSuffix("/") ? "/" : "")
     }
-    let destinationIsDirectory = destination.hasSuffix("/") || words.count > 1
+    // `.` (the working directory), a trailing `/`, several sources, or a folder the image has
+    // already: the sources go into it.
+    let existingFolder =
+      (try? rootfs(state).tree.entry(DockerIgnore.clean(destination)))?.status.kind == .directory
+    let destinationIsDirectory =
+      destination.hasSuffix("/") || words.count > 1 || destinationWord == "."
+      || destinationWord.hasSuffix("/.") || existingFolder
     let cleanDestination = DockerIgnore.clean(destination)
     var items: [CopyItem] = []
     if let from = instruction.flag("from") {

@@ -91,20 +91,18 @@ extension Shell {
   func nginxResponse(_ container: Container, path: String, head: Bool) -> (
     status: Int, headers: String, body: String
   ) {
-    let store = docker.store
-    let layers = ((try? store.lowerDirectories(of: container)) ?? []).map(HostDirectory.init)
-    let tree = FileTree(upper: HostDirectory(store.upperDirectory(of: container)), lowers: layers)
+    let files = containerFileSystem(container)
     let version =
       (container.config["Env"]?.arrayValue ?? []).compactMap(\.stringValue)
       .first { $0.hasPrefix("NGINX_VERSION=") }.map { String($0.dropFirst(14)) } ?? "1.27.1"
     let date = Self.httpDate(docker.now)
-    var relative = "usr/share/nginx/html" + (path.hasPrefix("/") ? path : "/" + path)
+    var relative = "/usr/share/nginx/html" + (path.hasPrefix("/") ? path : "/" + path)
     if relative.hasSuffix("/") { relative += "index.html" }
-    if let entry = tree.entry(relative), entry.status.kind == .directory {
+    if let entry = try? files?.info(relative, from: "/"), entry.kind == .directory {
       relative += "/index.html"
     }
-    guard let entry = tree.entry(relative), entry.status.kind == .file,
-      let bytes = try? tree.read(relative)
+    guard let entry = try? files?.info(relative, from: "/"), entry.kind == .file,
+      let bytes = try? files?.read(relative, from: "/")
     else {
       let body = """
         <html>
@@ -122,7 +120,7 @@ extension Shell {
         + "Connection: keep-alive\r\n\r\n"
       return (404, headers, body)
     }
-    let modified = entry.status.modified
+    let modified = entry.modified
     let type =
       relative.hasSuffix(".html") || relative.hasSuffix(".htm")
       ? "text/html"

@@ -83,11 +83,13 @@ extension UtilityContext {
             }
             // GNU sed reads `\n` in a replacement as a newline.
             let replacement = pieces[1].replacingOccurrences(of: "\\n", with: "\n")
+            let matched = regex.matches(line)
             line = regex.substitute(in: line, replacement: replacement, global: flags.contains("g"))
             guard line.utf8.count <= Limits.outputBytes else {
               return .failure(Limits.outputMessage("sed"), status: 4)
             }
-            if flags.contains("p") { extra += line + "\n" }
+            // `p` prints the line only when the substitution was made.
+            if flags.contains("p"), matched { extra += line + "\n" }
           default:
             return .failure("sed: -e expression #1, char 1: unknown command: `\(verb)'")
           }
