@@ -127,7 +127,10 @@ enum LessonFiles {
     }
     guard isDirectory.boolValue else { return [path] }
     let names = (try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []
-    return names.filter { $0.hasSuffix(".md") }.sorted().map { "\(path)/\($0)" }
+    let folder = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    // A folder's README is its table of contents, not a lesson.
+    return names.filter { $0.hasSuffix(".md") && PathText.name($0).lowercased() != "readme.md" }
+      .sorted().map { "\(folder)/\($0)" }
   }
 
   /// Runs `check` for every lesson, `jobs` at a time, keeping the lessons' order.
