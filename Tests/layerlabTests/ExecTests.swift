@@ -371,3 +371,59 @@ struct KillTests {
     }
   }
 }
+
+@Suite("layerlab record, end to end")
+struct RecordCommandTests {
+  static let lesson = """
+    # Stale
+
+    ```console
+    $ printf 'alpha\\nbeta\\n'
+    alpha
+    BETA
+    $ docker pull -q alpine
+    docker.io/library/alpine:latest
+    ```
+    """
+
+  func run(_ arguments: [String]) throws -> ToolOutput {
+    try TestSupport.run(
+      ExecTests.binary, arguments, environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot])
+  }
+
+  @Test func diffWritesNothingAndRecordWritesTheChange() throws {
+    let path = try TestSupport.scratchDirectory("record") + "/lesson.md"
+    try Data(Self.lesson.utf8).write(to: URL(fileURLWithPath: path))
+    let diff = try run(["record", "--diff", path])
+    #expect(diff.status == 0)
+    #expect(diff.stdout.contains("\n-BETA\n+beta\n"), "\(diff.stdout)")
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == Self.lesson)
+    let record = try run(["record", path])
+    #expect(record.stdout == "\(path): 1 output recorded\n")
+    #expect(
+      try String(contentsOfFile: path, encoding: .utf8)
+        == Self.lesson.replacingOccurrences(of: "BETA", with: "beta"))
+    #expect(try run(["record", path]).stdout == "\(path): up to date\n")
+  }
+
+  @Test func aKilledRecordLeavesTheLessonWhole() throws {
+    let path = try TestSupport.scratchDirectory("record-kill") + "/lesson.md"
+    let recorded = Self.lesson.replacingOccurrences(of: "BETA", with: "beta")
+    var generator = SystemRandomNumberGenerator()
+    for trial in 0..<6 {
+      try Data(Self.lesson.utf8).write(to: URL(fileURLWithPath: path))
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: ExecTests.binary)
+      process.arguments = ["record", path]
+      process.environment = ["LAYERLAB_REGISTRY": TestSupport.registryRoot]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      usleep(UInt32.random(in: 0...250_000, using: &generator))
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      #expect(text == Self.lesson || text == recorded, "trial \(trial): \(text)")
+    }
+  }
+}
