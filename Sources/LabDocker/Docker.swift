@@ -136,6 +136,20 @@ public struct Docker: Sendable {
     return result
   }
 
+  /// Whether `docker ARGUMENTS…` names a command of the toolkit (or no command at all).
+  public static func isToolkitCommand(_ arguments: [String]) -> Bool {
+    let words = arguments.drop { $0.hasPrefix("-") }
+    guard let name = words.first else { return true }
+    if ["help", "version"].contains(name) { return true }
+    var path = [name]
+    if groups.contains(name) {
+      guard let sub = words.dropFirst().first, !sub.hasPrefix("-") else { return name == "image" }
+      path.append(sub)
+    }
+    if name == "cp" || path == ["container", "cp"] { return true }
+    return command(named: path) != nil
+  }
+
   /// Whether `docker ARGUMENTS…` would change the store: a check that runs it is broken.
   public static func changesStore(_ arguments: [String]) -> Bool {
     let words = arguments.drop { $0.hasPrefix("-") }

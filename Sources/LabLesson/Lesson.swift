@@ -210,18 +210,29 @@ public struct LessonDiagnostic: Equatable, Sendable, CustomStringConvertible {
   }
 
   public var location: SourceLocation
+  public var column: Int
   public var severity: Severity
   /// The problem in words, without the location or severity.
   public var message: String
+  /// A stable name for the kind of problem (`LL004`), for filters and annotations.
+  public var code: String
 
-  public init(location: SourceLocation, severity: Severity, message: String) {
+  public init(
+    location: SourceLocation, column: Int = 1, severity: Severity, message: String,
+    code: String = ""
+  ) {
     self.location = location
+    self.column = column
     self.severity = severity
     self.message = message
+    self.code = code
   }
 
-  /// `lesson.md:12: warning: …`, as compilers print it.
-  public var description: String { "\(location): \(severity.rawValue): \(message)" }
+  /// `lesson.md:12:1: warning: … [LL004]`, as compilers print it.
+  public var description: String {
+    "\(location.file):\(location.line):\(column): \(severity.rawValue): \(message)"
+      + (code.isEmpty ? "" : " [\(code)]")
+  }
 }
 
 /// A lesson that cannot be run, with the file and line.

@@ -170,7 +170,8 @@ public enum LessonParser {
     if steps.isEmpty {
       warnings.append(
         LessonDiagnostic(
-          location: location(1), severity: .warning, message: "the lesson has no steps"))
+          location: location(1), severity: .warning, message: "the lesson has no steps",
+          code: "LL002"))
     }
     var lesson = Lesson(path: path, title: title, steps: steps, warnings: warnings)
     lesson.prose = prose(of: text, steps: steps, blocks: blocks)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabFiles
 import LabImage
+import LabJSON
 import LabLesson
 import LabWorkshop
 
@@ -76,26 +77,75 @@ extension LayerLab {
 
   /// Static checks of lessons, without running them.
   struct Lint: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check lessons without running them.")
+    static let configuration = CommandConfiguration(
+      abstract: "Check lessons without running them.",
+      discussion: """
+        Every problem is reported once, in the order of the file, with a code (LL001…LL013). \
+        Exit status 1 when there is an error, or with --strict any problem; 0 otherwise.
+        """)
 
     @Argument(help: "Lesson files, or directories of them.")
     var paths: [String]
 
+    @Option(help: "text, json, or github (GitHub Actions annotations).")
+    var format: LintFormat = .text
+
+    @Flag(help: "Exit 1 on warnings and notes too.")
+    var strict = false
+
     func run() throws {
-      var problems = 0
-      var broken = false
-      for path in try paths.flatMap(LessonFiles.find) {
-        for diagnostic in LessonLinter.lint(path: path) {
-          printOut(diagnostic.description + "\n")
-          problems += 1
-          if diagnostic.severity == .error { broken = true }
+      var lessons: [String] = []
+      for path in paths { lessons += try LessonFiles.find(path) }
+      guard !lessons.isEmpty else {
+        throw BadInput("no lessons found in \(paths.joined(separator: " "))")
+      }
+      let registry = EmbeddedRegistry.locate()
+      let diagnostics = lessons.flatMap { LessonLinter.lint(path: $0, registry: registry) }
+      switch format {
+      case .text:
+        for diagnostic in diagnostics { printOut(diagnostic.description + "\n") }
+        let count = diagnostics.count
+        printOut(count == 0 ? "no problems\n" : "\(count) problem\(count == 1 ? "" : "s")\n")
+      case .json:
+        let items = diagnostics.map { diagnostic in
+          JSONValue.object([
+            ("file", .string(diagnostic.location.file)), ("line", .int(diagnostic.location.line)),
+            ("column", .int(diagnostic.column)),
+            ("severity", .string(diagnostic.severity.rawValue)),
+            ("code", .string(diagnostic.code)), ("message", .string(diagnostic.message)),
+          ])
+        }
+        printOut(JSONValue.array(items).indented("  ") + "\n")
+      case .github:
+        for diagnostic in diagnostics {
+          let level =
+            switch diagnostic.severity {
+            case .error: "error"
+            case .warning: "warning"
+            case .note: "notice"
+            }
+          printOut(
+            "::\(level) file=\(diagnostic.location.file),line=\(diagnostic.location.line),col=\(diagnostic.column),title=\(diagnostic.code)::\(Self.escaped(diagnostic.message))\n"
+          )
         }
       }
-      printOut(problems == 0 ? "no problems\n" : "\(problems) problem\(problems == 1 ? "" : "s")\n")
-      if broken { throw ExitCode(2) }
-      if problems > 0 { throw ExitCode(1) }
+      if diagnostics.contains(where: { $0.severity == .error }) || (strict && !diagnostics.isEmpty)
+      {
+        throw ExitCode(1)
+      }
+    }
+
+    /// A message as a workflow command carries it: `%`, CR and LF escaped.
+    static func escaped(_ text: String) -> String {
+      text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+        .replacingOccurrences(of: "\n", with: "%0A")
     }
   }
+}
+
+/// `lint --format`.
+enum LintFormat: String, ExpressibleByArgument {
+  case text, json, github
 }
 
 /// `--report FORMAT:FILE`.

@@ -167,10 +167,11 @@ struct CheckTests {
     let messages = LessonLinter.lint(path: path).map(\.description)
     #expect(
       messages.contains(
-        "\(path):10: warning: 4444444444444444444444444444444444444444444444444444444444444444 is used before any output shows it"
+        "\(path):10:1: warning: 4444444444444444444444444444444444444444444444444444444444444444 is used before any output shows it [LL004]"
       ))
     #expect(
-      messages.contains("\(path):3: warning: the prose mentions config.yaml but no step creates it")
+      messages.contains(
+        "\(path):3:1: warning: the prose mentions config.yaml but no step creates it [LL005]")
     )
     #expect(!messages.contains { $0.contains("app.py") })
   }

@@ -330,10 +330,10 @@ struct ExerciseTests {
     let messages = LessonLinter.lint(path: path).map(\.description)
     #expect(
       messages == [
-        "\(path):3: error: the exercise has no verify block, so nothing can tell it is solved",
-        "\(path):3: warning: the exercise has no solution block: check cannot prove it solvable, nor a learner see one",
-        "\(path):3: note: the exercise has no hints: a ```hint block helps a learner who is stuck",
-        "\(path):12: error: the check runs `docker rmi busybox`, which changes images: a check may only look (it runs read-only)",
+        "\(path):3:1: error: the exercise has no verify block, so nothing can tell it is solved [LL010]",
+        "\(path):3:1: warning: the exercise has no solution block: check cannot prove it solvable, nor a learner see one [LL011]",
+        "\(path):3:1: note: the exercise has no hints: a ```hint block helps a learner who is stuck [LL012]",
+        "\(path):12:1: error: the check runs `docker rmi busybox`, which changes images: a check may only look (it runs read-only) [LL013]",
       ])
   }
 }

@@ -29,7 +29,7 @@ struct HostileLessonTests {
     #expect(report.steps.last?.actual == "Sun Sep  1 12:00:00 UTC 2024\n")
     #expect(
       LessonLinter.lint(path: path).map(\.description) == [
-        "\(path):3: error: '\(time)' is not a time in the years 1 to 9999"
+        "\(path):3:1: error: '\(time)' is not a time in the years 1 to 9999 [LL003]"
       ])
   }
 

@@ -191,7 +191,10 @@ struct CheckCommandTests {
     #expect(
       bad.stdout.contains("\(directory)/bad.md:3: error: unknown directive 'layerlab: frobnicate'"))
     let lint = try layerlab(["lint", "\(directory)/bad.md"])
-    #expect(lint.status == 2)
+    #expect(lint.status == 1)
+    #expect(
+      lint.stdout.hasPrefix(
+        "\(directory)/bad.md:3:1: error: unknown directive 'layerlab: frobnicate' [LL001]\n"))
     let missing = try layerlab(["check", "\(directory)/nowhere.md"])
     #expect(missing.status == 2)
     #expect(missing.stderr == "Error: \(directory)/nowhere.md: no such file or directory\n")
@@ -212,7 +215,8 @@ struct CheckCommandTests {
     try Data("# Prose\n\nNothing to run here.\n".utf8).write(
       to: URL(fileURLWithPath: "\(directory)/prose.md"))
     let result = try layerlab(["check", "\(directory)/prose.md"])
-    #expect(result.stdout.contains("\(directory)/prose.md:1: warning: the lesson has no steps"))
+    #expect(
+      result.stdout.contains("\(directory)/prose.md:1:1: warning: the lesson has no steps [LL002]"))
   }
 
   @Test(.enabled(if: TestSupport.seedLesson != nil, "../shared/seed is not beside this clone"))
@@ -425,5 +429,91 @@ struct RecordCommandTests {
       let text = try String(contentsOfFile: path, encoding: .utf8)
       #expect(text == Self.lesson || text == recorded, "trial \(trial): \(text)")
     }
+  }
+}
+
+@Suite("layerlab lint, end to end")
+struct LintCommandTests {
+  /// Ten kinds of problem, each once.
+  static let lesson = """
+    # Ten problems
+
+    Create `missing.txt` and run it.
+
+    <!-- layerlab: clock yesterday -->
+
+    ```console
+    $ docker pull -q nosuchimage
+    $ frobnicate --all
+    $ docker tag alpine <your-name>/alpine
+    $ docker rmi 0123456789ab
+    ```
+
+    ```dockerfile title="Dockerfile"
+    FROM alpine
+    ```
+
+    ```text
+    orphan output
+    ```
+
+    ## Exercise
+
+    <!-- layerlab: exercise -->
+
+    Do something.
+
+    ```verify
+    docker rmi alpine
+    ```
+    """
+
+  func lint(_ arguments: [String]) throws -> ToolOutput {
+    try TestSupport.run(
+      ExecTests.binary, ["lint"] + arguments,
+      environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot])
+  }
+
+  @Test func everyProblemOnceInEveryFormat() throws {
+    let directory = try TestSupport.scratchDirectory("lint")
+    let path = "\(directory)/ten.md"
+    try Data(Self.lesson.utf8).write(to: URL(fileURLWithPath: path))
+    let text = try lint([path])
+    #expect(text.status == 1)
+    let codes = text.stdout.split(separator: "\n").compactMap { line -> String? in
+      guard line.hasSuffix("]"), let open = line.lastIndex(of: "[") else { return nil }
+      return String(line[line.index(after: open)..<line.index(before: line.endIndex)])
+    }
+    #expect(
+      codes == [
+        "LL005", "LL003", "LL007", "LL006", "LL008", "LL004", "LL009", "LL011", "LL012", "LL013",
+      ], "\(text.stdout)")
+    #expect(text.stdout.hasSuffix("10 problems\n"))
+    let json = try lint(["--format", "json", path])
+    let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+    #expect(parsed?.compactMap { $0["code"] as? String } == codes)
+    let github = try lint(["--format", "github", path])
+    let annotations = github.stdout.split(separator: "\n")
+    #expect(annotations.count == 10)
+    #expect(
+      annotations[1]
+        == "::error file=\(path),line=5,col=1,title=LL003::'yesterday' is not a time in the years 1 to 9999"
+    )
+    #expect(annotations[7].hasPrefix("::warning file=\(path),line=24,col=1,title=LL011::"))
+    #expect(annotations[8].hasPrefix("::notice "))
+  }
+
+  @Test func warningsPassUnlessStrictAndAnEmptyFolderIsNoCourse() throws {
+    let directory = try TestSupport.scratchDirectory("lint")
+    let path = "\(directory)/warn.md"
+    try Data("# W\n\n```console\n$ frobnicate\n```\n".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(try lint([path]).status == 0)
+    #expect(try lint(["--strict", path]).status == 1)
+    let empty = try TestSupport.scratchDirectory("lint-empty")
+    let lintEmpty = try lint([empty])
+    let checkEmpty = try TestSupport.run(ExecTests.binary, ["check", empty])
+    #expect(lintEmpty.status == 2)
+    #expect(checkEmpty.status == 2)
+    #expect(lintEmpty.stderr == checkEmpty.stderr)
   }
 }

@@ -19,7 +19,7 @@ extension Shell {
   }()
 
   /// Whether the shell has a command called `name`: a builtin, a utility or `docker`.
-  static func hasCommand(_ name: String) -> Bool {
+  public static func hasCommand(_ name: String) -> Bool {
     builtins[name] != nil || Utilities.named(name) != nil || name == "docker"
   }
 
