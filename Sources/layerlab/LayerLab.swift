@@ -14,7 +14,8 @@ struct LayerLab: ParsableCommand {
     commandName: "layerlab",
     abstract: "Run container-image lessons against a built-in Docker image toolkit.",
     subcommands: [
-      Open.self, Run.self, Check.self, Record.self, Lint.self, Exec.self, ShellCommand.self,
+      Open.self, Run.self, Check.self, Record.self, Watch.self, Lint.self, Exec.self,
+      ShellCommand.self,
       Store.self,
       SandboxMaintenance.self, Tour.self, Worker.self,
     ],

@@ -220,4 +220,24 @@ struct TerminalTests {
     let screen = try terminal.waitFor("A /tmp/note")
     #expect(screen.contains("C /tmp\nA /tmp/note"), "\(screen)")
   }
+
+  @Test func watchChecksTheLessonAgainWhenItIsSaved() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let lesson = "\(directory)/watched.md"
+    try Data("# W\n\n```console\n$ echo one\none\n```\n".utf8).write(
+      to: URL(fileURLWithPath: lesson))
+    let command = "\(Self.environment(directory + "/data")) \(ExecTests.binary) watch \(lesson)"
+    let terminal = try TerminalSession(command)
+    defer { terminal.close() }
+    try terminal.waitFor("✓ all 1 steps pass")
+    // The author saves a change; the watcher sees it.
+    try Data("# W\n\n```console\n$ echo one\ntwo\n```\n".utf8).write(
+      to: URL(fileURLWithPath: lesson))
+    let screen = try terminal.waitFor("0 passed, 1 failed; the first difference:")
+    #expect(screen.contains("FAIL line 4: $ echo one"))
+    let passed = try #require(screen.range(of: "✓ all 1 steps pass", options: .backwards))
+    let failed = try #require(screen.range(of: "FAIL line 4", options: .backwards))
+    #expect(passed.lowerBound < failed.lowerBound)
+    try terminal.keys("C-c")
+  }
 }
