@@ -109,7 +109,9 @@ extension Shell {
       return .failure("bash: \(path): Permission denied", status: 126)
     }
     let text = String(decoding: (try? fileSystem.read(path, from: directory)) ?? [], as: UTF8.self)
-    return runNested(text, name: path, input: invocation.input) {
+    return runNested(
+      text, name: path, input: invocation.input, terminal: invocation.outputIsTerminal
+    ) {
       $0.positional = invocation.arguments
       $0.scriptName = path
     }

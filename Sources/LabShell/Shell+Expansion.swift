@@ -45,7 +45,7 @@ extension Shell {
         errors += error
         marked += value.map { ($0, quoted, !quoted) }
       case .command(let script, let quoted):
-        let result = runNested(script)
+        let result = runNested(script, terminal: false)
         errors += result.stderrBytes
         lastStatus = result.status
         var text = result.stdout
@@ -114,7 +114,7 @@ extension Shell {
       case .parameter(let name, let operation, let argument, _):
         text += parameter(name, operation: operation, argument: argument).0
       case .command(let script, _):
-        var value = runNested(script).stdout
+        var value = runNested(script, terminal: false).stdout
         while value.hasSuffix("\n") { value.removeLast() }
         text += value
       case .arithmetic(let expression, _):

@@ -134,10 +134,15 @@ public struct Shell: Sendable {
   }
 
   /// Runs a command line; the last command's output goes to the terminal.
-  public mutating func run(_ line: String, input: [UInt8] = []) -> CommandOutput {
+  ///
+  /// `terminal` says whether its output reaches one: at the prompt it does; a script's does
+  /// when the script's does; a `$(…)`'s never does, so `ls` there writes a name a line.
+  public mutating func run(_ line: String, input: [UInt8] = [], terminal: Bool = true)
+    -> CommandOutput
+  {
     // Every command line runs under a budget: the session's, or a default one.
     if Budget.current == nil {
-      return Budget.$current.withValue(Budget()) { run(line, input: input) }
+      return Budget.$current.withValue(Budget()) { run(line, input: input, terminal: terminal) }
     }
     // Inside a container, the line is its shell's.
     if !inner.isEmpty { return runInside(line, input: input) }
@@ -150,7 +155,7 @@ public struct Shell: Sendable {
       return .failure(error.description, status: 2)
     }
     if !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { history.append(line) }
-    var output = execute(node, input: input, terminal: true)
+    var output = execute(node, input: input, terminal: terminal)
     if isAborting {
       output.status = abortStatus
       if !abortsEveryShell || nesting == 0 {
@@ -168,7 +173,7 @@ public struct Shell: Sendable {
   /// A command substitution, script or `sh -c` runs so. Past ``Limits/depth`` it fails, and
   /// every enclosing shell stops, as bash stops at `FUNCNEST`.
   mutating func runNested(
-    _ text: String, name: String? = nil, input: [UInt8] = [],
+    _ text: String, name: String? = nil, input: [UInt8] = [], terminal: Bool = true,
     prepare: (inout Shell) -> Void = { _ in }
   ) -> CommandOutput {
     guard nesting + 2 <= Limits.depth else {
@@ -179,7 +184,7 @@ public struct Shell: Sendable {
     copy.nesting += 2
     copy.exitRequested = nil
     prepare(&copy)
-    let output = copy.run(text, input: input)
+    let output = copy.run(text, input: input, terminal: terminal)
     if copy.isAborting { abort("", everyShell: true) }
     // A server the script started (`exec nginx`) keeps its container running.
     if let server = copy.startedServer { startedServer = server }

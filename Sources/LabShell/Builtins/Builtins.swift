@@ -239,7 +239,8 @@ extension Shell {
       // `sh -c SCRIPT NAME ARGS…`: NAME is `$0`.
       let rest = Array(arguments.dropFirst(2))
       return runNested(
-        arguments[arguments.startIndex + 1], name: invocation.name, input: invocation.input
+        arguments[arguments.startIndex + 1], name: invocation.name, input: invocation.input,
+        terminal: invocation.outputIsTerminal
       ) {
         $0.scriptName = rest.first ?? invocation.name
         $0.positional = Array(rest.dropFirst())
@@ -247,13 +248,16 @@ extension Shell {
     }
     while let first = arguments.first, first.hasPrefix("-") { arguments.removeFirst() }
     guard let script = arguments.first else {
-      return runNested(String(decoding: invocation.input, as: UTF8.self), name: invocation.name)
+      return runNested(
+        String(decoding: invocation.input, as: UTF8.self), name: invocation.name,
+        terminal: invocation.outputIsTerminal)
     }
     guard let text = try? fileSystem.read(script, from: directory) else {
       return .failure("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
     }
     return runNested(
-      String(decoding: text, as: UTF8.self), name: script, input: invocation.input
+      String(decoding: text, as: UTF8.self), name: script, input: invocation.input,
+      terminal: invocation.outputIsTerminal
     ) {
       $0.positional = Array(arguments.dropFirst())
       $0.scriptName = script
