@@ -1,4 +1,6 @@
 import Foundation
+import LabImage
+import LabJSON
 import LabOutput
 import Synchronization
 
@@ -40,6 +42,28 @@ public struct ContainerRequest: Sendable {
     self.input = input
     self.isTerminal = isTerminal
     self.now = now
+  }
+}
+
+extension ContainerRequest {
+  /// What a container's program runs with, from the container as the store keeps it.
+  ///
+  /// Its environment, directory, user, host name and layers; `command` replaces its own
+  /// (`exec`).
+  public init(
+    container: Container, store: ImageStore, command: [String]? = nil, input: [UInt8] = [],
+    isTerminal: Bool, now: Date
+  ) throws {
+    let config = container.config
+    self.init(
+      command: command ?? [container.path] + container.args,
+      environment: (config["Env"]?.arrayValue ?? []).compactMap(\.stringValue),
+      workingDirectory: config["WorkingDir"]?.stringValue ?? "",
+      user: config["User"]?.stringValue ?? "",
+      hostname: config["Hostname"]?.stringValue ?? container.shortID,
+      lowerDirectories: try store.lowerDirectories(of: container),
+      upperDirectory: store.upperDirectory(of: container),
+      boundFiles: store.boundFiles(of: container), input: input, isTerminal: isTerminal, now: now)
   }
 }
 

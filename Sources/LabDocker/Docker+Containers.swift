@@ -588,13 +588,11 @@ extension Docker {
 
   /// The binds as `inspect` lists them.
   func mountsJSON(_ container: Container) -> [JSONValue] {
-    (container.hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue).map { spec in
-      let parts = spec.split(separator: ":").map(String.init)
-      return .object([
-        ("Type", .string("bind")), ("Source", .string(parts[0])),
-        ("Destination", .string(parts.count > 1 ? parts[1] : "")),
-        ("Mode", .string(parts.count > 2 ? parts[2] : "")),
-        ("RW", .bool(!(parts.count > 2 && parts[2] == "ro"))), ("Propagation", .string("rprivate")),
+    container.binds.map { bind in
+      .object([
+        ("Type", .string("bind")), ("Source", .string(bind.source)),
+        ("Destination", .string(bind.target)), ("Mode", .string(bind.isReadOnly ? "ro" : "")),
+        ("RW", .bool(!bind.isReadOnly)), ("Propagation", .string("rprivate")),
       ])
     }
   }
@@ -763,12 +761,6 @@ extension Docker {
     guard container.isRunning else {
       return .failure("Error response from daemon: container \(container.id) is not running")
     }
-    let lowers: [String]
-    do {
-      lowers = try environment.store.lowerDirectories(of: container)
-    } catch {
-      return daemonError(error)
-    }
     let config = container.config
     var variables = (config["Env"]?.arrayValue ?? []).compactMap(\.stringValue)
     for pair in flags.strings("env") {
@@ -776,15 +768,19 @@ extension Docker {
       variables.removeAll { $0.hasPrefix(name + "=") }
       variables.append(pair)
     }
-    var request = ContainerRequest(
-      command: Array(flags.arguments.dropFirst()), environment: variables,
-      workingDirectory: flags.string("workdir") ?? config["WorkingDir"]?.stringValue ?? "",
-      user: flags.string("user") ?? config["User"]?.stringValue ?? "",
-      hostname: config["Hostname"]?.stringValue ?? container.shortID,
-      lowerDirectories: lowers, upperDirectory: environment.store.upperDirectory(of: container),
-      boundFiles: environment.store.boundFiles(of: container),
-      input: flags.bool("interactive") ? (environment.standardInputBytes() ?? []) : [],
-      isTerminal: flags.bool("tty"), now: environment.now)
+    var request: ContainerRequest
+    do {
+      request = try ContainerRequest(
+        container: container, store: environment.store,
+        command: Array(flags.arguments.dropFirst()),
+        input: flags.bool("interactive") ? (environment.standardInputBytes() ?? []) : [],
+        isTerminal: flags.bool("tty"), now: environment.now)
+    } catch {
+      return daemonError(error)
+    }
+    request.environment = variables
+    if let workdir = flags.string("workdir") { request.workingDirectory = workdir }
+    if let user = flags.string("user") { request.user = user }
     request.binds = resolvedBinds(container).binds
     if flags.bool("interactive"), flags.bool("tty"), let attachment = environment.attachment,
       let program = request.command.first, Self.isShell(program),

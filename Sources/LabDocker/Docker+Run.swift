@@ -330,12 +330,9 @@ extension Docker {
     binds: [(path: String, hostDirectory: String, isReadOnly: Bool)], missing: String?
   ) {
     var binds: [(path: String, hostDirectory: String, isReadOnly: Bool)] = []
-    for spec in (container.hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue) {
-      let parts = spec.split(separator: ":").map(String.init)
-      guard parts.count >= 2, let host = environment.resolvePath?(parts[0]) else {
-        return (binds, spec.split(separator: ":").first.map(String.init) ?? spec)
-      }
-      binds.append((parts[1], host, parts.count > 2 && parts[2] == "ro"))
+    for bind in container.binds {
+      guard let host = environment.resolvePath?(bind.source) else { return (binds, bind.source) }
+      binds.append((bind.target, host, bind.isReadOnly))
     }
     return (binds, nil)
   }
@@ -428,24 +425,17 @@ extension Docker {
   func startContainer(_ original: Container, attach: Bool) -> ContainerOutcome {
     let store = environment.store
     var container = original
-    let lowers: [String]
+    let config = container.config
+    var request: ContainerRequest
     do {
-      lowers = try store.lowerDirectories(of: container)
+      request = try ContainerRequest(
+        container: container, store: store,
+        input: (config["OpenStdin"]?.boolValue ?? false)
+          ? (environment.standardInputBytes() ?? []) : [],
+        isTerminal: config["Tty"]?.boolValue ?? false, now: environment.now)
     } catch {
       return ContainerOutcome(output: .failure("\(error)"), startError: ("\(error)", 125))
     }
-    let config = container.config
-    var request = ContainerRequest(
-      command: [container.path] + container.args,
-      environment: (config["Env"]?.arrayValue ?? []).compactMap(\.stringValue),
-      workingDirectory: config["WorkingDir"]?.stringValue ?? "",
-      user: config["User"]?.stringValue ?? "",
-      hostname: config["Hostname"]?.stringValue ?? container.shortID,
-      lowerDirectories: lowers, upperDirectory: store.upperDirectory(of: container),
-      boundFiles: store.boundFiles(of: container),
-      input: (config["OpenStdin"]?.boolValue ?? false)
-        ? (environment.standardInputBytes() ?? []) : [],
-      isTerminal: config["Tty"]?.boolValue ?? false, now: environment.now)
     let (binds, missing) = resolvedBinds(container)
     if let missing {
       return ContainerOutcome(

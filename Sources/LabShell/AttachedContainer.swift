@@ -55,14 +55,10 @@ extension Shell {
 
   /// The sandbox folders a container binds (`docker run -v`), resolved inside the sandbox.
   func containerBinds(_ container: Container) -> [VirtualFileSystem.Bind] {
-    (container.hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue).compactMap {
-      spec in
-      let parts = spec.split(separator: ":").map(String.init)
-      guard parts.count >= 2, let host = fileSystem.hostPathForDocker(parts[0], from: "/") else {
-        return nil
+    container.binds.compactMap { bind in
+      fileSystem.hostPathForDocker(bind.source, from: "/").map {
+        VirtualFileSystem.Bind(path: bind.target, hostDirectory: $0, isReadOnly: bind.isReadOnly)
       }
-      return VirtualFileSystem.Bind(
-        path: parts[1], hostDirectory: host, isReadOnly: parts.count > 2 && parts[2] == "ro")
     }
   }
 
@@ -78,25 +74,16 @@ extension Shell {
 
   /// Takes the learner into the container a `docker` command opened.
   mutating func enter(_ opened: (id: String, isExec: Bool, command: [String])) -> CommandOutput {
-    let store = docker.store
-    guard let container = try? store.container(id: opened.id),
-      let lowers = try? store.lowerDirectories(of: container),
+    guard let container = try? docker.store.container(id: opened.id),
+      var request = try? ContainerRequest(
+        container: container, store: docker.store, command: opened.command, isTerminal: true,
+        now: docker.now),
       let binds = try? ScratchDirectory.make("container-binds")
     else {
       return .failure("layerlab: the container could not be entered")
     }
-    let config = container.config
-    let request = ContainerRequest(
-      command: opened.command,
-      environment: (config["Env"]?.arrayValue ?? []).compactMap(\.stringValue),
-      workingDirectory: config["WorkingDir"]?.stringValue ?? "",
-      user: config["User"]?.stringValue ?? "",
-      hostname: config["Hostname"]?.stringValue ?? container.shortID,
-      lowerDirectories: lowers, upperDirectory: store.upperDirectory(of: container),
-      boundFiles: store.boundFiles(of: container), input: [], isTerminal: true, now: docker.now)
-    var bound = request
-    bound.binds = containerBinds(container).map { ($0.path, $0.hostDirectory, $0.isReadOnly) }
-    let shell = ContainerProcess.makeShell(bound, binds: binds)
+    request.binds = containerBinds(container).map { ($0.path, $0.hostDirectory, $0.isReadOnly) }
+    let shell = ContainerProcess.makeShell(request, binds: binds)
     let program = PathText.name(opened.command.first ?? "sh")
     let style: AttachedContainer.PromptStyle =
       program == "bash"

@@ -55,6 +55,16 @@ public struct Container: Equatable, Sendable {
   public var isRunning: Bool { status == .running }
   public var autoRemove: Bool { hostConfig["AutoRemove"]?.boolValue ?? false }
 
+  /// The sandbox folders bound into the container (`-v ./site:/usr/share/nginx/html:ro`), as
+  /// `HostConfig.Binds` keeps them.
+  public var binds: [(source: String, target: String, isReadOnly: Bool)] {
+    (hostConfig["Binds"]?.arrayValue ?? []).compactMap(\.stringValue).compactMap { spec in
+      let parts = spec.split(separator: ":").map(String.init)
+      guard parts.count >= 2 else { return nil }
+      return (parts[0], parts[1], parts.count > 2 && parts[2] == "ro")
+    }
+  }
+
   /// Go's zero time, which Docker writes for a time that has not happened.
   public static let zeroTime = "0001-01-01T00:00:00Z"
 
