@@ -90,17 +90,40 @@ public enum LessonRecorder {
     let complete = hunk.contains { $0.kind == .context } || hunk.contains { $0.kind == .added }
     if let first = numbered.min(), let last = numbered.max(), complete {
       var replacement: [String] = []
+      /// Lines removed and added since the last context line.
+      var removed: [String] = []
+      var added: [String] = []
+      func flush() {
+        // An elision line (`...`) goes on standing for the lines the output has in its place:
+        // the lines around it pair with as many new lines at either end.
+        if let mark = removed.firstIndex(where: isElision) {
+          let before = mark
+          let after = removed.count - mark - 1
+          replacement += added.prefix(before).map(restore)
+          replacement.append(removed[mark])
+          replacement += added.dropFirst(before).suffix(after).map(restore)
+        } else {
+          replacement += added.map(restore)
+        }
+        removed = []
+        added = []
+      }
       for line in hunk {
         switch line.kind {
         case .context:
+          flush()
           // The author's own line, byte for byte.
           if let number = line.expectedLine, number - 1 < lines.count {
             replacement.append(lines[number - 1])
           }
-        case .added: replacement.append(restore(line.text))
-        case .removed: break
+        case .added: added.append(line.text)
+        case .removed:
+          if let number = line.expectedLine, number - 1 < lines.count {
+            removed.append(lines[number - 1])
+          }
         }
       }
+      flush()
       return (first - 1, last - first + 1, replacement)
     }
     // No diff to apply (a table or JSON compared as data): the whole output, IDs restored.
@@ -110,6 +133,11 @@ public enum LessonRecorder {
     var output = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     if actual.hasSuffix("\n") { output.removeLast() }
     return (expected.location.line - 1, count, output.map(restore))
+  }
+
+  /// Whether a line elides output, as `...`, `…` or `-SNIP-` do.
+  static func isElision(_ line: String) -> Bool {
+    ["...", "…", "-SNIP-", "[...]"].contains(line.trimmingCharacters(in: .whitespaces))
   }
 
   /// Whether a lesson line (1-based) is a prompt line, after which an output can be written.

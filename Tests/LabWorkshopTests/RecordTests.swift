@@ -88,3 +88,21 @@ struct RecordTests {
     #expect(diff.contains("\n+beta\n"))
   }
 }
+
+extension RecordTests {
+  @Test func anElisionInABlockThatChangedStays() throws {
+    let lesson = """
+      # Elided
+
+      ```console
+      $ printf 'one\\ntwo\\nthree\\nfour\\nfive\\n'
+      one
+      ...
+      FIVE
+      ```
+      """
+    let path = try lessonFile(lesson)
+    let recording = try LessonRecorder.record(path: path, runner: runner, fill: false)
+    #expect(recording.updated == lesson.replacingOccurrences(of: "FIVE", with: "five"))
+  }
+}
