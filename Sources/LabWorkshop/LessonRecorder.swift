@@ -5,16 +5,46 @@ import LabSnapshot
 
 /// What recording a lesson changed.
 public struct Recording: Sendable {
+  /// One rewritten or filled output block: the lines it replaces (0-based start) and the new.
+  public struct Change: Sendable {
+    public var start: Int
+    public var count: Int
+    public var replacement: [String]
+  }
+
   public var path: String
   /// The lesson as it was read.
   public var original: String
   /// The lesson with the new outputs.
   public var updated: String
-  /// How many output blocks were rewritten or filled.
-  public var changedBlocks: Int
+  /// The blocks that change, top first.
+  public var changes: [Change]
   public var report: LessonReport
 
+  /// How many output blocks were rewritten or filled.
+  public var changedBlocks: Int { changes.count }
   public var isUpToDate: Bool { original == updated }
+
+  /// The lesson with only the chosen changes (`record --interactive`).
+  public func keeping(_ chosen: Set<Int>) -> Recording {
+    var copy = self
+    copy.changes = changes.enumerated().filter { chosen.contains($0.offset) }.map(\.element)
+    copy.updated = LessonRecorder.apply(copy.changes, to: original)
+    return copy
+  }
+
+  /// A change as `diff` shows it: the lesson's lines it takes out, and the new ones.
+  public func describe(_ change: Change) -> String {
+    let lines = original.split(separator: "\n", omittingEmptySubsequences: false)
+    var out = "@@ \(path):\(change.start + 1) @@\n"
+    for line in lines[
+      min(change.start, lines.count)..<min(change.start + change.count, lines.count)]
+    {
+      out += "-\(line)\n"
+    }
+    for line in change.replacement { out += "+\(line)\n" }
+    return out
+  }
 }
 
 /// Writes a lesson's actual outputs back into it, keeping what the author wrote that still
@@ -43,7 +73,7 @@ public enum LessonRecorder {
     let original = String(decoding: data, as: UTF8.self)
     let lesson = try LessonParser.parse(contentsOf: path)
     let report = runner.run(lesson, directory: PathText.parent(path))
-    var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     let restore = authorIDs(report.bindings)
     /// Edits by the lesson line they start at: the lines they replace, and the new lines.
     var edits: [(start: Int, count: Int, replacement: [String])] = []
@@ -67,15 +97,23 @@ public enum LessonRecorder {
         edits.append((command.location.line, 0, output))
       }
     }
-    // From the bottom up, so earlier line numbers stay right.
-    for edit in edits.sorted(by: { $0.start > $1.start }) {
-      let start = max(0, min(lines.count, edit.start))
-      let end = min(lines.count, start + edit.count)
-      lines.replaceSubrange(start..<end, with: edit.replacement)
+    let changes = edits.sorted { $0.start < $1.start }.map {
+      Recording.Change(start: $0.start, count: $0.count, replacement: $0.replacement)
     }
     return Recording(
-      path: path, original: original, updated: lines.joined(separator: "\n"),
-      changedBlocks: edits.count, report: report)
+      path: path, original: original, updated: apply(changes, to: original), changes: changes,
+      report: report)
+  }
+
+  /// The lesson text with `changes` made, from the bottom up so line numbers stay right.
+  static func apply(_ changes: [Recording.Change], to text: String) -> String {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    for change in changes.sorted(by: { $0.start > $1.start }) {
+      let start = max(0, min(lines.count, change.start))
+      let end = min(lines.count, start + change.count)
+      lines.replaceSubrange(start..<end, with: change.replacement)
+    }
+    return lines.joined(separator: "\n")
   }
 
   /// The lines of a failing output block, rewritten.

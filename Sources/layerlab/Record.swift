@@ -26,6 +26,9 @@ extension LayerLab {
     @Flag(help: "Print the change as a unified diff and write nothing.")
     var diff = false
 
+    @Flag(help: "Show each changed block and ask whether to take it (y, n, or q to stop).")
+    var interactive = false
+
     @Option(help: "How long one step may run, in seconds.")
     var timeout = 30
 
@@ -41,7 +44,21 @@ extension LayerLab {
       var failed = false
       for lesson in lessons {
         do {
-          let recording = try LessonRecorder.record(path: lesson, runner: runner, fill: fill)
+          var recording = try LessonRecorder.record(path: lesson, runner: runner, fill: fill)
+          if interactive {
+            var chosen: Set<Int> = []
+            var quit = false
+            for (index, change) in recording.changes.enumerated() where !quit {
+              printOut(recording.describe(change))
+              printOut("Take this change? [y]es, [n]o, [q]uit: ")
+              switch readLine()?.trimmingCharacters(in: .whitespaces).lowercased() {
+              case "y", "yes": chosen.insert(index)
+              case "n", "no", "": break
+              default: quit = true
+              }
+            }
+            recording = recording.keeping(chosen)
+          }
           if diff {
             printOut(LessonRecorder.unifiedDiff(recording))
             continue

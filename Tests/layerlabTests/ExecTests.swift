@@ -410,6 +410,20 @@ struct RecordCommandTests {
     #expect(try run(["record", path]).stdout == "\(path): up to date\n")
   }
 
+  @Test func interactiveTakesOnlyTheChangesTheAuthorAccepts() throws {
+    let path = try TestSupport.scratchDirectory("record-interactive") + "/lesson.md"
+    let lesson = Self.lesson + "\n```console\n$ echo one\nONE\n```\n"
+    try Data(lesson.utf8).write(to: URL(fileURLWithPath: path))
+    let run = try TestSupport.run(
+      ExecTests.binary, ["record", "--interactive", path], input: "n\ny\n",
+      environment: ["LAYERLAB_REGISTRY": TestSupport.registryRoot])
+    #expect(run.stdout.contains("-BETA\n+alpha\n+beta\nTake this change? [y]es, [n]o, [q]uit: "))
+    #expect(run.stdout.hasSuffix("\(path): 1 output recorded\n"))
+    #expect(
+      try String(contentsOfFile: path, encoding: .utf8)
+        == lesson.replacingOccurrences(of: "ONE", with: "one"))
+  }
+
   @Test func aKilledRecordLeavesTheLessonWhole() throws {
     let path = try TestSupport.scratchDirectory("record-kill") + "/lesson.md"
     let recorded = Self.lesson.replacingOccurrences(of: "BETA", with: "beta")
