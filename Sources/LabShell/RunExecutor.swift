@@ -22,6 +22,8 @@ public enum ImageCommandRunner {
       docker: DockerEnvironment(store: placeholder, registry: nil, now: request.now))
     shell.isRoot = request.user.isEmpty || request.user == "root" || request.user.hasPrefix("0")
     shell.notFoundStyle = .dash
+    // The image's own programs: scripts run, a program the sandbox cannot run says so.
+    shell.runsInContainer = true
     shell.variables["HOME"] = shell.isRoot ? "/root" : "/home/\(request.user)"
     shell.variables["USER"] = shell.isRoot ? "root" : request.user
     shell.variables["HOSTNAME"] = "buildkitsandbox"
