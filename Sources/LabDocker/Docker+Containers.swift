@@ -331,11 +331,7 @@ extension Docker {
             : "Error response from daemon: \(error)")
       }
     }
-    if !errors.isEmpty {
-      result.printError(errors.joined(separator: "\n") + "\n")
-      result.status = 1
-    }
-    return result
+    return Self.reporting(errors, after: result)
   }
 
   func restart(_ flags: ParsedFlags) -> CommandOutput {
@@ -360,11 +356,7 @@ extension Docker {
         errors.append("Error response from daemon: \(error)")
       }
     }
-    if !errors.isEmpty {
-      result.printError(errors.joined(separator: "\n") + "\n")
-      result.status = 1
-    }
-    return result
+    return Self.reporting(errors, after: result)
   }
 
   static let removeContainerCommand = DockerCommand(
@@ -404,11 +396,7 @@ extension Docker {
         errors.append("Error response from daemon: \(error)")
       }
     }
-    if !errors.isEmpty {
-      result.printError(errors.joined(separator: "\n") + "\n")
-      result.status = 1
-    }
-    return result
+    return Self.reporting(errors, after: result)
   }
 
   static let containerPruneCommand = DockerCommand(
@@ -444,6 +432,16 @@ extension Docker {
       result.print("Deleted Containers:\n" + deleted.map { $0 + "\n" }.joined() + "\n")
     }
     result.print("Total reclaimed space: \(HumanUnits.size(reclaimed, precision: 4))\n")
+    return result
+  }
+
+  /// The CLI's way with several names: each that worked printed, the errors after them,
+  /// joined, and status 1 if there was one.
+  static func reporting(_ errors: [String], after output: CommandOutput) -> CommandOutput {
+    guard !errors.isEmpty else { return output }
+    var result = output
+    result.printError(errors.joined(separator: "\n") + "\n")
+    result.status = 1
     return result
   }
 
