@@ -33,7 +33,7 @@ extension ImageStore {
   }
 
   /// Stamps a folder and everything in it with `time`: a container's fresh layers.
-  func stamp(tree path: String, at time: Date) {
+  public static func stamp(tree path: String, at time: Date) {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
       var status = stat()
       guard lstat("\(path)/\(name)", &status) == 0 else { continue }

@@ -45,7 +45,7 @@ public enum ContainerProcess {
       try? HostPaths.createFile(binds + "/" + path, contents: bytes)
     }
     // The files take the container's time, as everything the sandbox shows does.
-    stampTree(binds, at: request.now)
+    ImageStore.stamp(tree: binds, at: request.now)
     let fileSystem = VirtualFileSystem(
       layers: [binds] + request.lowerDirectories, upper: request.upperDirectory,
       binds: request.binds.map {
@@ -76,15 +76,6 @@ public enum ContainerProcess {
     shell.directory = directory
     shell.variables["PWD"] = directory
     return shell
-  }
-
-  /// Sets the times of a scratch folder and everything in it.
-  static func stampTree(_ path: String, at date: Date) {
-    let enumerator = FileManager.default.enumerator(atPath: path)
-    while let relative = enumerator?.nextObject() as? String {
-      ImageStore.setTime(date, of: "\(path)/\(relative)")
-    }
-    ImageStore.setTime(date, of: path)
   }
 
   /// The `PATH` a container has when its image sets none.

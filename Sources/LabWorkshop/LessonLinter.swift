@@ -49,6 +49,18 @@ public enum LessonLinter {
     // Author IDs in commands that no earlier output shows.
     var shown: [String] = []
     var created: Set<String> = []
+    /// Images a command makes (`build -t`, `tag`, `commit`) count as there from then on; after
+    /// a `load`, nothing can be said of images any more.
+    func noteImagesMade(by line: String) {
+      for words in simpleCommands(in: line) where words.first == "docker" {
+        if words.contains("load") || words.contains("import") { images = nil }
+        for name in madeImages(Array(words.dropFirst())) {
+          if let reference = try? ImageReference(parsing: name) {
+            images?.insert(catalogName(reference))
+          }
+        }
+      }
+    }
     for step in lesson.steps {
       switch step {
       case .file(let file, let content, let location):
@@ -74,30 +86,11 @@ public enum LessonLinter {
           shown += Tokenizer.identifiers(in: expected.text)
         }
         diagnostics += commandProblems(command, images: images)
-        // Images the lesson makes itself count as there from then on.
-        for words in simpleCommands(in: command.command) where words.first == "docker" {
-          if words.contains("load") || words.contains("import") { images = nil }
-          for name in madeImages(Array(words.dropFirst())) {
-            if let reference = try? ImageReference(parsing: name), images != nil {
-              let tagged = reference.withDefaultTag
-              images?.insert("\(tagged.familiarName):\(tagged.tag ?? ImageReference.defaultTag)")
-            }
-          }
-        }
+        noteImagesMade(by: command.command)
       case .exercise(let exercise):
         diagnostics += lint(exercise)
         // The model solution's images are there after the exercise.
-        for step in exercise.solution {
-          for words in simpleCommands(in: step.command) where words.first == "docker" {
-            for name in madeImages(Array(words.dropFirst())) {
-              if let reference = try? ImageReference(parsing: name), images != nil {
-                let tagged = reference.withDefaultTag
-                images?.insert(
-                  "\(tagged.familiarName):\(tagged.tag ?? ImageReference.defaultTag)")
-              }
-            }
-          }
-        }
+        for step in exercise.solution { noteImagesMade(by: step.command) }
       }
     }
     let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -277,8 +270,13 @@ public enum LessonLinter {
     guard let reference = try? ImageReference(parsing: image) else { return true }
     guard reference.digest == nil else { return true }
     guard reference.domain == ImageReference.defaultDomain else { return false }
+    return catalog.contains(catalogName(reference))
+  }
+
+  /// An image as the registry's catalog names it: `alpine:latest`.
+  static func catalogName(_ reference: ImageReference) -> String {
     let tagged = reference.withDefaultTag
-    return catalog.contains("\(tagged.familiarName):\(tagged.tag ?? ImageReference.defaultTag)")
+    return "\(tagged.familiarName):\(tagged.tag ?? ImageReference.defaultTag)"
   }
 
   static func missingImage(_ image: String, _ catalog: Set<String>) -> String {

@@ -127,7 +127,7 @@ extension ImageStore {
     }
     // The container's folders take its creation time, not the host's.
     for directory in [initID, container.mountID] {
-      stamp(tree: "\(overlayDirectory)/\(directory)/diff", at: container.created)
+      Self.stamp(tree: "\(overlayDirectory)/\(directory)/diff", at: container.created)
     }
     // The image's top layer now has a child.
     if let top = imageLayers.last {
