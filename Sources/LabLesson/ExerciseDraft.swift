@@ -33,8 +33,8 @@ struct ExerciseDraft {
       let isTranscript = code.split(separator: "\n").contains { $0.hasPrefix("$ ") || $0 == "$" }
       if isTranscript {
         for var step in LessonParser.transcriptSteps(
-          code, tag: "", firstLine: lines.lowerBound + 1, path: path)
-        {
+          code, tag: "", firstLine: lines.lowerBound + 1, path: path
+        ).steps {
           if let mode { step.expected?.mode = mode }
           checks.append(.output(step))
         }
@@ -44,8 +44,10 @@ struct ExerciseDraft {
       }
     case "solution":
       hidden.append(lines)
-      solution += LessonParser.transcriptSteps(
-        code, tag: "sh", firstLine: lines.lowerBound + 1, path: path)
+      solution +=
+        LessonParser.transcriptSteps(
+          code, tag: "sh", firstLine: lines.lowerBound + 1, path: path
+        ).steps
     case "hint":
       hidden.append(lines)
       let text = code.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -177,6 +177,15 @@ public struct CommandStep: Equatable, Sendable {
   /// The container ID a prompt such as `root@3f2a4c1d9e0b:/# ` shows: the lesson's ID for the
   /// container the line runs in.
   public var promptContainer: String?
+  /// A root prompt (`# `) on a page that has the reader work as root: the command runs as root.
+  public var asRoot = false
+  /// What the author typed at the command's question (`[y/N] y`), fed to it as its input.
+  public var input: String?
+  /// The prose says the command fails; without an output block, a failure passes.
+  public var failureExpected = false
+  /// Images the prose says are there before the command ("given the images `busybox` and
+  /// `alpine`"): pulled first when the lesson has not.
+  public var assumedImages: [String] = []
 }
 
 /// A parsed lesson.
@@ -239,8 +248,6 @@ public struct LessonDiagnostic: Equatable, Sendable, CustomStringConvertible {
 public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
   case unreadable(String)
   case notText(SourceLocation)
-  case outputWithoutCommand(SourceLocation)
-  case unterminatedFence(SourceLocation)
   case unknownDirective(SourceLocation, String)
   case badDirective(SourceLocation, String)
 
@@ -248,8 +255,7 @@ public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
   public var location: SourceLocation? {
     switch self {
     case .unreadable: nil
-    case .notText(let location), .outputWithoutCommand(let location),
-      .unterminatedFence(let location), .unknownDirective(let location, _),
+    case .notText(let location), .unknownDirective(let location, _),
       .badDirective(let location, _):
       location
     }
@@ -260,8 +266,6 @@ public enum LessonError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .unreadable: "cannot read the lesson"
     case .notText: "this is not UTF-8 text; a lesson is a markdown file"
-    case .outputWithoutCommand: "an output block follows no command"
-    case .unterminatedFence: "the code fence opened here is never closed"
     case .unknownDirective(_, let text): "unknown directive 'layerlab: \(text)'"
     case .badDirective(_, let text): text
     }

@@ -16,6 +16,15 @@ public enum LessonParser {
 
   /// Reads and parses the lesson file at `path`.
   public static func parse(contentsOf path: String) throws(LessonError) -> Lesson {
+    let reading = try read(contentsOf: path)
+    if let first = reading.errors.first { throw first }
+    return reading.lesson
+  }
+
+  /// Reads the lesson file at `path` as far as it goes; only a file that is no text stops it.
+  public static func read(contentsOf path: String) throws(LessonError) -> (
+    lesson: Lesson, errors: [LessonError]
+  ) {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .unreadable(path)
     }
@@ -26,7 +35,7 @@ public enum LessonParser {
       let bad = lines.firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0
       throw .notText(SourceLocation(file: path, line: bad + 1))
     }
-    return try parse(text, path: path)
+    return read(text, path: path)
   }
 
   /// Parses a lesson file's text.
@@ -37,6 +46,16 @@ public enum LessonParser {
   /// - Returns: The lesson.
   /// - Throws: ``LessonError`` for a lesson that cannot run.
   public static func parse(_ text: String, path: String) throws(LessonError) -> Lesson {
+    let reading = read(text, path: path)
+    if let first = reading.errors.first { throw first }
+    return reading.lesson
+  }
+
+  /// Reads a lesson file's text as far as it goes: every problem is collected, none stops the
+  /// reading, so `lint` can report them all at once.
+  ///
+  /// - Returns: The lesson, with its warnings and notes, and the errors that stop it running.
+  public static func read(_ text: String, path: String) -> (lesson: Lesson, errors: [LessonError]) {
     let blocks = MarkdownReader.blocks(text)
     let sourceLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
       .map { String(String.UnicodeScalarView($0)) }
@@ -49,6 +68,28 @@ public enum LessonParser {
     var pendingFile: String?
     var skipNext = false
     var pendingHint: String?
+    /// A page that has the reader work as root: its `# ` prompts run as root.
+    let worksAsRoot = blocks.contains { block in
+      guard case .paragraph(let prose, _, _) = block else { return false }
+      let lower = prose.lowercased()
+      return ["as root", "become root", "sudo -i", "sudo su", "sudo -s", "as the root user"]
+        .contains {
+          lower.contains($0)
+        }
+    }
+    /// A block shown without a name; the paragraph after it may name it.
+    var unnamedBlock: (code: String, line: Int)?
+    /// Images the prose says are there already, for the next command.
+    var assumedImages: [String] = []
+    /// The file an editor command (`vim Dockerfile`) opened: the next block is its text.
+    var editorFile: String?
+    var errors: [LessonError] = []
+    func note(_ line: Int, _ severity: LessonDiagnostic.Severity, _ code: String, _ message: String)
+    {
+      warnings.append(
+        LessonDiagnostic(location: location(line), severity: severity, message: message, code: code)
+      )
+    }
     /// The exercise being read: from its directive to the next heading or exercise.
     var exercise: ExerciseDraft?
     func location(_ line: Int) -> SourceLocation { SourceLocation(file: path, line: line) }
@@ -65,29 +106,42 @@ public enum LessonParser {
         if title.isEmpty { title = text }
         heading = text
         previousProse = nil
+        unnamedBlock = nil
       case .paragraph(let prose, let spans, _):
+        // "Save it as `hello.py`" after a block names the block just shown.
+        if let (code, blockLine) = unnamedBlock, let name = nameAfterBlock(prose) {
+          steps.append(.file(path: name, content: code, location: location(blockLine)))
+        }
+        unnamedBlock = nil
         previousProse = (prose, spans)
+        // "Given the images `busybox` and `alpine`": a reference page assumes them.
+        assumedImages += assumedImageNames(prose, spans: spans)
       case .html(let html, let line):
         for directive in directives(in: html) {
           let words = directive.split(separator: " ", maxSplits: 1).map(String.init)
           let argument = words.count > 1 ? words[1].trimmingCharacters(in: [" "]) : ""
           let name = words.first ?? ""
           if exercise != nil, !["hint", "exercise", "expect"].contains(name) {
-            throw .badDirective(
-              location(line),
-              "'\(name)' cannot stand inside an exercise, which runs to the next heading")
+            errors.append(
+              .badDirective(
+                location(line),
+                "'\(name)' cannot stand inside an exercise, which runs to the next heading"))
+            continue
           }
           switch name {
           case "skip": skipNext = true
           case "expect":
             guard let mode = MatchMode(rawValue: argument) else {
-              throw .badDirective(
-                location(line), "expect takes exact, approximate or excerpt, not '\(argument)'")
+              errors.append(
+                .badDirective(
+                  location(line), "expect takes exact, approximate or excerpt, not '\(argument)'"))
+              continue
             }
             pendingMode = mode
           case "file":
             guard !argument.isEmpty else {
-              throw .badDirective(location(line), "file needs a path")
+              errors.append(.badDirective(location(line), "file needs a path"))
+              continue
             }
             pendingFile = argument
           case "clock": steps.append(.clock(argument, location: location(line)))
@@ -103,15 +157,23 @@ public enum LessonParser {
             } else {
               pendingHint = argument
             }
-          default: throw .unknownDirective(location(line), directive)
+          default: errors.append(.unknownDirective(location(line), directive))
           }
         }
       case .code(let info, let code, let line, let endLine, let isFenced, let isClosed):
-        if isFenced && !isClosed { throw .unterminatedFence(location(line)) }
+        if isFenced && !isClosed {
+          // GitHub shows such a fence to the end of the file; so does the lesson.
+          note(
+            line, .warning, "LL001",
+            "the code fence opened here is never closed: it runs to the end of the file")
+        }
+        let opened = editorFile
+        unnamedBlock = nil
         defer {
           previousProse = nil
           pendingMode = nil
           pendingFile = nil
+          if editorFile == opened { editorFile = nil }
         }
         let attributes = fenceAttributes(info)
         let tag = attributes.tag
@@ -126,44 +188,60 @@ public enum LessonParser {
           continue
         }
         if ExerciseDraft.tags.contains(tag) {
-          throw .badDirective(
-            location(line),
-            "a '\(tag)' block belongs to an exercise: put <!-- layerlab: exercise --> before it")
-        }
-        // A file the prose or the fence asks to create; shell blocks only when told outright.
-        let leadIn = commandTags.contains(tag) ? nil : fileLeadIn(previousProse)
-        if let file = pendingFile ?? attributes.file ?? leadIn {
-          steps.append(.file(path: file, content: code, location: location(line)))
+          errors.append(
+            .badDirective(
+              location(line),
+              "a '\(tag)' block belongs to an exercise: put <!-- layerlab: exercise --> before it"))
           continue
         }
-        if commandTags.contains(tag) || (tag.isEmpty && hasPrompts(code)) {
-          let transcript = transcriptSteps(code, tag: tag, firstLine: line + 1, path: path)
-          if transcript.isEmpty {
-            // A console block with no prompt is output.
-            if tag == "console" || tag == "shell-session" || tag == "terminal" {
-              try attachOutput(
-                code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps,
-                path: path)
-            }
-            continue
+        let content = BlockContent.of(code, tag: tag)
+        let reading = BlockReading(
+          tag: tag, code: code, content: content, prose: previousProse?.text ?? "",
+          heading: heading, isFenced: isFenced)
+        if let (file, appends) = reading.file(named: pendingFile ?? attributes.file ?? opened) {
+          var text = code
+          if appends, let earlier = lastContent(of: file, in: steps) {
+            text = earlier + (earlier.hasSuffix("\n") || earlier.isEmpty ? "" : "\n") + code
           }
-          for var step in transcript {
+          steps.append(.file(path: file, content: text, location: location(line)))
+          continue
+        }
+        switch reading.role {
+        case .documentation(let why):
+          if let why { note(line, .note, "LL015", why) }
+          unnamedBlock = (code, line)
+        case .output:
+          attachOutput(
+            code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps,
+            path: path, warnings: &warnings)
+        case .commands:
+          let transcript = transcriptSteps(code, tag: tag, firstLine: line + 1, path: path)
+          warnings += transcript.notes
+          if !transcript.leadingOutput.isEmpty {
+            attachOutput(
+              transcript.leadingOutput, tag: tag, line: line, prose: previousProse,
+              mode: pendingMode, to: &steps, path: path, warnings: &warnings)
+          }
+          var commands = transcript.steps
+          // The editor a block ends with is not run: the next block is the file's text.
+          if let last = commands.last, let file = ShellLines.editedFile(last.command) {
+            editorFile = file
+            commands.removeLast()
+          }
+          commands.removeAll { ShellLines.editedFile($0.command) != nil }
+          for var step in commands {
             if let hint = pendingHint {
               step.hint = hint
               pendingHint = nil
             }
             if let mode = pendingMode, step.expected != nil { step.expected?.mode = mode }
+            step.failureExpected = reading.expectsFailure
+            step.asRoot = step.asRoot && worksAsRoot
+            step.assumedImages = assumedImages
+            assumedImages = []
             steps.append(.command(step))
           }
-          continue
         }
-        if outputTags.contains(tag) {
-          try attachOutput(
-            code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps,
-            path: path)
-          continue
-        }
-      // Other languages are documentation unless the prose asks to create them.
       }
     }
     closeExercise(before: sourceLines.count + 1)
@@ -175,7 +253,7 @@ public enum LessonParser {
     }
     var lesson = Lesson(path: path, title: title, steps: steps, warnings: warnings)
     lesson.prose = prose(of: text, steps: steps, blocks: blocks)
-    return lesson
+    return (lesson, errors)
   }
 
   /// The prose around each step: the source lines between the code blocks the steps come from.
@@ -255,27 +333,8 @@ public enum LessonParser {
     return (tag, file)
   }
 
-  /// The file a lead-in asks the reader to create: "create a simple application `app.py`:",
-  /// "let's create a `Dockerfile`:", "`index.html`:".
-  public static func fileLeadIn(_ prose: (text: String, spans: [String])?) -> String? {
-    guard let prose, let name = prose.spans.last else { return nil }
-    // `app.py`, `Dockerfile`, `nginx.conf` — not a version such as `1.27.1`.
-    let fileExtension = name.split(separator: ".").last.map(String.init) ?? ""
-    let looksLikeFile =
-      !name.contains(" ") && !name.hasPrefix("-")
-      && ((name.contains(".") && fileExtension.contains(where: \.isLetter)) || name == "Dockerfile"
-        || name.hasSuffix("file"))
-    guard looksLikeFile else { return nil }
-    let text = prose.text.lowercased()
-    let asks = ["create", "save", "write", "add a file", "put "].contains { text.contains($0) }
-    let trimmed = prose.text.trimmingCharacters(in: [" ", "\n"])
-    let endsWithName = trimmed.hasSuffix("`\(name)`:") || trimmed.hasSuffix("`\(name)`")
-    if asks || endsWithName { return name }
-    return nil
-  }
-
-  static func hasPrompts(_ code: String) -> Bool {
-    code.split(separator: "\n").contains { isPrompt(String($0), tag: "") }
+  static func hasPrompts(_ code: String, tag: String = "") -> Bool {
+    code.split(separator: "\n").contains { isPrompt(String($0), tag: tag) }
   }
 
   /// Whether a line is a prompt line.
@@ -323,90 +382,214 @@ public enum LessonParser {
     #/^(?:[\w.-]+@[\w.-]+(?::\S*?)?|\[[^\]]+\]|~\S*?|[\w.-]+:\S+ [\w.-]+)[$#] /#
   }
 
+  /// The commands of a shell block, what it shows before its first command, and notes on
+  /// lines whose reading was a close call.
+  struct Transcript {
+    var steps: [CommandStep] = []
+    /// Output lines before any command: the output of the command before the block.
+    var leadingOutput = ""
+    var notes: [LessonDiagnostic] = []
+  }
+
   /// Command steps of a shell block: prompt lines with the output after them, or, with no
-  /// prompt, every command line.
+  /// prompt, each command with the output lines after it.
   static func transcriptSteps(_ code: String, tag: String, firstLine: Int, path: String)
-    -> [CommandStep]
+    -> Transcript
   {
     let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    let promptStyle = lines.contains { isPrompt($0, tag: tag) }
-    var steps: [CommandStep] = []
-    if promptStyle {
-      var index = 0
-      while index < lines.count {
-        let line = lines[index]
-        guard isPrompt(line, tag: tag) else {
-          index += 1
-          continue
-        }
-        var command = promptCommand(line, tag: tag) ?? ""
-        let start = firstLine + index
-        index += 1
-        // Continuations: `\` at the end, or `> ` lines.
-        // The shell reads the `\` continuation itself; a `> ` is the prompt of a next line.
-        while index < lines.count, command.hasSuffix("\\") || lines[index].hasPrefix("> ") {
-          let next = lines[index]
-          command += "\n" + (next.hasPrefix("> ") ? String(next.dropFirst(2)) : next)
-          index += 1
-        }
-        var output: [String] = []
-        while index < lines.count, !isPrompt(lines[index], tag: tag) {
-          output.append(lines[index])
-          index += 1
-        }
-        while output.last?.isEmpty == true { output.removeLast() }
-        var step = CommandStep(command: command, location: SourceLocation(file: path, line: start))
-        step.promptContainer = promptContainer(line)
-        if !output.isEmpty {
-          let (text, status) = ExpectedStatus.split(output.joined(separator: "\n") + "\n")
-          step.expected = Expectation(
-            text: text, mode: .normal, language: "text",
-            location: SourceLocation(file: path, line: start + 1), status: status)
-        }
-        steps.append(step)
-      }
-      return steps
+    if lines.contains(where: { isPrompt($0, tag: tag) }) {
+      return promptedSteps(lines, tag: tag, firstLine: firstLine, path: path)
     }
-    if tag == "console" || tag == "shell-session" || tag == "terminal" { return [] }
+    return unpromptedSteps(lines, firstLine: firstLine, path: path)
+  }
+
+  /// A transcript with prompts: each prompt line's command, and the lines up to the next prompt
+  /// as its output.
+  static func promptedSteps(_ lines: [String], tag: String, firstLine: Int, path: String)
+    -> Transcript
+  {
+    var transcript = Transcript()
     var index = 0
     while index < lines.count {
-      var command = lines[index]
-      let start = firstLine + index
-      index += 1
-      if command.trimmingCharacters(in: [" ", "\t"]).isEmpty
-        || command.trimmingCharacters(in: [" "]).hasPrefix("#")
-      {
+      let line = lines[index]
+      guard isPrompt(line, tag: tag) else {
+        index += 1
         continue
       }
-      while command.hasSuffix("\\"), index < lines.count {
-        command += "\n" + lines[index]
+      var command = promptCommand(line, tag: tag) ?? ""
+      let start = firstLine + index
+      index += 1
+      // Continuations: `\`, an open quote or here-document, or a `> ` line, which is the
+      // prompt of a next line.
+      while index < lines.count, !isPrompt(lines[index], tag: tag),
+        !ShellLines.isComplete(command) || lines[index].hasPrefix("> ")
+      {
+        let next = lines[index]
+        command += "\n" + (next.hasPrefix("> ") ? String(next.dropFirst(2)) : next)
         index += 1
       }
-      // A here-document takes the lines up to its delimiter.
-      if let range = command.range(of: "<<") {
-        var delimiter = String(command[range.upperBound...].drop { $0 == "-" || $0 == " " })
-        delimiter = String(delimiter.prefix { !$0.isWhitespace }).trimmingCharacters(in: [
-          "'", "\"",
-        ])
-        while index < lines.count {
-          command += "\n" + lines[index]
-          index += 1
-          if lines[index - 1].trimmingCharacters(in: ["\t"]) == delimiter { break }
-        }
+      var output: [String] = []
+      while index < lines.count, !isPrompt(lines[index], tag: tag) {
+        output.append(lines[index])
+        index += 1
       }
       var step = CommandStep(command: command, location: SourceLocation(file: path, line: start))
-      step.blockMates = steps.count
-      steps.append(step)
+      step.promptContainer = promptContainer(line)
+      step.asRoot = isRootPrompt(line)
+      finish(&step, output: output, firstLine: start + 1, path: path)
+      transcript.steps.append(step)
     }
-    return steps
+    return transcript
+  }
+
+  /// A block without prompts, read line by line: a line that reads as a command starts a step,
+  /// the lines after it that do not are its output.
+  static func unpromptedSteps(_ lines: [String], firstLine: Int, path: String) -> Transcript {
+    var transcript = Transcript()
+    var current: CommandStep?
+    var output: [String] = []
+    var outputStart = 0
+    var leading: [String] = []
+    /// After `cat file`, the file's lines are output up to a blank line, whatever they say.
+    var printing = false
+    func close() {
+      guard var step = current else { return }
+      finish(&step, output: output, firstLine: outputStart, path: path)
+      step.blockMates = transcript.steps.count
+      transcript.steps.append(step)
+      current = nil
+      output = []
+    }
+    func isSignificant(_ line: String) -> Bool {
+      !line.trimmingCharacters(in: [" ", "\t"]).isEmpty && !ShellLines.isComment(line)
+    }
+    var index = 0
+    while index < lines.count {
+      let line = lines[index]
+      let number = firstLine + index
+      index += 1
+      let blank = line.trimmingCharacters(in: [" ", "\t"]).isEmpty
+      if blank {
+        printing = false
+        if current != nil && !output.isEmpty { output.append(line) }
+        continue
+      }
+      if ShellLines.isComment(line) && !printing {
+        // A comment before the next command, or at the end, is the author's; among output
+        // lines it is output (`cat Dockerfile` shows its comments).
+        let next = lines[index...].first(where: isSignificant)
+        if current == nil || output.isEmpty || next.map(ShellLines.startsCommand) ?? true {
+          continue
+        }
+        output.append(line)
+        continue
+      }
+      if !printing && ShellLines.startsCommand(line) {
+        close()
+        var command = line
+        while !ShellLines.isComplete(command), index < lines.count {
+          command += "\n" + lines[index]
+          index += 1
+        }
+        current = CommandStep(command: command, location: SourceLocation(file: path, line: number))
+        outputStart = firstLine + index
+        // After `cat file`, the file's lines follow — unless the next line is a command.
+        printing =
+          ShellLines.printsFile(command) && index < lines.count
+          && !ShellLines.startsCommand(lines[index])
+        continue
+      }
+      if current == nil {
+        leading.append(line)
+        continue
+      }
+      if output.isEmpty { outputStart = number }
+      if let program = ShellLines.program(of: line), ShellLines.knownCommands.contains(program),
+        !line.hasPrefix(" ")
+      {
+        transcript.notes.append(
+          LessonDiagnostic(
+            location: SourceLocation(file: path, line: number), severity: .note,
+            message: "`\(line)` is read as output of the command above, not run", code: "LL016"))
+      }
+      output.append(line)
+    }
+    close()
+    while leading.last?.trimmingCharacters(in: [" "]).isEmpty == true { leading.removeLast() }
+    if !leading.isEmpty { transcript.leadingOutput = leading.joined(separator: "\n") + "\n" }
+    return transcript
+  }
+
+  /// Gives a step the output lines shown after it, and the answer the author typed at a
+  /// question such as `Are you sure you want to continue? [y/N] y`.
+  static func finish(_ step: inout CommandStep, output: [String], firstLine: Int, path: String) {
+    var output = output
+    while output.last?.trimmingCharacters(in: [" ", "\t"]).isEmpty == true { output.removeLast() }
+    var first = firstLine
+    while output.first?.trimmingCharacters(in: [" ", "\t"]).isEmpty == true {
+      output.removeFirst()
+      first += 1
+    }
+    for line in output {
+      if let match = line.firstMatch(of: #/\[[yY]/[nN]\] ?([A-Za-z]+)\s*$/#) {
+        step.input = String(match.output.1) + "\n"
+      }
+    }
+    guard !output.isEmpty else { return }
+    let (text, status) = ExpectedStatus.split(output.joined(separator: "\n") + "\n")
+    step.expected = Expectation(
+      text: text, mode: .normal, language: "text",
+      location: SourceLocation(file: path, line: first), status: status)
+  }
+
+  /// Whether a prompt is a root shell's: `# `, `root@host:/# `.
+  static func isRootPrompt(_ line: String) -> Bool {
+    if line.hasPrefix("# ") { return true }
+    guard let match = line.firstMatch(of: fullPrompt) else { return false }
+    return line[match.range].hasSuffix("# ")
+  }
+
+  /// The file a sentence after a block names it as: "Save it as `hello.py`", "call this file
+  /// `app.py`".
+  static func nameAfterBlock(_ prose: String) -> String? {
+    let first = FileCue.sentences(prose).first ?? ""
+    let lower = first.lowercased()
+    guard
+      lower.firstMatch(
+        of: #/^(save|name|call|store|put) (it|this|that|the file|this file|the script|the code)\b/#)
+        != nil
+    else { return nil }
+    return PathName.mentions(in: first).first
+  }
+
+  /// Images a paragraph says are there already: "Given the images `busybox` and `alpine`".
+  static func assumedImageNames(_ prose: String, spans: [String]) -> [String] {
+    let lower = prose.lowercased()
+    guard
+      [
+        "given the image", "assuming the image", "suppose you have", "if you have the image",
+        "with the image",
+      ].contains(where: { lower.contains($0) })
+    else { return [] }
+    return spans.filter {
+      $0.wholeMatch(of: #/[a-z0-9][a-z0-9._\-\/]*(:[A-Za-z0-9_][A-Za-z0-9_.\-]*)?/#) != nil
+    }
+  }
+
+  /// The text the lesson last wrote to `file`, for a block that adds to it.
+  static func lastContent(of file: String, in steps: [Step]) -> String? {
+    for step in steps.reversed() {
+      if case .file(let path, let content, _) = step, path == file { return content }
+    }
+    return nil
   }
 
   /// Attaches an output block to the command it belongs to, or to a command the prose names.
   static func attachOutput(
     _ code: String, tag: String, line: Int, prose: (text: String, spans: [String])?,
     mode: MatchMode?,
-    to steps: inout [Step], path: String
-  ) throws(LessonError) {
+    to steps: inout [Step], path: String, warnings: inout [LessonDiagnostic]
+  ) {
     let location = SourceLocation(file: path, line: line)
     let (text, status) = ExpectedStatus.split(code)
     // The expected text starts on the line after the fence.
@@ -441,7 +624,12 @@ public enum LessonParser {
       }
     }
     guard let lastIndex, case .command(var step) = steps[lastIndex], step.expected == nil else {
-      throw .outputWithoutCommand(location)
+      // Read as prose: the lesson runs on.
+      warnings.append(
+        LessonDiagnostic(
+          location: location, severity: .warning,
+          message: "an output block follows no command: it is read as prose", code: "LL014"))
+      return
     }
     step.expected = expectation
     steps[lastIndex] = .command(step)

@@ -83,20 +83,23 @@ public enum MarkdownReader {
     _ node: OpaquePointer, text: inout String, spans: inout [String]
   ) {
     var next = cmark_node_first_child(node)
+    // The links being walked: a code span in a link's text names a page, never a step.
+    var links: [OpaquePointer] = []
     while let current = next {
       switch cmark_node_get_type(current) {
       case CMARK_NODE_TEXT:
         text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
       case CMARK_NODE_CODE:
         let code = cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
-        spans.append(code)
-        text += "`\(code)`"
+        if links.isEmpty { spans.append(code) }
+        text += links.isEmpty ? "`\(code)`" : code
       case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
         text += " "
       case CMARK_NODE_HTML_INLINE:
         text += cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
       default:
         if let child = cmark_node_first_child(current) {
+          if cmark_node_get_type(current) == CMARK_NODE_LINK { links.append(current) }
           next = child
           continue
         }
@@ -105,6 +108,7 @@ public enum MarkdownReader {
       next = nil
       var climbing: OpaquePointer? = current
       while let at = climbing, at != node {
+        if links.last == at { links.removeLast() }
         if let sibling = cmark_node_next(at) {
           next = sibling
           break

@@ -28,8 +28,15 @@ import LabSnapshot
 public enum LessonLinter {
   public static func lint(path: String, registry: EmbeddedRegistry? = nil) -> [LessonDiagnostic] {
     let lesson: Lesson
+    var diagnostics: [LessonDiagnostic]
     do {
-      lesson = try LessonParser.parse(contentsOf: path)
+      let reading = try LessonParser.read(contentsOf: path)
+      lesson = reading.lesson
+      diagnostics = reading.errors.map { error in
+        LessonDiagnostic(
+          location: error.location ?? SourceLocation(file: path, line: 1), severity: .error,
+          message: error.message, code: "LL001")
+      }
     } catch {
       let location = error.location ?? SourceLocation(file: path, line: 1)
       return [
@@ -37,7 +44,7 @@ public enum LessonLinter {
           location: location, severity: .error, message: error.message, code: "LL001")
       ]
     }
-    var diagnostics = lesson.warnings
+    diagnostics += lesson.warnings
     func say(
       _ location: SourceLocation, _ severity: LessonDiagnostic.Severity, _ code: String,
       _ message: String

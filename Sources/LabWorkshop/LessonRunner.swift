@@ -61,6 +61,8 @@ public struct LessonRunner: Sendable {
   public var registry: EmbeddedRegistry?
   /// How long one step may run, in seconds.
   public var timeout = 30
+  /// Values for the placeholders of lessons from the web (`--var username=ada`).
+  public var variables: [String: String] = [:]
 
   public init(strict: Bool = false, registry: EmbeddedRegistry?) {
     self.strict = strict
@@ -103,6 +105,7 @@ public struct LessonRunner: Sendable {
     let matcher = Matcher(strict: strict)
     /// What the commands of the current block printed, for an output block that shows them all.
     var blockOutputs: [String] = []
+    var preparation = StepPreparation(variables: variables)
     for step in lesson.steps {
       switch step {
       case .clock(let text, let location):
@@ -131,8 +134,18 @@ public struct LessonRunner: Sendable {
         }
         if commandStep.isImplied { notes.append("the prose names this command") }
         Self.bindPromptContainer(commandStep, session: session, bindings: &bindings)
-        let command = bindings.rewrite(commandStep.command)
-        let result = session.run(command)
+        let (command, filled) = preparation.fill(bindings.rewrite(commandStep.command))
+        notes += filled
+        notes += StepPreparation.pullMissing(commandStep.assumedImages, in: &session)
+        notes += StepPreparation.pullAssumedImages(for: command, in: &session)
+        let wasRoot = session.sandbox.shell.isRoot
+        if commandStep.asRoot { session.sandbox.shell.isRoot = true }
+        var result = session.run(command, input: Array((commandStep.input ?? "").utf8))
+        if commandStep.asRoot { session.sandbox.shell.isRoot = wasRoot }
+        if let answer = commandStep.input {
+          result = StepPreparation.echoingAnswer(answer, in: result)
+        }
+        preparation.remember(command: command, output: result.stdout)
         let actual = result.interleaved
         if commandStep.blockMates == 0 { blockOutputs = [] }
         let wholeBlock = blockOutputs.suffix(commandStep.blockMates).joined() + actual
@@ -144,13 +157,17 @@ public struct LessonRunner: Sendable {
           Self.judge(
             &stepReport, against: expected, result: result, wholeBlock: wholeBlock,
             blockMates: commandStep.blockMates, matcher: matcher, bindings: &bindings)
-        } else if result.status != 0 {
-          stepReport.outcome = .failed
-          stepReport.differences = [
-            Difference(
-              kind: .semantic, expected: nil, actual: actual.isEmpty ? nil : actual,
-              reason: "the command failed with status \(result.status)")
-          ]
+        } else if let failure = Self.failure(of: result) {
+          if commandStep.failureExpected {
+            stepReport.notes.append("it fails, as the prose says it does")
+          } else {
+            stepReport.outcome = .failed
+            stepReport.differences = [
+              Difference(
+                kind: .semantic, expected: nil, actual: actual.isEmpty ? nil : actual,
+                reason: failure)
+            ]
+          }
         }
         report.steps.append(stepReport)
       case .exercise(let exercise):
@@ -229,6 +246,18 @@ public struct LessonRunner: Sendable {
       ]
       report.hunk = []
     }
+  }
+
+  /// Why a command the lesson shows no output for failed, if it did: a non-zero status, or a
+  /// Docker error on its standard error though a later command of its pipeline succeeded.
+  static func failure(of result: CommandOutput) -> String? {
+    if result.status != 0 { return "the command failed with status \(result.status)" }
+    let error = result.stderr.split(separator: "\n").first { line in
+      line.hasPrefix("Error response from daemon") || line.hasPrefix("docker: ")
+        || line.hasPrefix("Error: ") || line.hasPrefix("ERROR: ")
+        || line.contains("invalid reference format")
+    }
+    return error.map { "the command printed an error: \($0)" }
   }
 
   /// A container prompt's ID (`root@3f2a4c1d9e0b:/# `) stands for the container the learner

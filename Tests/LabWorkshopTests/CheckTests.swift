@@ -143,8 +143,23 @@ struct CheckTests {
   @Test func badLessonsAreReportedWithTheirLine() throws {
     let directory = try TestSupport.scratchDirectory("bad")
     let path = "\(directory)/bad.md"
-    try Data("# Bad\n\n```\norphan\n```\n".utf8).write(to: URL(fileURLWithPath: path))
-    #expect(report(path).error == "\(path):3: error: an output block follows no command")
+    try Data("# Bad\n\n<!-- layerlab: frobnicate -->\n".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(report(path).error == "\(path):3: error: unknown directive 'layerlab: frobnicate'")
+  }
+
+  @Test func anOutputBlockAfterNoCommandIsAWarningAndTheLessonRunsOn() throws {
+    let directory = try TestSupport.scratchDirectory("orphan")
+    let path = "\(directory)/orphan.md"
+    try Data("# Orphan\n\n```\norphan\n```\n\n```sh\necho on\n```\n".utf8).write(
+      to: URL(fileURLWithPath: path))
+    let result = report(path)
+    #expect(result.error == nil)
+    #expect(
+      result.warnings == [
+        "\(path):3:1: warning: an output block follows no command: it is read as prose [LL014]"
+      ])
+    #expect(result.steps.map(\.text) == ["echo on"])
+    #expect(result.passed == 1)
   }
 
   @Test func lintFindsWhatWouldGoWrong() throws {

@@ -192,9 +192,14 @@ struct CheckCommandTests {
       bad.stdout.contains("\(directory)/bad.md:3: error: unknown directive 'layerlab: frobnicate'"))
     let lint = try layerlab(["lint", "\(directory)/bad.md"])
     #expect(lint.status == 1)
+    // Every problem, not only the first: the unknown directive, and the lesson left stepless.
     #expect(
-      lint.stdout.hasPrefix(
-        "\(directory)/bad.md:3:1: error: unknown directive 'layerlab: frobnicate' [LL001]\n"))
+      lint.stdout == """
+        \(directory)/bad.md:1:1: warning: the lesson has no steps [LL002]
+        \(directory)/bad.md:3:1: error: unknown directive 'layerlab: frobnicate' [LL001]
+        2 problems
+
+        """)
     let missing = try layerlab(["check", "\(directory)/nowhere.md"])
     #expect(missing.status == 2)
     #expect(missing.stderr == "Error: \(directory)/nowhere.md: no such file or directory\n")
