@@ -209,7 +209,7 @@ public struct VirtualFileSystem: Sendable {
       return FileInfo(
         kind: .directory, size: 4096, mode: 0o755,
         modified: Date(timeIntervalSince1970: 1_725_192_000), links: 2,
-        inode: 2, blocks: 8, owner: "root", linkTarget: nil)
+        inode: Self.inode(resolved), blocks: 8, owner: "root", linkTarget: nil)
     }
     guard let (mount, relative) = locate(resolved), let entry = mount.tree.entry(relative) else {
       throw .noSuchFile
@@ -220,8 +220,26 @@ public struct VirtualFileSystem: Sendable {
     if relative.isEmpty, mount.path == "/tmp" { mode = 0o1777 }
     return FileInfo(
       kind: status.kind, size: status.size, mode: mode, modified: status.modified,
-      links: status.links, inode: status.inode, blocks: status.blocks, owner: mount.owner,
+      links: status.links, inode: Self.inode(resolved), blocks: status.blocks, owner: mount.owner,
       linkTarget: status.kind == .symlink ? try? mount.tree.linkTarget(relative) : nil)
+  }
+
+  /// The inode number the sandbox gives the entry at a resolved path (`ls -i`, `stat`).
+  ///
+  /// The host's numbers differ from one machine and one checkout to the next, so the sandbox
+  /// makes its own from the path: the same file has the same number on every machine, and
+  /// different files almost surely differ. `/` is 2, as on ext4. Unlike a real inode, the
+  /// number does not follow a file that `mv` renames; the sandbox has no hard links to share
+  /// one.
+  public static func inode(_ resolved: String) -> UInt64 {
+    guard resolved != "/" else { return 2 }
+    // FNV-1a, folded into the seven digits a container's overlay numbers usually have.
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in resolved.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return 1_000_000 + hash % 9_000_000
   }
 
   public func exists(_ path: String, from directory: String) -> Bool {

@@ -276,6 +276,27 @@ struct ShellOracleTests {
     "sort --reverse words.txt; wc --lines words.txt; head --lines=2 data.csv; tail --lines 1 data.csv",
     "grep --count --ignore-case banana words.txt; cut --delimiter=, --fields=1 data.csv | uniq --count",
     "cat --show-ends --number notes/todo.txt; cat --frobnicate 2>&1; echo $?; ls --all --color=auto | tail -3",
+    // od, diff, cp -u, tar -O and awk's arrays and loops, against coreutils, diffutils, GNU tar
+    // and mawk. `diff -u` headers carry the copies' times, so their first two lines are cut.
+    "od -c app.py; od -An -tx1 words.txt; od -t x1 -t c -N 20 data.csv; od -x app.py; od -A d -t d1 -t u1 -j 2 -N 5 words.txt",
+    #"printf '%064d' 0 | od -c; printf '%064d\n' 0 | od -v -An -tx1 | head -2; od -b -w8 app.py; od -t a notes/todo.txt; od -A x -t o1 -t x2 notes/todo.txt"#,
+    "od nosuch 2>&1; echo $?; od -t q app.py 2>&1; echo $?; od -j 100 app.py 2>&1; echo $?; od -A z app.py 2>&1; echo $?",
+    #"printf 'a\nb\nc\nd\n' > x; printf 'a\nc\nd\ne\n' > y; diff x y; echo $?; diff -u x y | tail -n +3; diff -q x y; diff x x; echo $?; diff nosuch x 2>&1; echo $?"#,
+    "mkdir -p d1/s d2/s; echo 1 > d1/f; echo 2 > d2/f; echo o > d1/only; echo a > d1/s/z; echo b > d2/s/z; diff d1 d2; echo $?; diff -r d1 d2; diff -ru d1 d2 | grep -v '^[-+][-+][-+] '; diff -rq d1 d2",
+    #"printf 'a\nb' > p; printf 'a\nc' > q; diff p q; diff -u p q | tail -n +3; diff -U1 words.txt data.csv | tail -n +3; diff words.txt notes; echo $?"#,
+    #"seq 1 20 > s1; seq 1 20 | awk '$0==5{print "five";next} $0==12{next} {print} $0==18{print "extra"}' > s2; diff s1 s2; diff -u s1 s2 | tail -n +3; diff -U0 s1 s2 | tail -n +3"#,
+    #"printf 'a\na\nb\na\n' > r1; printf 'a\nb\na\na\n' > r2; diff r1 r2; diff -u r1 r2 | tail -n +3"#,
+    "echo new > src; cp -u src dst; cat dst; echo old > dst; cp -u src dst; cat dst; sleep 1; touch src; cp -u src dst; cat dst; mkdir t; cp -u src t; cat t/src",
+    "tar -cf o.tar notes app.py; tar -xOf o.tar app.py; tar -xOf o.tar notes/todo.txt; tar -xvOf o.tar app.py 2>/dev/null; tar -xOf o.tar nosuch 2>&1; echo $?; tar -tf o.tar notes/todo.txt; tar xOf o.tar notes/readme.md | wc -l",
+    "awk -F, 'NR>1 { n[$1]++ } END { for (k in n) print k, n[k] }' data.csv | sort",
+    #"awk '{ c[$1]++ } END { print length(c); if ("apple" in c) print "yes"; delete c["apple"]; print ("apple" in c), length(c); delete c; print length(c) }' words.txt"#,
+    #"awk 'BEGIN { for (i = 1; i <= 3; i++) printf "%d ", i; print ""; i = 0; while (i < 3) { i++; if (i == 2) continue; print "w" i }; do { j++ } while (j < 5); print j }'"#,
+    #"awk 'BEGIN { n = split("a:b:c", parts, ":"); print n, parts[1], parts[3]; m = split("  x  y ", w); print m, w[1] w[2]; k = split("a1b22c", r, /[0-9]+/); print k, r[1], r[2], r[3] }'"#,
+    #"awk 'BEGIN { a[1,2] = 5; if ((1,2) in a) print "pair"; for (k in a) { split(k, p, SUBSEP); print p[1], p[2] } }'; awk '{ $2 = "X"; print; print NF }' notes/readme.md"#,
+    #"awk 'BEGIN { for (;;) { if (++i > 4) break }; print i; exit 3; print "never" } END { print "end" }'; echo $?; awk 'NR==2 { exit } END { print NR }' words.txt"#,
+    #"awk -F, '{ sum[$3] += $2 } END { for (k in sum) printf("%s=%d\n", k, sum[k]) }' data.csv | sort; awk '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? " " : "\n") }' notes/readme.md"#,
+    #"printf 'a\na\nb\na\n' > r1; printf 'a\nb\na\na\n' > r2; diff r1 r2; diff -u r1 r2 | tail -n +3; : > e; diff r1 e; diff -u e r1 | tail -n +3; diff -u notes/readme.md words.txt | tail -n +3"#,
+    #"diff -u Dockerfile app.py | tail -n +3; printf 'x\ny\n' | diff - notes/todo.txt; diff -s app.py app.py; diff app.py notes 2>&1; echo $?"#,
   ]
 
   @Test(
@@ -318,6 +339,32 @@ struct OptionalToolOracleTests {
     arguments: cases.indices)
   func matchesTheRealTool(index: Int) throws {
     let (_, line) = Self.cases[index]
+    let fixture = try ShellFixture()
+    let expected = try #require(try fixture.real(line))
+    let actual = fixture.ours(line)
+    #expect(actual.stdout == expected.stdout, "\(line)")
+    #expect(actual.status == expected.status, "\(line): \(actual.stderr)")
+  }
+}
+
+@Suite("column and file against util-linux and file(1)")
+struct ColumnAndFileOracleTests {
+  static let lines: [String] = [
+    #"printf 'a b c\nlonger x\n' | column -t; column -t -s, data.csv; column -t -s, -o ' | ' data.csv; printf 'a,,b\n' | column -t -s,"#,
+    #"seq 30 | column; seq 12 | column -x -c 40; ls many | column; printf 'one\n\ntwo\n' | column -t"#,
+    "file app.py Dockerfile script.sh notes link-to-app nosuch; echo $?; file -b words.txt; file -L link-to-app",
+    #"printf '' > e; printf '{"a": [1, 2]}\n' > j.json; printf 'h\303\251llo\n' > u; printf 'x\r\ny\r\n' > c; printf 'no newline' > n; file -b e j.json u c n"#,
+    #"gzip -k app.py; file -b app.py.gz | cut -d, -f1; printf '\001\002\003\200' > bin; file bin; printf '#!/usr/bin/env python3\nprint(1)\n' > p; printf '#!/bin/bash\n' > b; file p b"#,
+    #"printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\076\000\001\000\000\000' > elf; file elf; mkdir d; ln -s nowhere dangling; file d dangling"#,
+  ]
+
+  @Test(
+    .enabled(
+      if: TestSupport.tool("bash") != nil && TestSupport.tool("column") != nil
+        && TestSupport.tool("file") != nil, "bash, column or file is not installed"),
+    arguments: lines.indices)
+  func matchesTheRealTool(index: Int) throws {
+    let line = Self.lines[index]
     let fixture = try ShellFixture()
     let expected = try #require(try fixture.real(line))
     let actual = fixture.ours(line)

@@ -11,10 +11,11 @@ import LabRegex
 struct Tar: Utility {
   static let name = "tar"
   static let options = OptionSpec(
-    "cxtvzp", values: "fC",
+    "cxtvzpO", values: "fC",
     long: [
       "create": "c", "extract": "x", "get": "x", "list": "t", "verbose": "v", "gzip": "z",
       "gunzip": "z", "file": "f", "directory": "C", "preserve-permissions": "p",
+      "to-stdout": "O",
     ])
 
   static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
@@ -27,7 +28,7 @@ extension UtilityContext {
     var arguments = invocation.arguments
     // `tar xvf x.tar`: the first word may be options without a dash.
     if let first = arguments.first, !first.hasPrefix("-"),
-      first.allSatisfy({ "cxtvfzjC".contains($0) })
+      first.allSatisfy({ "cxtvfzjCO".contains($0) })
     {
       arguments[0] = "-" + first
     }
@@ -73,12 +74,16 @@ extension UtilityContext {
           status: 2)
       }
     }
+    var members = MemberSelection(options.operands)
     if options.has("x") {
-      return extract(bytes, into: changeDirectory, verbose: options.has("v"), label: archive)
+      return extract(
+        bytes, into: changeDirectory, verbose: options.has("v"), label: archive,
+        toStandardOutput: options.has("O"), members: &members)
     }
     do {
       let reader = try TarReader(bytes: bytes, label: archive)
       while let header = try reader.next() {
+        guard members.selects(header.path) else { continue }
         guard options.has("v") else {
           output.print(header.path + "\n")
           continue
@@ -112,22 +117,76 @@ extension UtilityContext {
         "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n"
       )
       output.status = 2
+      return output
+    }
+    members.reportMissing(&output)
+    if output.status != 0 {
+      output.printError("tar: Exiting with failure status due to previous errors\n")
     }
     return output
+  }
+}
+
+/// The members a `tar -t` or `-x` names: all when it names none, else each name and what
+/// is under it, as GNU tar matches them.
+struct MemberSelection {
+  let names: [String]
+  private(set) var found: Set<String> = []
+
+  init(_ operands: [String]) {
+    names = operands.map { operand in
+      var name = operand
+      while name.count > 1 && name.hasSuffix("/") { name.removeLast() }
+      return name
+    }
+  }
+
+  mutating func selects(_ path: String) -> Bool {
+    guard !names.isEmpty else { return true }
+    var member = path
+    while member.count > 1 && member.hasSuffix("/") { member.removeLast() }
+    for name in names where member == name || member.hasPrefix(name + "/") {
+      found.insert(name)
+      return true
+    }
+    return false
+  }
+
+  /// GNU's complaint for each name no member matched, and its status; the caller ends with
+  /// the line that says tar failed.
+  func reportMissing(_ output: inout CommandOutput) {
+    let missing = names.filter { !found.contains($0) }
+    guard !missing.isEmpty else { return }
+    for name in missing { output.printError("tar: \(name): Not found in archive\n") }
+    output.status = 2
   }
 }
 
 extension UtilityContext {
   /// `tar -x`: each member written through the sandbox's file system, as GNU tar does it:
   /// leading `/` removed, members with `..` refused, links made inside the sandbox.
-  mutating func extract(_ bytes: [UInt8], into base: String, verbose: Bool, label: String)
-    -> CommandOutput
-  {
+  ///
+  /// With `toStandardOutput` (`-O`), regular files' contents go to standard output, one after
+  /// another, and nothing is written; the names `-v` lists go to standard error then.
+  mutating func extract(
+    _ bytes: [UInt8], into base: String, verbose: Bool, label: String,
+    toStandardOutput: Bool = false, members: inout MemberSelection
+  ) -> CommandOutput {
     var output = CommandOutput()
     var removedSlash = false
     do {
       let reader = try TarReader(bytes: bytes, label: label)
       while let header = try reader.next() {
+        guard members.selects(header.path) else { continue }
+        if toStandardOutput {
+          if verbose { output.printError(header.path + "\n") }
+          if header.type == .file {
+            var contents: [UInt8] = []
+            try reader.readData { chunk in contents += Array(chunk) }
+            output.write(contents)
+          }
+          continue
+        }
         var name = header.path
         if name.hasPrefix("/") {
           name = String(name.drop { $0 == "/" })
@@ -188,6 +247,7 @@ extension UtilityContext {
       output.status = 2
       return output
     }
+    members.reportMissing(&output)
     if output.status != 0 {
       output.printError("tar: Exiting with failure status due to previous errors\n")
     }

@@ -7,10 +7,12 @@ import LabLimits
 import LabOutput
 import LabRegex
 
-/// `cp`: copies files, and directories with `-r`.
+/// `cp`: copies files, and directories with `-r`; with `-u`, only files whose copy is
+/// missing or older.
 struct Copy: Utility {
   static let name = "cp"
-  static let options = OptionSpec("rRaf", long: ["recursive": "r", "archive": "a", "force": "f"])
+  static let options = OptionSpec(
+    "rRafu", long: ["recursive": "r", "archive": "a", "force": "f", "update": "u"])
 
   static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
     context.copy(invocation)
@@ -45,16 +47,19 @@ extension UtilityContext {
         output.status = 1
         continue
       }
-      copyEntry(source, to: target, recursive: recursive, output: &output)
+      copyEntry(
+        source, to: target, recursive: recursive, update: options.has("u"), output: &output)
     }
     return output
   }
 }
 
 extension UtilityContext {
+  /// Copies one entry, a directory with what it holds; with `update` (`-u`), a file whose
+  /// copy is at least as new as it is left alone, as GNU compares their modification times.
   mutating func copyEntry(
-    _ source: String, to target: String, recursive: Bool, output: inout CommandOutput,
-    depth: Int = 0
+    _ source: String, to target: String, recursive: Bool, update: Bool = false,
+    output: inout CommandOutput, depth: Int = 0
   ) {
     do {
       let info = try fileSystem.info(source, from: directory)
@@ -72,9 +77,14 @@ extension UtilityContext {
         try fileSystem.makeDirectory(target, from: directory, parents: true)
         for name in try fileSystem.list(source, from: directory) {
           copyEntry(
-            source + "/" + name, to: target + "/" + name, recursive: true, output: &output,
-            depth: depth + 1)
+            source + "/" + name, to: target + "/" + name, recursive: true, update: update,
+            output: &output, depth: depth + 1)
         }
+        return
+      }
+      if update, let existing = try? fileSystem.info(target, from: directory),
+        existing.kind != .directory, existing.modified >= info.modified
+      {
         return
       }
       try fileSystem.write(

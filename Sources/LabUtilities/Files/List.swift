@@ -11,8 +11,9 @@ import LabRegex
 struct List: Utility {
   static let name = "ls"
   static let options = OptionSpec(
-    "laA1RhstrdSFgGU",
+    "laA1RhstrdSFgGUi",
     long: [
+      "inode": "i",
       "all": "a", "almost-all": "A", "recursive": "R", "human-readable": "h", "size": "s",
       "reverse": "r", "directory": "d", "classify": "F", "no-group": "G",
       "color": OptionSpec.ignored,
@@ -127,6 +128,13 @@ extension UtilityContext {
       let kilobytes = (info.blocks + 1) / 2
       return options.has("h") ? Listing.humanSize(kilobytes * 1024) : String(kilobytes)
     }
+    // `-i`: the inode first, right-aligned to the widest in the listing.
+    let inodeWidth = entries.map { String($0.1.inode).count }.max() ?? 0
+    func inode(_ info: FileInfo) -> String {
+      guard options.has("i") else { return "" }
+      let text = String(info.inode)
+      return String(repeating: " ", count: inodeWidth - text.count) + text + " "
+    }
     if !long {
       var names = entries.map { decorated($0.0, $0.1) }
       if options.has("s") {
@@ -136,6 +144,7 @@ extension UtilityContext {
           return String(repeating: " ", count: width - text.count) + text + " " + name
         }
       }
+      names = zip(entries, names).map { inode($0.1) + $1 }
       return oneColumn ? names.map { $0 + "\n" }.joined() : Listing.columns(names)
     }
     var out = ""
@@ -149,7 +158,7 @@ extension UtilityContext {
     let sizeWidth = sizes.map(\.count).max() ?? 1
     for (index, (name, info)) in entries.enumerated() {
       let links = String(info.links)
-      var line = ""
+      var line = inode(info)
       if options.has("s") { line += blocks(info) + " " }
       line += Listing.permissions(info) + " "
       line += String(repeating: " ", count: linkWidth - links.count) + links + " "

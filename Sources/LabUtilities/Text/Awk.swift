@@ -67,8 +67,10 @@ extension UtilityContext {
     }
     machine.run(program, lines: lines)
     output.write(machine.output)
+    output.status = machine.exitStatus
+    // An empty failure is a loop stopped by the command's budget, which the shell reports.
     if let failure = machine.failure {
-      output.printError(failure + "\n")
+      if !failure.isEmpty { output.printError(failure + "\n") }
       output.status = 2
     }
     return output

@@ -13,7 +13,7 @@ enum AwkToken: Equatable {
 enum AwkLexer {
   static let symbols = [
     "&&", "||", "==", "!=", "<=", ">=", "!~", "+=", "-=", "*=", "/=", "%=", "++", "--", "<", ">",
-    "!", "~", "+", "-", "*", "/", "%", "=", "(", ")", "{", "}", ";", ",", "$",
+    "!", "~", "+", "-", "*", "/", "%", "=", "(", ")", "{", "}", ";", ",", "$", "[", "]", "?", ":",
   ]
 
   static func tokens(_ source: String) throws(AwkProgram.SyntaxError) -> [AwkToken] {
@@ -24,7 +24,7 @@ enum AwkLexer {
     func regexAllowed() -> Bool {
       switch tokens.last {
       case .number?, .string?, .name?, .regex?: false
-      case .symbol(let symbol)?: ![")", "++", "--", "$"].contains(symbol)
+      case .symbol(let symbol)?: ![")", "]", "++", "--", "$"].contains(symbol)
       default: true
       }
     }

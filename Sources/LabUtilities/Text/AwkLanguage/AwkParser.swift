@@ -49,7 +49,7 @@ struct AwkParser {
     switch current {
     case nil: .init(message: "unexpected end of program")
     case .name(let name)?
-    where ["function", "getline", "for", "while", "delete", "in"].contains(name):
+    where ["function", "getline", "return"].contains(name):
       .init(message: "'\(name)' is not part of this sandbox's awk")
     case .symbol(let symbol)?: .init(message: "unexpected '\(symbol)'")
     case .name(let name)?: .init(message: "unexpected '\(name)'")
@@ -103,14 +103,69 @@ struct AwkParser {
       return .conditional(.number(1), try block(), [])
     }
     if skip(.name("print")) {
-      return .print(try expressionList())
+      return .print(try printList())
     }
     if skip(.name("printf")) {
-      let arguments = try expressionList()
+      let arguments = try printList()
       guard !arguments.isEmpty else { throw .init(message: "printf needs a format") }
       return .printf(arguments)
     }
     if skip(.name("next")) { return .next }
+    if skip(.name("break")) { return .breakLoop }
+    if skip(.name("continue")) { return .continueLoop }
+    if skip(.name("exit")) {
+      if let token = current, token != .newline, token != .symbol(";"), token != .symbol("}") {
+        return .exit(try expression())
+      }
+      return .exit(nil)
+    }
+    if skip(.name("delete")) {
+      guard case .name(let name)? = current else { throw unexpected() }
+      index += 1
+      guard skip(.symbol("[")) else { return .delete(name, nil) }
+      return .delete(name, try subscripts())
+    }
+    if skip(.name("while")) {
+      try expect("(")
+      let condition = try expression()
+      try expect(")")
+      // `while (…);`: an empty body.
+      if skip(.symbol(";")) { return .whileLoop(condition, []) }
+      skipNewlines()
+      return .whileLoop(condition, try branch())
+    }
+    if skip(.name("do")) {
+      skipNewlines()
+      let body = try branch()
+      skipTerminators()
+      guard skip(.name("while")) else { throw unexpected() }
+      try expect("(")
+      let condition = try expression()
+      try expect(")")
+      return .doLoop(body, condition)
+    }
+    if skip(.name("for")) {
+      try expect("(")
+      if case .name(let key)? = current, index + 3 < tokens.count,
+        tokens[index + 1] == .name("in"), case .name(let array) = tokens[index + 2],
+        tokens[index + 3] == .symbol(")")
+      {
+        index += 4
+        skipNewlines()
+        return .forIn(key, array, try branch())
+      }
+      let start = current == .symbol(";") ? nil : try expression()
+      try expect(";")
+      skipNewlines()
+      let condition = current == .symbol(";") ? nil : try expression()
+      try expect(";")
+      skipNewlines()
+      let step = current == .symbol(")") ? nil : try expression()
+      try expect(")")
+      if skip(.symbol(";")) { return .forLoop(start, condition, step, []) }
+      skipNewlines()
+      return .forLoop(start, condition, step, try branch())
+    }
     if skip(.name("if")) {
       try expect("(")
       let condition = try expression()
@@ -137,6 +192,39 @@ struct AwkParser {
     current == .symbol("{") ? try block() : [try statement()]
   }
 
+  /// What `print` and `printf` take: a list, perhaps in parentheses as `printf("%s\n", x)`.
+  mutating func printList() throws(AwkProgram.SyntaxError) -> [Expression] {
+    let saved = index
+    if skip(.symbol("(")) {
+      let list = try? expressionList()
+      if let list, skip(.symbol(")")) {
+        switch current {
+        case nil, .newline?, .symbol(";")?, .symbol("}")?: return list
+        case .symbol(let symbol)? where symbol == ">" || symbol == "|":
+          throw .init(message: "output redirection is not part of this sandbox's awk")
+        default: break
+        }
+      }
+      index = saved
+    }
+    return try expressionList()
+  }
+
+  /// The subscripts after `[`, up to and past the `]`.
+  mutating func subscripts() throws(AwkProgram.SyntaxError) -> [Expression] {
+    try descend()
+    defer { nesting -= 1 }
+    var list: [Expression] = []
+    var depth = 0
+    repeat {
+      list.append(try expression())
+      depth = max(depth, treeDepth)
+    } while skip(.symbol(","))
+    try expect("]")
+    treeDepth = depth
+    return list
+  }
+
   mutating func expressionList() throws(AwkProgram.SyntaxError) -> [Expression] {
     var list: [Expression] = []
     while let token = current, token != .newline, token != .symbol(";"), token != .symbol("}") {
@@ -150,15 +238,38 @@ struct AwkParser {
   }
 
   mutating func expression() throws(AwkProgram.SyntaxError) -> Expression {
-    if case .name(let name)? = current, index + 1 < tokens.count,
-      case .symbol(let op) = tokens[index + 1], ["=", "+=", "-=", "*=", "/=", "%="].contains(op)
+    let left = try ternary()
+    if case .symbol(let op)? = current, ["=", "+=", "-=", "*=", "/=", "%="].contains(op),
+      let target = left.lvalue
     {
-      index += 2
+      index += 1
+      skipNewlines()
+      try descend()
+      defer { nesting -= 1 }
+      let depth = treeDepth
       let value = try expression()
-      try built(over: treeDepth)
-      return .assignment(name, op, value)
+      try built(over: max(depth, treeDepth))
+      return .assignment(target, op, value)
     }
-    return try or()
+    return left
+  }
+
+  /// `condition ? then : otherwise`, right to left.
+  mutating func ternary() throws(AwkProgram.SyntaxError) -> Expression {
+    let condition = try or()
+    guard skip(.symbol("?")) else { return condition }
+    var depth = treeDepth
+    skipNewlines()
+    try descend()
+    defer { nesting -= 1 }
+    let then = try expression()
+    depth = max(depth, treeDepth)
+    skipNewlines()
+    try expect(":")
+    skipNewlines()
+    let otherwise = try expression()
+    try built(over: max(depth, treeDepth))
+    return .conditional(condition, then, otherwise)
   }
 
   mutating func or() throws(AwkProgram.SyntaxError) -> Expression {
@@ -201,7 +312,13 @@ struct AwkParser {
   }
 
   mutating func comparison() throws(AwkProgram.SyntaxError) -> Expression {
-    let left = try concatenation()
+    var left = try concatenation()
+    while skip(.name("in")) {
+      guard case .name(let array)? = current else { throw unexpected() }
+      index += 1
+      left = .membership([left], array)
+      try built(over: treeDepth)
+    }
     if case .symbol(let op)? = current, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
       let depth = treeDepth
       index += 1
@@ -233,9 +350,14 @@ struct AwkParser {
     return left
   }
 
+  static let keywords: Set<String> = [
+    "if", "else", "print", "printf", "next", "in", "for", "while", "do", "delete", "break",
+    "continue", "exit", "getline", "function", "return",
+  ]
+
   var isKeyword: Bool {
     if case .name(let name)? = current {
-      return ["if", "else", "print", "printf", "next"].contains(name)
+      return Self.keywords.contains(name)
     }
     return false
   }
@@ -281,16 +403,17 @@ struct AwkParser {
   mutating func postfix() throws(AwkProgram.SyntaxError) -> Expression {
     if case .symbol(let op)? = current, op == "++" || op == "--" {
       index += 1
-      guard case .name(let name)? = current else { throw unexpected() }
-      index += 1
-      treeDepth = 1
-      return .increment(name, op == "++" ? 1 : -1, prefix: true)
+      try descend()
+      defer { nesting -= 1 }
+      guard let target = try primary().lvalue else { throw unexpected() }
+      try built(over: treeDepth)
+      return .increment(target, op == "++" ? 1 : -1, prefix: true)
     }
     let operand = try primary()
-    if case .variable(let name) = operand, case .symbol(let op)? = current, op == "++" || op == "--"
-    {
+    if let target = operand.lvalue, case .symbol(let op)? = current, op == "++" || op == "--" {
       index += 1
-      return .increment(name, op == "++" ? 1 : -1, prefix: false)
+      try built(over: treeDepth)
+      return .increment(target, op == "++" ? 1 : -1, prefix: false)
     }
     return operand
   }
@@ -322,12 +445,24 @@ struct AwkParser {
       try descend()
       defer { nesting -= 1 }
       let inner = try expression()
+      // `(i, j) in a`: a subscript of several parts.
+      if skip(.symbol(",")) {
+        var parts = [inner]
+        var depth = treeDepth
+        repeat {
+          parts.append(try expression())
+          depth = max(depth, treeDepth)
+        } while skip(.symbol(","))
+        try expect(")")
+        guard skip(.name("in")), case .name(let array)? = current else { throw unexpected() }
+        index += 1
+        try built(over: depth)
+        return .membership(parts, array)
+      }
       try expect(")")
       return inner
     case .name(let name):
-      guard !isKeyword,
-        !["for", "while", "do", "function", "delete", "getline", "in"].contains(name)
-      else { throw unexpected() }
+      guard !isKeyword else { throw unexpected() }
       let isCall = index + 1 < tokens.count && tokens[index + 1] == .symbol("(")
       if AwkProgram.functions.contains(name) {
         index += 1
@@ -353,6 +488,11 @@ struct AwkParser {
         throw .init(message: "function '\(name)' is not part of this sandbox's awk")
       }
       index += 1
+      if skip(.symbol("[")) {
+        let list = try subscripts()
+        try built(over: treeDepth)
+        return .element(name, list)
+      }
       treeDepth = 1
       return .variable(name)
     default:

@@ -2,14 +2,24 @@ import Foundation
 import LabRegex
 
 /// A small awk: patterns and actions as lessons pipe Docker's output through them
-/// (`awk 'NR>1 {print $1":"$2}'`, `/none/ {print $3}`, `{ n += 1 } END { print n }`).
+/// (`awk 'NR>1 {print $1":"$2}'`, `/none/ {print $3}`, `{ n[$1]++ } END { for (k in n) … }`).
 ///
-/// It has fields, `NR`/`NF`/`OFS`, variables, `BEGIN`/`END`, regular expressions, the
-/// arithmetic, comparison and logical operators, assignment, `print`, `printf`, `if`/`else`,
-/// `next` and the string functions `length`, `substr`, `index`, `toupper`, `tolower`. What it
-/// lacks (user functions, arrays, loops, getline, output redirection) is a syntax error that
-/// says so.
+/// It has fields (assignable), `NR`/`NF`/`OFS`, variables, associative arrays (`a[k]`,
+/// `a[i,j]`, `k in a`, `delete`), `BEGIN`/`END`, regular expressions, the arithmetic,
+/// comparison, logical and conditional operators, assignment, `print`, `printf`,
+/// `if`/`else`, `while`, `do`, `for (;;)`, `for (k in a)`, `break`, `continue`, `next`,
+/// `exit`, and the functions `length` (of a string or an array), `substr`, `index`,
+/// `split`, `toupper`, `tolower`. What it lacks (user functions, getline, output
+/// redirection) is a syntax error that says so.
 struct AwkProgram {
+  /// What an assignment, `++` or `--` may change.
+  indirect enum LValue {
+    case variable(String)
+    /// `a[k]`, or `a[i, j]`, whose subscripts are joined with `SUBSEP`.
+    case element(String, [Expression])
+    case field(Expression)
+  }
+
   indirect enum Expression {
     case number(Double)
     case string(String)
@@ -17,23 +27,50 @@ struct AwkProgram {
     case regex(String)
     case field(Expression)
     case variable(String)
+    case element(String, [Expression])
+    /// `k in a`, `(i, j) in a`.
+    case membership([Expression], String)
     case unary(String, Expression)
     case binary(String, Expression, Expression)
+    case conditional(Expression, Expression, Expression)
     case concatenation(Expression, Expression)
-    case assignment(String, String, Expression)
-    case increment(String, Double, prefix: Bool)
-    /// `length`, `substr`, `index`, `toupper`, `tolower`.
+    case assignment(LValue, String, Expression)
+    case increment(LValue, Double, prefix: Bool)
+    /// `length`, `substr`, `index`, `toupper`, `tolower`, `split`.
     case call(String, [Expression])
+
+    /// The place this expression names, if an assignment may change it.
+    var lvalue: LValue? {
+      switch self {
+      case .variable(let name): .variable(name)
+      case .element(let name, let subscripts): .element(name, subscripts)
+      case .field(let index): .field(index)
+      default: nil
+      }
+    }
   }
 
-  static let functions: Set<String> = ["length", "substr", "index", "toupper", "tolower"]
+  static let functions: Set<String> = [
+    "length", "substr", "index", "toupper", "tolower", "split",
+  ]
 
   indirect enum Statement {
     case print([Expression])
     case printf([Expression])
     case expression(Expression)
     case conditional(Expression, [Statement], [Statement])
+    case whileLoop(Expression, [Statement])
+    case doLoop([Statement], Expression)
+    /// `for (init; condition; step) body`; each of the three may be missing.
+    case forLoop(Expression?, Expression?, Expression?, [Statement])
+    /// `for (key in array) body`.
+    case forIn(String, String, [Statement])
+    /// `delete a[k]`, or `delete a` (its subscripts `nil`).
+    case delete(String, [Expression]?)
+    case breakLoop
+    case continueLoop
     case next
+    case exit(Expression?)
   }
 
   enum Pattern {
