@@ -75,6 +75,10 @@ struct BlockReading {
   /// What the block is, when it is no file.
   var role: Role {
     let prompts = LessonParser.hasPrompts(code, tag: tag)
+    if !prompts, code.split(separator: "\n").contains(where: { ShellLines.isSynopsis(String($0)) })
+    {
+      return .documentation("this block is a usage synopsis, not a command: it is not run")
+    }
     if isShell {
       if prompts { return .commands }
       switch content {
@@ -112,7 +116,7 @@ struct BlockReading {
     let first = code.split(separator: "\n").map(String.init).first {
       !$0.trimmingCharacters(in: [" ", "\t"]).isEmpty && !ShellLines.isComment($0)
     }
-    return first.map(ShellLines.startsCommand) ?? false
+    return first.map { ShellLines.startsCommand($0) } ?? false
   }
 
   /// "Run the following:", "type:", "execute": the prose hands the reader a command.
@@ -131,6 +135,21 @@ struct BlockReading {
       "error", "fail", "will not work", "won't work", "does not work", "doesn't work", "refuse",
       "denied", "not found", "cannot", "can't", "conflict", "complain",
     ].contains { lower.contains($0) }
+  }
+}
+
+extension LessonParser {
+  /// Why a file step's name does not fit its text — a Dockerfile written to
+  /// `requirements.txt` — or `nil` when it fits.
+  public static func misnamedFile(_ path: String, content: String) -> String? {
+    let kind = BlockContent.of(content, tag: "")
+    let strong: [BlockContent] = [.dockerfile, .requirements, .yaml, .json]
+    let named = BlockContent.dockerfile.fits(path)
+    if strong.contains(kind) && !kind.fits(path) || named && kind != .dockerfile && kind != .other {
+      return
+        "the text written to \(path) reads as \(kind.description): is the name from an earlier, unrelated mention? Name the file with <!-- layerlab: file PATH -->"
+    }
+    return nil
   }
 }
 

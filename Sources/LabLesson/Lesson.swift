@@ -100,15 +100,28 @@ public enum Step: Equatable, Sendable {
   case command(CommandStep)
   /// Write a file into the workspace.
   case file(path: String, content: String, location: SourceLocation)
+  /// Add to the end of a file the lesson made some other way ("Add the following to the
+  /// end of the `Dockerfile`").
+  case addToFile(path: String, content: String, location: SourceLocation)
   /// Set the virtual clock.
   case clock(String, location: SourceLocation)
   /// A task the learner solves their own way.
   case exercise(Exercise)
 
+  /// The file a step writes, its text, and whether the text goes at the end of the file.
+  public var fileWrite: (path: String, content: String, appends: Bool)? {
+    switch self {
+    case .file(let path, let content, _): (path, content, false)
+    case .addToFile(let path, let content, _): (path, content, true)
+    default: nil
+    }
+  }
+
   public var location: SourceLocation {
     switch self {
     case .command(let step): step.location
-    case .file(_, _, let location), .clock(_, let location): location
+    case .file(_, _, let location), .addToFile(_, _, let location), .clock(_, let location):
+      location
     case .exercise(let exercise): exercise.location
     }
   }

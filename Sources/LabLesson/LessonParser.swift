@@ -56,12 +56,13 @@ public enum LessonParser {
   ///
   /// - Returns: The lesson, with its warnings and notes, and the errors that stop it running.
   public static func read(_ text: String, path: String) -> (lesson: Lesson, errors: [LessonError]) {
+    let (text, pageTitle) = withoutFrontMatter(text)
     let blocks = MarkdownReader.blocks(text)
     let sourceLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
       .map { String(String.UnicodeScalarView($0)) }
     var steps: [Step] = []
     var warnings: [LessonDiagnostic] = []
-    var title = ""
+    var title = pageTitle ?? ""
     var heading = ""
     var previousProse: (text: String, spans: [String])?
     var pendingMode: MatchMode?
@@ -107,13 +108,18 @@ public enum LessonParser {
         heading = text
         previousProse = nil
         unnamedBlock = nil
-      case .paragraph(let prose, let spans, _):
+      case .paragraph(let prose, let spans, let line):
         // "Save it as `hello.py`" after a block names the block just shown.
         if let (code, blockLine) = unnamedBlock, let name = nameAfterBlock(prose) {
           steps.append(.file(path: name, content: code, location: location(blockLine)))
         }
         unnamedBlock = nil
         previousProse = (prose, spans)
+        // Killercoda's `docker ps`{{execute}}: a span the reader clicks to run.
+        for match in prose.matches(of: #/`([^`]+)`\{\{(?:execute|exec)(?: [^}]*)?\}\}/#) {
+          steps.append(
+            .command(CommandStep(command: String(match.output.1), location: location(line))))
+        }
         // "Given the images `busybox` and `alpine`": a reference page assumes them.
         assumedImages += assumedImageNames(prose, spans: spans)
       case .html(let html, let line):
@@ -195,31 +201,41 @@ public enum LessonParser {
           continue
         }
         let content = BlockContent.of(code, tag: tag)
+        // An indented block has no fence line: its text starts on its first line.
+        let fenceLine = isFenced ? line : line - 1
         let reading = BlockReading(
           tag: tag, code: code, content: content, prose: previousProse?.text ?? "",
           heading: heading, isFenced: isFenced)
         if let (file, appends) = reading.file(named: pendingFile ?? attributes.file ?? opened) {
-          var text = code
           if appends, let earlier = lastContent(of: file, in: steps) {
-            text = earlier + (earlier.hasSuffix("\n") || earlier.isEmpty ? "" : "\n") + code
+            let text = earlier + (earlier.hasSuffix("\n") || earlier.isEmpty ? "" : "\n") + code
+            steps.append(.file(path: file, content: text, location: location(line)))
+          } else if appends {
+            // A file a command wrote: its text is known when the step runs.
+            steps.append(.addToFile(path: file, content: code, location: location(line)))
+          } else {
+            steps.append(.file(path: file, content: code, location: location(line)))
           }
-          steps.append(.file(path: file, content: text, location: location(line)))
           continue
         }
         switch reading.role {
         case .documentation(let why):
           if let why { note(line, .note, "LL015", why) }
           unnamedBlock = (code, line)
+        case .output
+        where [.imageList, .yaml, .requirements].contains(content) && !awaitsOutput(steps):
+          // A list of images or packages with no command before it is shown, not printed.
+          note(line, .note, "LL015", "this block holds \(content.description), shown to read")
         case .output:
           attachOutput(
-            code, tag: tag, line: line, prose: previousProse, mode: pendingMode, to: &steps,
+            code, tag: tag, line: fenceLine, prose: previousProse, mode: pendingMode, to: &steps,
             path: path, warnings: &warnings)
         case .commands:
-          let transcript = transcriptSteps(code, tag: tag, firstLine: line + 1, path: path)
+          let transcript = transcriptSteps(code, tag: tag, firstLine: fenceLine + 1, path: path)
           warnings += transcript.notes
           if !transcript.leadingOutput.isEmpty {
             attachOutput(
-              transcript.leadingOutput, tag: tag, line: line, prose: previousProse,
+              transcript.leadingOutput, tag: tag, line: fenceLine, prose: previousProse,
               mode: pendingMode, to: &steps, path: path, warnings: &warnings)
           }
           var commands = transcript.steps
@@ -229,13 +245,14 @@ public enum LessonParser {
             commands.removeLast()
           }
           commands.removeAll { ShellLines.editedFile($0.command) != nil }
-          for var step in commands {
+          for (index, var step) in commands.enumerated() {
             if let hint = pendingHint {
               step.hint = hint
               pendingHint = nil
             }
             if let mode = pendingMode, step.expected != nil { step.expected?.mode = mode }
-            step.failureExpected = reading.expectsFailure
+            // "This fails": the block's last command, not the setup before it.
+            step.failureExpected = reading.expectsFailure && index == commands.count - 1
             step.asRoot = step.asRoot && worksAsRoot
             step.assumedImages = assumedImages
             assumedImages = []
@@ -254,6 +271,32 @@ public enum LessonParser {
     var lesson = Lesson(path: path, title: title, steps: steps, warnings: warnings)
     lesson.prose = prose(of: text, steps: steps, blocks: blocks)
     return (lesson, errors)
+  }
+
+  /// The text with a YAML front matter (`---` … `---`) or a pandoc title block (`% title`)
+  /// blanked out, line for line, and the title it gives the page.
+  static func withoutFrontMatter(_ text: String) -> (text: String, title: String?) {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var title: String?
+    if lines.first == "---", let end = lines.dropFirst().firstIndex(of: "---") {
+      for index in 1..<end {
+        let line = lines[index]
+        if line.hasPrefix("title:") {
+          title = String(line.dropFirst(6)).trimmingCharacters(in: [" ", "\"", "'"])
+        }
+      }
+      for index in 0...end { lines[index] = "" }
+    } else if let first = lines.first, first.hasPrefix("% ") {
+      title = String(first.dropFirst(2)).trimmingCharacters(in: [" "])
+      var index = 0
+      while index < lines.count, lines[index].hasPrefix("%") {
+        lines[index] = ""
+        index += 1
+      }
+    } else {
+      return (text, nil)
+    }
+    return (lines.joined(separator: "\n"), title)
   }
 
   /// The prose around each step: the source lines between the code blocks the steps come from.
@@ -452,6 +495,8 @@ public enum LessonParser {
     var leading: [String] = []
     /// After `cat file`, the file's lines are output up to a blank line, whatever they say.
     var printing = false
+    /// Functions the block defines: calling one is a command.
+    var functions: Set<String> = []
     func close() {
       guard var step = current else { return }
       finish(&step, output: output, firstLine: outputStart, path: path)
@@ -478,14 +523,17 @@ public enum LessonParser {
         // A comment before the next command, or at the end, is the author's; among output
         // lines it is output (`cat Dockerfile` shows its comments).
         let next = lines[index...].first(where: isSignificant)
-        if current == nil || output.isEmpty || next.map(ShellLines.startsCommand) ?? true {
+        if current == nil || output.isEmpty
+          || next.map({ ShellLines.startsCommand($0, functions: functions) }) ?? true
+        {
           continue
         }
         output.append(line)
         continue
       }
-      if !printing && ShellLines.startsCommand(line) {
+      if !printing && ShellLines.startsCommand(line, functions: functions) {
         close()
+        if let name = ShellLines.definedFunction(line) { functions.insert(name) }
         var command = line
         while !ShellLines.isComplete(command), index < lines.count {
           command += "\n" + lines[index]
@@ -574,6 +622,18 @@ public enum LessonParser {
     return spans.filter {
       $0.wholeMatch(of: #/[a-z0-9][a-z0-9._\-\/]*(:[A-Za-z0-9_][A-Za-z0-9_.\-]*)?/#) != nil
     }
+  }
+
+  /// Whether the last command step still waits for its output block.
+  static func awaitsOutput(_ steps: [Step]) -> Bool {
+    for step in steps.reversed() {
+      switch step {
+      case .command(let command): return command.expected == nil
+      case .exercise: return false
+      default: continue
+      }
+    }
+    return false
   }
 
   /// The text the lesson last wrote to `file`, for a block that adds to it.

@@ -166,13 +166,28 @@ enum ShellLines {
   ///
   /// Its first word is a program tutorials run, written as a word (`ls`, not `ls:` of an error
   /// message), at the start of the line, and the line is not laid out as a table.
-  static func startsCommand(_ line: String) -> Bool {
+  static func startsCommand(_ line: String, functions: Set<String> = []) -> Bool {
     guard let first = line.first, first != " " && first != "\t" else { return false }
+    if definedFunction(line) != nil { return true }
+    if let program = program(of: line), functions.contains(program) { return true }
     let word = String(line.prefix { $0 != " " && $0 != "\t" })
     if word.hasSuffix(":") || word.hasSuffix(",") { return false }
     guard let program = program(of: line), knownCommands.contains(program) else { return false }
     if program == "[" { return line.hasSuffix("]") || line.contains("] ") }
     return !looksLikeTable(line)
+  }
+
+  /// The function a line starts to define: `greet() {`, `function greet {`.
+  static func definedFunction(_ line: String) -> String? {
+    if let match = line.firstMatch(
+      of: #/^(?:function\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*\(\)\s*(?:\{.*)?$/#)
+    {
+      return String(match.output.1)
+    }
+    if let match = line.firstMatch(of: #/^function\s+([A-Za-z_][A-Za-z0-9_-]*)\s*(?:\{.*)?$/#) {
+      return String(match.output.1)
+    }
+    return nil
   }
 
   /// Whether a line looks like a row of a table: two gaps of two or more spaces outside quotes.
@@ -198,6 +213,12 @@ enum ShellLines {
       }
     }
     return gaps >= 2 || line.contains("\t")
+  }
+
+  /// Whether a line is a usage synopsis (`docker image rm [OPTIONS] IMAGE [IMAGE...]`): a
+  /// reference page's notation, not a command.
+  static func isSynopsis(_ line: String) -> Bool {
+    line.firstMatch(of: #/\[(?:OPTIONS|[A-Z][A-Z_|-]*(?:\.\.\.)?)\]|\.\.\.\]/#) != nil
   }
 
   /// Whether a line is a shell comment.

@@ -60,6 +60,17 @@ extension Shell {
       }
     case _ where program.hasPrefix("python") && arguments.first == "-c" && arguments.count > 1:
       if let printed = Self.pythonPrints(arguments[1]) { return CommandOutput(stdout: printed) }
+    case _ where program.hasPrefix("python") && arguments.first?.hasSuffix(".py") == true:
+      // A script of `print("…")` lines, as first lessons write: `CMD ["python", "app.py"]`.
+      let script = arguments[0]
+      guard let bytes = try? fileSystem.read(script, from: directory) else {
+        return .failure(
+          "\(program): can't open file '\(script)': [Errno 2] No such file or directory",
+          status: 2)
+      }
+      if let printed = Self.pythonPrints(String(decoding: bytes, as: UTF8.self)) {
+        return CommandOutput(stdout: printed)
+      }
     case "node", "nodejs":
       if asksVersion, let version = variables["NODE_VERSION"] {
         return CommandOutput(stdout: "v\(version)\n")
@@ -81,7 +92,7 @@ extension Shell {
     var output = ""
     for statement in code.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
       let text = statement.trimmingCharacters(in: .whitespaces)
-      if text.isEmpty { continue }
+      if text.isEmpty || text.hasPrefix("#") { continue }
       guard let match = text.wholeMatch(of: #/print\((['"])([^'"\\]*)\1\)/#) else { return nil }
       output += match.output.2 + "\n"
     }

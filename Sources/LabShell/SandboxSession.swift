@@ -107,7 +107,9 @@ public struct SandboxSession: Sendable {
   }
 
   /// Writes a lesson's file into the workspace at the clock's time; returns why it could not.
-  public mutating func writeFile(_ path: String, content: String) -> String? {
+  public mutating func writeFile(_ path: String, content: String, appending: Bool = false)
+    -> String?
+  {
     var fileSystem = sandbox.shell.fileSystem
     fileSystem.now = clock.now
     // A relative path is the shell's: after `cd hello`, `app.py` is `~/hello/app.py`.
@@ -115,7 +117,11 @@ public struct SandboxSession: Sendable {
     let target = path.hasPrefix("/") ? path : (directory == "/" ? "" : directory) + "/" + path
     do {
       try fileSystem.makeDirectory(PathText.parent(target), from: "/", parents: true)
-      try fileSystem.write(Array(content.utf8), to: target, from: "/")
+      var bytes = Array(content.utf8)
+      if appending, let earlier = try? fileSystem.read(target, from: "/") {
+        bytes = earlier + (earlier.last == 10 || earlier.isEmpty ? [] : [10]) + bytes
+      }
+      try fileSystem.write(bytes, to: target, from: "/")
       try fileSystem.touch(target, from: "/", at: clock.now)
       return nil
     } catch {

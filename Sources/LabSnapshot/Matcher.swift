@@ -96,8 +96,13 @@ public struct Matcher: Sendable {
     expected: String, actual: String, comparison: Comparison, command: String,
     bindings: inout Bindings, origin: String
   ) -> MatchResult {
-    let expectedLines = OutputLines(expected)
-    let actualLines = OutputLines(actual)
+    var expectedLines = OutputLines(expected)
+    var actualLines = OutputLines(actual)
+    var setAside: [String] = []
+    if comparison != .exact {
+      (expectedLines, setAside) = expectedLines.withoutTerminalNoise()
+      actualLines = actualLines.withoutTerminalNoise().lines
+    }
     let words = Array(command.split(separator: " ").map(String.init).drop { $0 == "sudo" })
     var context = MatchContext(
       comparison: comparison, strict: strict, bindings: bindings, origin: origin)
@@ -110,6 +115,13 @@ public struct Matcher: Sendable {
     }
     if result.passed {
       bindings = context.bindings
+      if !setAside.isEmpty {
+        result.differences.append(
+          Difference(
+            kind: .cosmetic, expected: nil, actual: nil,
+            reason: "set aside \(setAside.joined(separator: ", ")): a terminal's, not the command's"
+          ))
+      }
       return result
     }
     if let json = JSONOutput.document(expected), let actualJSON = try? JSONValue(parsing: actual) {

@@ -59,6 +59,51 @@ struct OutputLines {
     return String(shown)
   }
 
+  /// The lines without what a pasted terminal adds or an older Docker printed, which a run
+  /// here never prints: a pull's progress lines (`Pulling fs layer`, `Waiting`, `Download
+  /// complete`…), blank lines, and the `VIRTUAL SIZE` column of Docker before 1.8.
+  ///
+  /// - Returns: The lines, and what was set aside, for the report.
+  func withoutTerminalNoise() -> (lines: OutputLines, removed: [String]) {
+    var kept = OutputLines(lines: [], numbers: [])
+    var removed: Set<String> = []
+    var oldTable = false
+    for (index, line) in lines.enumerated() {
+      if line.trimmingCharacters(in: .whitespaces).isEmpty {
+        removed.insert("blank lines")
+        continue
+      }
+      if Self.isPullProgress(line) {
+        removed.insert("a pull's progress lines")
+        continue
+      }
+      var line = line
+      if line.hasPrefix("REPOSITORY"), line.hasSuffix("VIRTUAL SIZE") {
+        line = String(line.dropLast("VIRTUAL SIZE".count)) + "SIZE"
+        removed.insert("the VIRTUAL SIZE header of Docker before 1.8")
+        oldTable = true
+      } else if oldTable, let size = line.firstMatch(of: #/(\d) ([kKMGT]?B)$/#) {
+        // That Docker wrote `130 MB` where today's writes `130MB`.
+        line.replaceSubrange(size.range, with: "\(size.output.1)\(size.output.2)")
+      }
+      kept.lines.append(line)
+      kept.numbers.append(numbers[index])
+    }
+    return (kept, removed.sorted())
+  }
+
+  /// `e3ec397e2427: Pulling fs layer`, `…: Waiting`, `…: Downloading [==>  ] 3.1MB/29.1MB`,
+  /// `…: Verifying Checksum`, `…: Download complete`, `…: Extracting …`: what a terminal
+  /// shows while a pull runs, and a log or a second pull does not.
+  static func isPullProgress(_ line: String) -> Bool {
+    guard line.count > 14, line.prefix(12).allSatisfy(\.isHexDigit),
+      line.dropFirst(12).hasPrefix(": ")
+    else { return false }
+    let status = line.dropFirst(14)
+    return ["Pulling fs layer", "Waiting", "Verifying Checksum", "Download complete"].contains(
+      String(status)) || status.hasPrefix("Downloading") || status.hasPrefix("Extracting")
+  }
+
   /// `...`, `…`, `-SNIP-` or `[...]`: a line that stands for any run of lines.
   static func isElision(_ line: String) -> Bool {
     let trimmed = line.trimmingCharacters(in: .whitespaces)

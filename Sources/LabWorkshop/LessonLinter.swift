@@ -25,6 +25,10 @@ import LabSnapshot
 /// | LL011 | an exercise without a model solution |
 /// | LL012 | an exercise without hints |
 /// | LL013 | an exercise check that would change images |
+/// | LL014 | an output block that follows no command |
+/// | LL015 | a shell block that is no commands (a Dockerfile, YAML, a synopsis), not run |
+/// | LL016 | a line of a shell block read as output, not run |
+/// | LL017 | a file whose text does not fit its name (named by an unrelated mention) |
 public enum LessonLinter {
   public static func lint(path: String, registry: EmbeddedRegistry? = nil) -> [LessonDiagnostic] {
     let lesson: Lesson
@@ -70,8 +74,13 @@ public enum LessonLinter {
     }
     for step in lesson.steps {
       switch step {
+      case .addToFile(let file, _, _):
+        created.insert(PathText.name(file))
       case .file(let file, let content, let location):
         created.insert(PathText.name(file))
+        if let mismatch = LessonParser.misnamedFile(file, content: content) {
+          say(location, .warning, "LL017", mismatch)
+        }
         if PathText.name(file) == "Dockerfile", let images {
           for image in dockerfileImages(content) where !hasImage(image, in: images) {
             say(location, .warning, "LL007", missingImage(image, images))

@@ -117,10 +117,13 @@ public struct LessonRunner: Sendable {
           continue
         }
         session.setClock(date)
-      case .file(let path, let content, let location):
+      case .file(let path, let content, let location),
+        .addToFile(let path, let content, let location):
         var outcome = StepReport.Outcome.passed
         var notes: [String] = []
-        if let failure = session.writeFile(path, content: content) {
+        let appends = step.fileWrite?.appends ?? false
+        if appends { notes.append("adds to the end of \(path)") }
+        if let failure = session.writeFile(path, content: content, appending: appends) {
           outcome = .failed
           notes.append(failure)
         }
@@ -157,6 +160,16 @@ public struct LessonRunner: Sendable {
           Self.judge(
             &stepReport, against: expected, result: result, wholeBlock: wholeBlock,
             blockMates: commandStep.blockMates, matcher: matcher, bindings: &bindings)
+          let sizes = BuiltImageSizes.differences(
+            expected: expected, actual: actual, built: preparation.builtImages)
+          if stepReport.outcome == .passed, !sizes.isEmpty {
+            stepReport.outcome = .failed
+            stepReport.differences += sizes.map { difference in
+              var placed = difference
+              placed.expectedLine = difference.expectedLine.map { expected.location.line + $0 }
+              return placed
+            }
+          }
         } else if let failure = Self.failure(of: result) {
           if commandStep.failureExpected {
             stepReport.notes.append("it fails, as the prose says it does")

@@ -17,6 +17,8 @@ struct StepPreparation {
   /// `<container-id>`.
   var lastImageID: String?
   var lastContainerID: String?
+  /// The images the lesson built (`repository:tag`), whose sizes must agree with the lesson's.
+  var builtImages: Set<String> = []
 
   // MARK: - Placeholders
 
@@ -80,10 +82,20 @@ struct StepPreparation {
     return (result, notes)
   }
 
-  /// Notes the IDs a docker command's output shows, for the placeholders of later steps.
+  /// Notes the IDs a docker command's output shows, for the placeholders of later steps, and
+  /// the images it built.
   mutating func remember(command: String, output: String) {
     let words = command.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
     guard let docker = words.firstIndex(of: "docker") else { return }
+    if words.dropFirst(docker + 1).first(where: { !$0.hasPrefix("-") }) == "build" {
+      for (index, word) in words.enumerated().dropFirst(docker + 1)
+      where (word == "-t" || word == "--tag") && index + 1 < words.count {
+        if let reference = try? ImageReference(parsing: words[index + 1]) {
+          let tagged = reference.withDefaultTag
+          builtImages.insert("\(tagged.familiarName):\(tagged.tag ?? ImageReference.defaultTag)")
+        }
+      }
+    }
     let verbs = words[(docker + 1)...].filter { !$0.hasPrefix("-") }.prefix(2)
     let ids = output.matches(of: #/\b(?:sha256:)?([0-9a-f]{64}|[0-9a-f]{12})\b/#).map {
       String($0.output.1.prefix(12))

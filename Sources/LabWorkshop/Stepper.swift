@@ -99,7 +99,7 @@ public struct Stepper: Sendable {
 
   public static func isInteractive(_ step: Step) -> Bool {
     switch step {
-    case .command, .file, .exercise: true
+    case .command, .file, .addToFile, .exercise: true
     case .clock: false
     }
   }
@@ -224,9 +224,9 @@ public struct Stepper: Sendable {
   /// Writes the current file step's file and moves on.
   @discardableResult
   public mutating func createFile() -> String? {
-    guard case .file(let path, let content, _) = current else { return nil }
+    guard let (path, content, appends) = current?.fileWrite else { return nil }
     log.append(LoggedCommand(step: position, line: Self.createMark))
-    let failure = session.writeFile(path, content: content)
+    let failure = session.writeFile(path, content: content, appending: appends)
     finishStep(.done)
     return failure
   }
@@ -279,7 +279,7 @@ public struct Stepper: Sendable {
         case solutionMark: _ = stepper.revealSolution()
         default: _ = stepper.run(entry.line)
         }
-      case .file:
+      case .file, .addToFile:
         switch entry.line {
         case skipMark: stepper.skip()
         case createMark: stepper.createFile()

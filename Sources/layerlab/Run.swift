@@ -121,8 +121,9 @@ struct StepperUI {
     case .command:
       say(paint("  $ " + (stepper.suggestedCommand ?? ""), "1"))
       say(paint("  Enter runs it; or type your own. :help for more.", "2"))
-    case .file(let path, let content, _):
-      say("  Create " + paint(path, "1") + ":")
+    case .file(let path, let content, _), .addToFile(let path, let content, _):
+      let verb = stepper.current?.fileWrite?.appends == true ? "Add to the end of " : "Create "
+      say("  " + verb + paint(path, "1") + ":")
       say(renderer.render("```\n" + content + "```"), newline: false)
       say(paint("  Enter creates it.", "2"))
     case .exercise(let exercise):
@@ -156,13 +157,15 @@ struct StepperUI {
 
   mutating func act(on line: String) {
     switch stepper.current {
-    case .file(let path, _, _):
+    case .file(let path, _, _), .addToFile(let path, _, _):
       if editor == nil { say(line) }
       if line.trimmingCharacters(in: .whitespaces).isEmpty {
+        let appends = stepper.current?.fileWrite?.appends == true
         if let failure = stepper.createFile() {
           say(paint(failure, "31"))
         } else {
-          say(paint("✓ created \(path)", "32"))
+          let done = appends ? "added to" : "created"
+          say(paint("✓ \(done) \(path)", "32"))
         }
       } else {
         // Exploring before creating the file.

@@ -94,6 +94,7 @@ enum Workshop {
       switch step {
       case .command(let command): text = "$ " + command.command.split(separator: "\n")[0]
       case .file(let path, _, _): text = "create " + path
+      case .addToFile(let path, _, _): text = "add to " + path
       case .clock: text = ""
       case .exercise(let exercise):
         let state = stepper.exercises[index]
