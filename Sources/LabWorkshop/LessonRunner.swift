@@ -139,7 +139,8 @@ public struct LessonRunner: Sendable {
         Self.bindPromptContainer(commandStep, session: session, bindings: &bindings)
         let (command, filled) = preparation.fill(bindings.rewrite(commandStep.command))
         notes += filled
-        notes += StepPreparation.pullMissing(commandStep.assumedImages, in: &session)
+        notes += StepPreparation.pullMissing(
+          commandStep.assumedImages, in: &session, namingOthers: true)
         notes += StepPreparation.pullAssumedImages(for: command, in: &session)
         let wasRoot = session.sandbox.shell.isRoot
         if commandStep.asRoot { session.sandbox.shell.isRoot = true }

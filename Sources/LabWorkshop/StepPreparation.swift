@@ -146,9 +146,11 @@ struct StepPreparation {
     return notes
   }
 
-  /// Pulls each image the store lacks and the embedded registry has, saying so.
+  /// Pulls each image the store lacks and the embedded registry has, saying so; with
+  /// `namingOthers`, an image the registry lacks is said too, with the ones it has.
   static func pullMissing(
-    _ images: [String], in session: inout SandboxSession, catalog: [String]? = nil
+    _ images: [String], in session: inout SandboxSession, catalog: [String]? = nil,
+    namingOthers: Bool = false
   ) -> [String] {
     guard let catalog = catalog ?? (try? session.registry?.catalog()) else { return [] }
     var notes: [String] = []
@@ -158,7 +160,16 @@ struct StepPreparation {
       else { continue }
       let tagged = reference.withDefaultTag
       let name = "\(tagged.familiarName):\(tagged.tag ?? ImageReference.defaultTag)"
-      guard catalog.contains(name), (try? session.store.resolveImage(name)) == nil else { continue }
+      guard (try? session.store.resolveImage(name)) == nil else { continue }
+      guard catalog.contains(name) else {
+        if namingOthers {
+          let repositories = Set(catalog.map { String($0.prefix { $0 != ":" }) }).sorted()
+          notes.append(
+            "the lesson assumes \(name), which the embedded registry does not have; it has "
+              + repositories.joined(separator: ", "))
+        }
+        continue
+      }
       if session.run("docker pull -q \(name)").status == 0 {
         notes.append("pulled \(name) first: the lesson uses it without pulling it")
       }

@@ -31,8 +31,16 @@ extension LayerLab {
     @Option(help: "How long one step may run, in seconds.")
     var timeout = 30
 
+    @Option(
+      name: .customLong("var"),
+      help: ArgumentHelp(
+        "A value for a placeholder such as <your-username> in a lesson from the web; others get 'learner'.",
+        valueName: "name=value"))
+    var variables: [String] = []
+
     func validate() throws {
       guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+      _ = try PlaceholderValues.parse(variables)
       guard (1...86_400).contains(timeout) else {
         throw ValidationError("--timeout must be between 1 and 86400 seconds")
       }
@@ -59,10 +67,12 @@ extension LayerLab {
       }
       let strict = strict
       let timeout = timeout
+      let variables = variables
       // Each lesson runs in a worker of its own, given time for its steps and some to spare.
       let reportsByLesson = LessonFiles.runAll(lessons, jobs: jobs) { path in
         LessonWorker.check(
-          path: path, strict: strict, timeout: timeout, lessonTimeout: max(600, timeout * 20))
+          path: path, strict: strict, timeout: timeout, variables: variables,
+          lessonTimeout: max(600, timeout * 20))
       }
       let color = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
       printOut(ReportRenderer.text(reportsByLesson, color: color))

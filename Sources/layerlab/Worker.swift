@@ -19,13 +19,17 @@ enum LessonWorker {
   ///   - path: The lesson.
   ///   - strict: Whether `--strict` applies.
   ///   - timeout: Each step's time limit, in seconds.
+  ///   - variables: Placeholder values, `name=value`.
   ///   - lessonTimeout: How long the whole lesson may take before its process is killed.
   /// - Returns: The lesson's report, or one with an error that says how the worker ended.
-  static func check(path: String, strict: Bool, timeout: Int, lessonTimeout: Int) -> LessonReport {
+  static func check(
+    path: String, strict: Bool, timeout: Int, variables: [String] = [], lessonTimeout: Int
+  ) -> LessonReport {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments =
       ["worker", path, "--timeout", String(timeout)] + (strict ? ["--strict"] : [])
+      + variables.flatMap { ["--var", $0] }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
@@ -101,6 +105,7 @@ extension LayerLab {
     @Argument var path: String
     @Option var timeout = 30
     @Flag var strict = false
+    @Option(name: .customLong("var")) var variables: [String] = []
 
     func run() throws {
       // Fault injection for the tests that prove one lesson's crash spares the others.
@@ -111,8 +116,28 @@ extension LayerLab {
       }
       var runner = LessonRunner(strict: strict, registry: EmbeddedRegistry.locate())
       runner.timeout = timeout
+      runner.variables = try PlaceholderValues.parse(variables)
       let report = runner.check(path: path)
       FileHandle.standardOutput.write(try JSONEncoder().encode(report))
     }
+  }
+}
+
+/// `--var name=value` options: values for the placeholders of lessons from the web.
+enum PlaceholderValues {
+  static func parse(_ options: [String]) throws -> [String: String] {
+    var values: [String: String] = [:]
+    for option in options {
+      let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, !parts[0].isEmpty else {
+        throw ValidationError("--var takes name=value, not '\(option)'")
+      }
+      // `<your-username>`, `your_username` and `username` all name one placeholder.
+      var name = parts[0].lowercased().replacingOccurrences(of: "-", with: "_")
+      name = name.trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+      if name.hasPrefix("your_") { name.removeFirst(5) }
+      values[name] = parts[1]
+    }
+    return values
   }
 }

@@ -6,8 +6,9 @@ import LabTestSupport
 import LabWorkshop
 import Testing
 
-/// Lessons written the way tutorials on the web are, with no LayerLab directive: each fixture
-/// in `Fixtures/web` is one style (a command with its output and no prompt, a Dockerfile in a
+/// Lessons written the way tutorials on the web are, with no LayerLab directive.
+///
+/// Each fixture in `Fixtures/web` is one style (a command with its output and no prompt, a Dockerfile in a
 /// `bash` block, a file announced in prose, an editor opened, a placeholder, a question
 /// answered…). They must read as a person reads them, and pass.
 @Suite("Lessons written as on the web")
