@@ -52,8 +52,27 @@ extension Docker {
       )
     }
     var images: [(id: Digest, references: [ImageReference])] = []
+    func add(_ id: Digest, _ references: [ImageReference]) {
+      guard let index = images.firstIndex(where: { $0.id == id }) else {
+        images.append((id, references))
+        return
+      }
+      for reference in references where !images[index].references.contains(reference) {
+        images[index].references.append(reference)
+      }
+    }
     for name in flags.arguments {
       do {
+        // A repository without tag or digest saves every image of the repository with its
+        // tags, as moby's tarexport does (`ReferencesByName`); only an unknown repository
+        // falls back to an image ID.
+        if case .named(let reference) = try? ImageLookup.parse(name).0, reference.isNameOnly {
+          let named = try environment.store.referenceTable().all.filter {
+            $0.reference.familiarName == reference.familiarName
+          }
+          for (reference, id) in named { add(id, reference.tag == nil ? [] : [reference]) }
+          if !named.isEmpty { continue }
+        }
         let id = try environment.store.resolveImage(name)
         var references: [ImageReference] = []
         if case .named(let reference) = try ImageLookup.parse(name).0,
@@ -61,11 +80,7 @@ extension Docker {
         {
           references = [reference.withDefaultTag]
         }
-        if let index = images.firstIndex(where: { $0.id == id }) {
-          images[index].references += references
-        } else {
-          images.append((id, references))
-        }
+        add(id, references)
       } catch {
         return daemonError(error)
       }

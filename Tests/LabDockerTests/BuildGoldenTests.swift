@@ -158,6 +158,39 @@ struct BuildGoldenTests {
     scenario.expectGolden("save-and-load.txt")
   }
 
+  @Test func aRepositoryNameSavesEveryTagOfIt() throws {
+    var scenario = try Scenario()
+    scenario.run([
+      "docker pull -q alpine", "docker pull -q busybox", "docker tag alpine alpine:mine",
+      "docker tag busybox alpine:other", "docker save -o a.tar alpine", "mkdir a",
+      "tar -xf a.tar -C a",
+    ])
+    let manifest = scenario.run("jq -c '.[].RepoTags' a/manifest.json")
+    #expect(
+      manifest.stdout == #"["alpine:latest","alpine:mine"]"# + "\n" + #"["alpine:other"]"# + "\n")
+    let index = scenario.run(
+      "jq -r '.manifests[].annotations[\"io.containerd.image.name\"]' a/index.json")
+    #expect(
+      index.stdout
+        == "docker.io/library/alpine:latest\ndocker.io/library/alpine:mine\n"
+        + "docker.io/library/alpine:other\n")
+    // A tag or an ID still saves just that image.
+    scenario.run(["docker save -o b.tar alpine:other", "mkdir b", "tar -xf b.tar -C b"])
+    let single = scenario.run("jq -c '.[].RepoTags' b/manifest.json")
+    #expect(single.stdout == #"["alpine:other"]"# + "\n")
+    // Written through a temporary file, as the CLI does: 0600, and as long as Go's tar
+    // writer makes it (512-byte headers, data padded to 512, two zero blocks at the end).
+    let path = "\(scenario.workspace)/a.tar"
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    let listing = scenario.run("tar -tvf a.tar").stdout.split(separator: "\n")
+    let expected = listing.reduce(Int64(1024)) { total, line in
+      let size = Int64(line.split(separator: " ", omittingEmptySubsequences: true)[2]) ?? 0
+      return total + 512 + (size + 511) / 512 * 512
+    }
+    #expect((attributes[.size] as? Int64) == expected)
+  }
+
   @Test(
     .enabled(
       if: TestSupport.tool("skopeo") != nil && TestSupport.tool("umoci") != nil,
