@@ -43,6 +43,23 @@ struct BuildGoldenTests {
     scenario.expectGolden("build-buildkit.txt")
   }
 
+  @Test func theLegacyBuilderSendsTheContextsTarSize() throws {
+    var scenario = try Scenario()
+    try scenario.write("Dockerfile", "FROM busybox\nCOPY . /srv/\n")
+    try scenario.write("a.txt", String(repeating: "a", count: 600))
+    try scenario.write(".dockerignore", "ignored.txt\nDockerfile\n")
+    try scenario.write("ignored.txt", String(repeating: "i", count: 10_000))
+    try scenario.write("src/b.txt", "b")
+    scenario.run("docker pull -q busybox")
+    // Go's tar of the context: .dockerignore 512+512, Dockerfile (sent although ignored)
+    // 512+512, a.txt 512+1024, src/ 512, src/b.txt 512+512, and two zero blocks.
+    let build = scenario.run("DOCKER_BUILDKIT=0 docker build .")
+    #expect(build.status == 0, "\(build.stderr)")
+    #expect(
+      build.stdout.hasPrefix("Sending build context to Docker daemon   6.144kB\r\r\n"),
+      "\(build.stdout)")
+  }
+
   @Test func legacyBuilder() throws {
     var scenario = try Scenario()
     try scenario.write("app.py", "print('hello from layerlab')\n")
