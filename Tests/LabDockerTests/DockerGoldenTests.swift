@@ -168,6 +168,14 @@ struct DockerGoldenTests {
     scenario.run("docker pull alpine")
     scenario.run("docker image prune")
     scenario.run("docker image prune", input: "n\n")
+    // Docker takes only `y` (any case) as a yes.
+    let cancelled = scenario.run("docker image prune", input: "yes\n")
+    #expect(
+      cancelled.stdout
+        == "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "
+    )
+    #expect(cancelled.stderr.isEmpty)
+    #expect(cancelled.status == 0)
     scenario.run("docker image prune -f")
     scenario.run("docker image prune -a", input: "y\n")
     scenario.run("docker images")
