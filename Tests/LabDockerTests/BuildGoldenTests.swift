@@ -60,6 +60,45 @@ struct BuildGoldenTests {
       "\(build.stdout)")
   }
 
+  @Test func legacyCopyHistoryNamesItsSourcesAsMobyDoes() throws {
+    var scenario = try Scenario()
+    try scenario.write("index.html", "<h1>hello</h1>\n")
+    try scenario.write("site/a.txt", "a\n")
+    try scenario.write(
+      "Dockerfile",
+      """
+      FROM busybox
+      COPY index.html /usr/share/nginx/html/
+      COPY site /srv/
+      COPY --chown=1:1 index.html site/a.txt /opt/
+
+      """)
+    scenario.run(["docker pull -q busybox", "DOCKER_BUILDKIT=0 docker build -q -t copies ."])
+    let history = scenario.run("docker history --no-trunc --format '{{.CreatedBy}}' copies")
+    // moby's tarsum (v1) of one entry of the context's tar: its header fields, then its bytes.
+    func tarsum(_ name: String, mode: Int, type: String, content: String = "") -> String {
+      let size = type == "0" ? content.utf8.count : 0
+      return Digest.of(
+        "name\(name)mode\(mode)uid0gid0size\(size)typeflag\(type)linknameunamegname"
+          + "devmajor0devminor0\(content)"
+      ).hex
+    }
+    let index = "file:" + tarsum("index.html", mode: 0o644, type: "0", content: "<h1>hello</h1>\n")
+    let file = "file:" + tarsum("site/a.txt", mode: 0o644, type: "0", content: "a\n")
+    let entries = [
+      tarsum("site/", mode: 0o755, type: "5"),
+      tarsum("site/a.txt", mode: 0o644, type: "0", content: "a\n"),
+    ]
+    let directory = "dir:" + Digest.of(entries.sorted().joined(separator: ",")).hex
+    let multi = "multi:" + Digest.of("\(index),\(file)").hex
+    #expect(
+      history.stdout.split(separator: "\n").prefix(3) == [
+        "/bin/sh -c #(nop) COPY --chown=1:1 \(multi) in /opt/ ",
+        "/bin/sh -c #(nop) COPY \(directory) in /srv/ ",
+        "/bin/sh -c #(nop) COPY \(index) in /usr/share/nginx/html/ ",
+      ])
+  }
+
   @Test func legacyBuilder() throws {
     var scenario = try Scenario()
     try scenario.write("app.py", "print('hello from layerlab')\n")

@@ -75,6 +75,65 @@ struct BuildContext {
     }
   }
 
+  /// What the legacy builder's history calls one resolved source of `COPY` or `ADD`:
+  /// `file:<hash>` for a file, `dir:<hash>` for a directory (moby builder/dockerfile/copy.go).
+  ///
+  /// A file's hash is its tarsum (v1) in the context's tar; a directory's is the SHA-256 of its
+  /// entries' tarsums, itself included, sorted and joined with commas. An entry the context did
+  /// not send (a directory `.dockerignore` left out, kept for an exception beneath it) counts as
+  /// its path, as moby's `Hash` falls back to it.
+  func legacySourceHash(_ path: String) throws -> String {
+    guard let status = tree.entry(path)?.status else { return path }
+    guard status.isDirectory else { return "file:" + (try tarsum(path, status: status)) }
+    let sent = Set(allFiles())
+    var sums: [String] = []
+    var pending = [path]
+    while let current = pending.popLast() {
+      guard let entry = tree.entry(current)?.status else { continue }
+      if entry.isDirectory {
+        pending += ((try? tree.names(current)) ?? []).map {
+          current.isEmpty ? $0 : "\(current)/\($0)"
+        }
+      }
+      if current.isEmpty { continue }
+      if sent.contains(current) {
+        sums.append(try tarsum(current, status: entry))
+      } else if entry.isDirectory, sent.contains(where: { $0.hasPrefix(current + "/") }) {
+        sums.append(current)
+      }
+    }
+    return "dir:" + Digest.of(Array(sums.sorted().joined(separator: ",").utf8)).hex
+  }
+
+  /// The tarsum v1 of one entry as the CLI's context tar holds it: the header's fields as
+  /// `name<value>` pairs (owner 0:0, no mtime, no user names), then the file's bytes.
+  private func tarsum(_ path: String, status: FileStatus) throws -> String {
+    let typeflag: String
+    var linkTarget = ""
+    switch status.kind {
+    case .directory: typeflag = "5"
+    case .symlink:
+      typeflag = "2"
+      linkTarget = (try? tree.linkTarget(path)) ?? ""
+    case .characterDevice: typeflag = "3"
+    case .blockDevice: typeflag = "4"
+    case .fifo: typeflag = "6"
+    case .file, .socket: typeflag = "0"
+    }
+    let size = status.kind == .file ? status.size : 0
+    let name = status.isDirectory ? path + "/" : path
+    var hasher = DigestHasher()
+    hasher.update(
+      Array(
+        ("name\(name)mode\(status.mode & 0o7777)uid0gid0size\(size)typeflag\(typeflag)"
+          + "linkname\(linkTarget)unamegnamedevmajor0devminor0").utf8))
+    if status.kind == .file, size > 0 {
+      let reader = try tree.reader(path)
+      while case let chunk = try reader.read(), !chunk.isEmpty { hasher.update(chunk) }
+    }
+    return hasher.finalize().hex
+  }
+
   /// The size of the tar the CLI sends the legacy builder (`Sending build context`): every
   /// entry not ignored, plus the Dockerfile and `.dockerignore`, which the CLI always sends,
   /// each a 512-byte header (and a PAX header when a name does not fit), its data padded to
