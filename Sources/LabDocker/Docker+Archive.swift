@@ -9,10 +9,7 @@ extension Docker {
     paths: [["image", "save"], ["save"]], usageTail: "[OPTIONS] IMAGE [IMAGE...]",
     summary: "Save one or more images to a tar archive (streamed to STDOUT by default)",
     flags: [
-      FlagSpec("output", "o", .string, "Write to a file, instead of STDOUT"),
-      FlagSpec(
-        "platform", nil, .strings, "Save only the given platform variant.", valueName: "stringArray"
-      ),
+      FlagSpec("output", "o", .string, "Write to a file, instead of STDOUT")
     ],
     // It stages layers in the store's tmp directory.
     arguments: .atLeast(1), writesStore: true
@@ -23,9 +20,6 @@ extension Docker {
     summary: "Load an image from a tar archive or STDIN",
     flags: [
       FlagSpec("input", "i", .string, "Read from tar archive file, instead of STDIN"),
-      FlagSpec(
-        "platform", nil, .strings, "Load only the given platform variant.", valueName: "stringArray"
-      ),
       FlagSpec("quiet", "q", .bool, "Suppress the load output"),
     ],
     arguments: .none, writesStore: true

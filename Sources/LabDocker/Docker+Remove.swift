@@ -9,7 +9,6 @@ extension Docker {
     flags: [
       FlagSpec("force", "f", .bool, "Force removal of the image"),
       FlagSpec("no-prune", nil, .bool, "Do not delete untagged parents"),
-      FlagSpec("platform", nil, .strings, "Remove only the given platform variant."),
     ],
     arguments: .atLeast(1), writesStore: true
   ) { docker, flags in docker.remove(flags) }

@@ -196,6 +196,12 @@ struct DockerGoldenTests {
       "docker pull",
       "docker images --bogus",
       "docker images -z",
+      // Docker 27's save, load, history and rmi have no --platform (28 added it).
+      "docker save --platform linux/amd64 -o a.tar alpine",
+      "docker image load --platform linux/amd64 -i a.tar",
+      "docker history --platform linux/amd64 alpine",
+      "docker rmi --platform linux/amd64 alpine",
+      "docker rmi -f=maybe alpine",
       "docker image",
       "docker image frobnicate",
       "docker exec web ls",
