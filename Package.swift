@@ -83,7 +83,8 @@ let package = Package(
     .testTarget(
       name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"]),
     .testTarget(
-      name: "LabImageTests", dependencies: ["LabImage", "LabJSON", "LabTestSupport"]),
+      name: "LabImageTests",
+      dependencies: ["LabArchive", "LabImage", "LabJSON", "LabTestSupport"]),
     .testTarget(
       name: "LabDockerTests",
       dependencies: ["LabDocker", "LabOutput", "LabShell", "LabTestSupport"],

@@ -9,10 +9,7 @@ extension Docker {
     paths: [["image", "save"], ["save"]], usageTail: "[OPTIONS] IMAGE [IMAGE...]",
     summary: "Save one or more images to a tar archive (streamed to STDOUT by default)",
     flags: [
-      FlagSpec("output", "o", .string, "Write to a file, instead of STDOUT"),
-      FlagSpec(
-        "platform", nil, .strings, "Save only the given platform variant.", valueName: "stringArray"
-      ),
+      FlagSpec("output", "o", .string, "Write to a file, instead of STDOUT")
     ],
     // It stages layers in the store's tmp directory.
     arguments: .atLeast(1), writesStore: true
@@ -23,9 +20,6 @@ extension Docker {
     summary: "Load an image from a tar archive or STDIN",
     flags: [
       FlagSpec("input", "i", .string, "Read from tar archive file, instead of STDIN"),
-      FlagSpec(
-        "platform", nil, .strings, "Load only the given platform variant.", valueName: "stringArray"
-      ),
       FlagSpec("quiet", "q", .bool, "Suppress the load output"),
     ],
     arguments: .none, writesStore: true
@@ -52,8 +46,27 @@ extension Docker {
       )
     }
     var images: [(id: Digest, references: [ImageReference])] = []
+    func add(_ id: Digest, _ references: [ImageReference]) {
+      guard let index = images.firstIndex(where: { $0.id == id }) else {
+        images.append((id, references))
+        return
+      }
+      for reference in references where !images[index].references.contains(reference) {
+        images[index].references.append(reference)
+      }
+    }
     for name in flags.arguments {
       do {
+        // A repository without tag or digest saves every image of the repository with its
+        // tags, as moby's tarexport does (`ReferencesByName`); only an unknown repository
+        // falls back to an image ID.
+        if case .named(let reference) = try? ImageLookup.parse(name).0, reference.isNameOnly {
+          let named = try environment.store.referenceTable().all.filter {
+            $0.reference.familiarName == reference.familiarName
+          }
+          for (reference, id) in named { add(id, reference.tag == nil ? [] : [reference]) }
+          if !named.isEmpty { continue }
+        }
         let id = try environment.store.resolveImage(name)
         var references: [ImageReference] = []
         if case .named(let reference) = try ImageLookup.parse(name).0,
@@ -61,11 +74,7 @@ extension Docker {
         {
           references = [reference.withDefaultTag]
         }
-        if let index = images.firstIndex(where: { $0.id == id }) {
-          images[index].references += references
-        } else {
-          images.append((id, references))
-        }
+        add(id, references)
       } catch {
         return daemonError(error)
       }

@@ -12,7 +12,6 @@ extension Docker {
       FlagSpec(
         "human", "H", .bool, "Print sizes and dates in human readable format", defaultText: "true"),
       FlagSpec("no-trunc", nil, .bool, "Don't truncate output"),
-      FlagSpec("platform", nil, .string, "Show history for the given platform."),
       FlagSpec("quiet", "q", .bool, "Only show image IDs"),
     ],
     arguments: .exactly(1)

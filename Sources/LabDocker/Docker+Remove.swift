@@ -9,7 +9,6 @@ extension Docker {
     flags: [
       FlagSpec("force", "f", .bool, "Force removal of the image"),
       FlagSpec("no-prune", nil, .bool, "Do not delete untagged parents"),
-      FlagSpec("platform", nil, .strings, "Remove only the given platform variant."),
     ],
     arguments: .atLeast(1), writesStore: true
   ) { docker, flags in docker.remove(flags) }
@@ -100,9 +99,10 @@ extension Docker {
         separator: "\n", omittingEmptySubsequences: false
       )
       .first.map { String($0).trimming([" ", "\t", "\r"]).lowercased() }
-      guard answer == "y" || answer == "yes" else {
-        return CommandOutput(stdout: out, stderr: "image prune has been cancelled\n", status: 0)
-      }
+      // Only `y` or `Y` goes on (PromptForConfirmation). A refusal is an errdefs.Cancelled
+      // error, which the CLI's main turns into status 0 without printing it: only the
+      // question shows.
+      guard answer == "y" else { return CommandOutput(stdout: out) }
     }
     for filter in flags.strings("filter") {
       let key = filter.split(separator: "=").first.map(String.init) ?? filter

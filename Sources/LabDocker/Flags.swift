@@ -80,16 +80,7 @@ func parseFlags(_ arguments: [String], specs: [FlagSpec], interspersed: Bool = t
       switch flag.kind {
       case .bool:
         if let inline {
-          guard
-            ["true", "false", "1", "0", "t", "f", "TRUE", "FALSE", "True", "False"].contains(inline)
-          else {
-            throw FlagError(
-              message:
-                "invalid argument \"\(inline)\" for \"\(flagLabel(flag))\" flag: strconv.ParseBool: parsing \"\(inline)\": invalid syntax"
-            )
-          }
-          parsed.values[name, default: []].append(
-            ["true", "1", "t", "TRUE", "True"].contains(inline) ? "true" : "false")
+          parsed.values[name, default: []].append(try parseBool(inline, for: flag))
         } else {
           parsed.values[name, default: []].append("true")
         }
@@ -115,9 +106,8 @@ func parseFlags(_ arguments: [String], specs: [FlagSpec], interspersed: Bool = t
         }
         if flag.kind == .bool {
           if letters.hasPrefix("=") {
-            let value = String(letters.dropFirst())
             parsed.values[flag.long, default: []].append(
-              ["true", "1", "t"].contains(value) ? "true" : "false")
+              try parseBool(String(letters.dropFirst()), for: flag))
             letters = ""
           } else {
             parsed.values[flag.long, default: []].append("true")
@@ -141,6 +131,17 @@ func parseFlags(_ arguments: [String], specs: [FlagSpec], interspersed: Bool = t
     parsed.arguments.append(argument)
   }
   return parsed
+}
+
+/// A boolean flag's `=value` as Go's `strconv.ParseBool` reads it: `"true"` or `"false"`, or
+/// the error pflag reports for anything else.
+private func parseBool(_ value: String, for flag: FlagSpec) throws(FlagError) -> String {
+  if ["1", "t", "T", "TRUE", "true", "True"].contains(value) { return "true" }
+  if ["0", "f", "F", "FALSE", "false", "False"].contains(value) { return "false" }
+  throw FlagError(
+    message:
+      "invalid argument \"\(value)\" for \"\(flagLabel(flag))\" flag: strconv.ParseBool: parsing \"\(value)\": invalid syntax"
+  )
 }
 
 func flagLabel(_ flag: FlagSpec) -> String {

@@ -117,6 +117,8 @@ extension ImageStore {
     try? manager.removeItem(atPath: staging)
     try? manager.removeItem(atPath: overlay)
     try createDirectories("\(staging)/diff")
+    // A layer's folder is the daemon's; its diff is the image's, 0755.
+    chmod(staging, 0o710)
     let summary: ExtractionSummary
     do {
       summary = try LayerExtractor.extract(archiveAt: tarPath, into: "\(staging)/diff")

@@ -45,6 +45,11 @@ public struct ImageStore: Sendable {
     ] where !manager.fileExists(atPath: directory) {
       try createDirectories(directory)
     }
+    // Docker's modes (daemon_unix.go, overlay2/overlay.go): only root may list the root and the
+    // driver's home, and the others may pass through them only as the daemon's group.
+    chmod(root, 0o710)
+    chmod(overlayDirectory, 0o710)
+    chmod("\(overlayDirectory)/l", 0o700)
     if !manager.fileExists(atPath: repositoriesPath) {
       try writeFileAtomically(repositoriesPath, Array(#"{"Repositories":{}}"#.utf8), mode: 0o600)
     }

@@ -140,7 +140,8 @@ public struct RegistryGenerator {
     }
     let mtime = Int64(time.timeIntervalSince1970)
     var entries: [String: TarEntry] = [:]
-    var fillPath: String?
+    // The fill file's own mode: it has no content to add, so no entry carries it until the end.
+    var fill: (path: String, mode: UInt32?)?
     for item in spec.files {
       let path = item.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
       let mode = item.mode.flatMap { UInt32($0, radix: 8) }
@@ -160,7 +161,7 @@ public struct RegistryGenerator {
         }
         continue
       }
-      if item.fill == true { fillPath = path }
+      if item.fill == true { fill = (path, mode) }
       if item.dir == true {
         add(path, .directory, mode)
       } else if let target = item.symlink {
@@ -177,7 +178,8 @@ public struct RegistryGenerator {
         throw ImageError.invalidRecipe(file: file, reason: "file \(item.path) has no content")
       }
     }
-    if let fillPath {
+    if let fill {
+      let fillPath = fill.path
       let used = entries.values.reduce(Int64(0)) { total, entry in
         if case .symlink(let target) = entry.kind { return total + Int64(target.utf8.count) }
         return total + entry.size
@@ -186,7 +188,7 @@ public struct RegistryGenerator {
         throw ImageError.invalidRecipe(
           file: file, reason: "layer size must be given and at least \(used) to fill \(fillPath)")
       }
-      let mode = entries[fillPath]?.mode ?? 0o644
+      let mode = fill.mode ?? entries[fillPath]?.mode ?? 0o644
       entries[fillPath] = TarEntry(
         path: fillPath, kind: .sparseFile(size: size - used), mode: mode, modificationTime: mtime)
     }

@@ -43,6 +43,62 @@ struct BuildGoldenTests {
     scenario.expectGolden("build-buildkit.txt")
   }
 
+  @Test func theLegacyBuilderSendsTheContextsTarSize() throws {
+    var scenario = try Scenario()
+    try scenario.write("Dockerfile", "FROM busybox\nCOPY . /srv/\n")
+    try scenario.write("a.txt", String(repeating: "a", count: 600))
+    try scenario.write(".dockerignore", "ignored.txt\nDockerfile\n")
+    try scenario.write("ignored.txt", String(repeating: "i", count: 10_000))
+    try scenario.write("src/b.txt", "b")
+    scenario.run("docker pull -q busybox")
+    // Go's tar of the context: .dockerignore 512+512, Dockerfile (sent although ignored)
+    // 512+512, a.txt 512+1024, src/ 512, src/b.txt 512+512, and two zero blocks.
+    let build = scenario.run("DOCKER_BUILDKIT=0 docker build .")
+    #expect(build.status == 0, "\(build.stderr)")
+    #expect(
+      build.stdout.hasPrefix("Sending build context to Docker daemon   6.144kB\r\r\n"),
+      "\(build.stdout)")
+  }
+
+  @Test func legacyCopyHistoryNamesItsSourcesAsMobyDoes() throws {
+    var scenario = try Scenario()
+    try scenario.write("index.html", "<h1>hello</h1>\n")
+    try scenario.write("site/a.txt", "a\n")
+    try scenario.write(
+      "Dockerfile",
+      """
+      FROM busybox
+      COPY index.html /usr/share/nginx/html/
+      COPY site /srv/
+      COPY --chown=1:1 index.html site/a.txt /opt/
+
+      """)
+    scenario.run(["docker pull -q busybox", "DOCKER_BUILDKIT=0 docker build -q -t copies ."])
+    let history = scenario.run("docker history --no-trunc --format '{{.CreatedBy}}' copies")
+    // moby's tarsum (v1) of one entry of the context's tar: its header fields, then its bytes.
+    func tarsum(_ name: String, mode: Int, type: String, content: String = "") -> String {
+      let size = type == "0" ? content.utf8.count : 0
+      return Digest.of(
+        "name\(name)mode\(mode)uid0gid0size\(size)typeflag\(type)linknameunamegname"
+          + "devmajor0devminor0\(content)"
+      ).hex
+    }
+    let index = "file:" + tarsum("index.html", mode: 0o644, type: "0", content: "<h1>hello</h1>\n")
+    let file = "file:" + tarsum("site/a.txt", mode: 0o644, type: "0", content: "a\n")
+    let entries = [
+      tarsum("site/", mode: 0o755, type: "5"),
+      tarsum("site/a.txt", mode: 0o644, type: "0", content: "a\n"),
+    ]
+    let directory = "dir:" + Digest.of(entries.sorted().joined(separator: ",")).hex
+    let multi = "multi:" + Digest.of("\(index),\(file)").hex
+    #expect(
+      history.stdout.split(separator: "\n").prefix(3) == [
+        "/bin/sh -c #(nop) COPY --chown=1:1 \(multi) in /opt/ ",
+        "/bin/sh -c #(nop) COPY \(directory) in /srv/ ",
+        "/bin/sh -c #(nop) COPY \(index) in /usr/share/nginx/html/ ",
+      ])
+  }
+
   @Test func legacyBuilder() throws {
     var scenario = try Scenario()
     try scenario.write("app.py", "print('hello from layerlab')\n")
@@ -156,6 +212,39 @@ struct BuildGoldenTests {
       "echo 'not an archive' > junk.tar && docker load -i junk.tar",
     ])
     scenario.expectGolden("save-and-load.txt")
+  }
+
+  @Test func aRepositoryNameSavesEveryTagOfIt() throws {
+    var scenario = try Scenario()
+    scenario.run([
+      "docker pull -q alpine", "docker pull -q busybox", "docker tag alpine alpine:mine",
+      "docker tag busybox alpine:other", "docker save -o a.tar alpine", "mkdir a",
+      "tar -xf a.tar -C a",
+    ])
+    let manifest = scenario.run("jq -c '.[].RepoTags' a/manifest.json")
+    #expect(
+      manifest.stdout == #"["alpine:latest","alpine:mine"]"# + "\n" + #"["alpine:other"]"# + "\n")
+    let index = scenario.run(
+      "jq -r '.manifests[].annotations[\"io.containerd.image.name\"]' a/index.json")
+    #expect(
+      index.stdout
+        == "docker.io/library/alpine:latest\ndocker.io/library/alpine:mine\n"
+        + "docker.io/library/alpine:other\n")
+    // A tag or an ID still saves just that image.
+    scenario.run(["docker save -o b.tar alpine:other", "mkdir b", "tar -xf b.tar -C b"])
+    let single = scenario.run("jq -c '.[].RepoTags' b/manifest.json")
+    #expect(single.stdout == #"["alpine:other"]"# + "\n")
+    // Written through a temporary file, as the CLI does: 0600, and as long as Go's tar
+    // writer makes it (512-byte headers, data padded to 512, two zero blocks at the end).
+    let path = "\(scenario.workspace)/a.tar"
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    let listing = scenario.run("tar -tvf a.tar").stdout.split(separator: "\n")
+    let expected = listing.reduce(Int64(1024)) { total, line in
+      let size = Int64(line.split(separator: " ", omittingEmptySubsequences: true)[2]) ?? 0
+      return total + 512 + (size + 511) / 512 * 512
+    }
+    #expect((attributes[.size] as? Int64) == expected)
   }
 
   @Test(

@@ -168,6 +168,14 @@ struct DockerGoldenTests {
     scenario.run("docker pull alpine")
     scenario.run("docker image prune")
     scenario.run("docker image prune", input: "n\n")
+    // Docker takes only `y` (any case) as a yes.
+    let cancelled = scenario.run("docker image prune", input: "yes\n")
+    #expect(
+      cancelled.stdout
+        == "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] "
+    )
+    #expect(cancelled.stderr.isEmpty)
+    #expect(cancelled.status == 0)
     scenario.run("docker image prune -f")
     scenario.run("docker image prune -a", input: "y\n")
     scenario.run("docker images")
@@ -188,6 +196,12 @@ struct DockerGoldenTests {
       "docker pull",
       "docker images --bogus",
       "docker images -z",
+      // Docker 27's save, load, history and rmi have no --platform (28 added it).
+      "docker save --platform linux/amd64 -o a.tar alpine",
+      "docker image load --platform linux/amd64 -i a.tar",
+      "docker history --platform linux/amd64 alpine",
+      "docker rmi --platform linux/amd64 alpine",
+      "docker rmi -f=maybe alpine",
       "docker image",
       "docker image frobnicate",
       "docker exec web ls",

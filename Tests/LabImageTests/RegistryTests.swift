@@ -1,4 +1,5 @@
 import Foundation
+import LabArchive
 import LabImage
 import LabJSON
 import LabTestSupport
@@ -87,6 +88,31 @@ struct RegistryTests {
     } throws: { error in
       "\(error)".hasPrefix("\(recipes)/x.json: missing \"created\"")
     }
+  }
+
+  @Test func aFillFileKeepsItsMode() throws {
+    let recipes = try TestSupport.scratchDirectory("recipes")
+    let recipe = """
+      {"repository": "library/x", "tags": ["latest"], "created": "2024-01-01T00:00:00Z",
+       "builder": "buildkit", "platforms": ["linux/amd64"], "config": {},
+       "history": [{"created_by": "ADD x /", "layer": {"size": 4096, "files": [
+         {"path": "bin", "dir": true},
+         {"path": "bin/tool", "fill": true, "mode": "0755"},
+         {"path": "etc/data", "text": "data"}]}}]}
+      """
+    try Data(recipe.utf8).write(to: URL(fileURLWithPath: "\(recipes)/x.json"))
+    let output = try TestSupport.scratchDirectory("out")
+    _ = try RegistryGenerator(recipesDirectory: recipes, outputDirectory: output).generate()
+    let blobs = "\(output)/library/x/blobs/sha256"
+    var modes: [String: UInt32] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: blobs) {
+      let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(blobs)/\(name)")))
+      guard bytes.starts(with: [0x1f, 0x8b]) else { continue }
+      let reader = try TarReader(bytes: try Gzip.decompress(bytes))
+      while let header = try reader.next() { modes[header.path] = header.mode & 0o7777 }
+    }
+    #expect(modes["bin/tool"] == 0o755)
+    #expect(modes["etc/data"] == 0o644)
   }
 
   private func files(under root: String) throws -> [String: Data] {

@@ -34,6 +34,17 @@ struct ContainerTests {
     #expect(notProgram.stderr.contains("exec: \"/etc/passwd\": permission denied: unknown."))
   }
 
+  @Test func theRegistrysFilledProgramsAreExecutable() throws {
+    var (session, _) = try session()
+    _ = session.run("docker pull -q node:20-alpine")
+    let node = session.run("docker run --rm node:20-alpine node --version")
+    #expect(node.status == 0, "\(node.stderr)")
+    #expect(node.stdout == "v20.17.0\n")
+    _ = session.run("docker pull -q busybox")
+    let busybox = session.run("docker run --rm busybox ls -l /bin/busybox")
+    #expect(busybox.stdout.hasPrefix("-rwxr-xr-x "))
+  }
+
   @Test func aNameIsOneContainersAndErrorsPointAtTheHelp() throws {
     var (session, _) = try session()
     _ = session.run("docker pull -q alpine")

@@ -66,6 +66,29 @@ struct ShellSafetyTests {
     #expect(!fixture.ours("sudo ls -a /var/lib/docker").stdout.contains(".layerlab"))
   }
 
+  @Test func theStoresFoldersHaveDockersModes() throws {
+    let fixture = try ShellFixture()
+    _ = fixture.ours("docker pull -q alpine")
+    func mode(_ line: Substring) -> Substring { line.prefix { $0 != " " } }
+    // daemon_unix.go: the root is 0710; overlay2/overlay.go: the driver's home and each
+    // layer's folder 0710, its link folder 0700, a layer's diff 0755.
+    #expect(mode(Substring(fixture.ours("ls -ld /var/lib/docker").stdout)) == "drwx--x---")
+    let root = fixture.ours("sudo ls -l /var/lib/docker").stdout.split(separator: "\n")
+    #expect(root.filter { $0.hasSuffix(" overlay2") }.map(mode) == ["drwx--x---"])
+    let home = fixture.ours("sudo ls -l /var/lib/docker/overlay2").stdout.split(separator: "\n")
+    #expect(home.filter { $0.hasSuffix(" l") }.map(mode) == ["drwx------"])
+    let layers = home.dropFirst().filter { !$0.hasSuffix(" l") }
+    #expect(!layers.isEmpty && layers.allSatisfy { mode($0) == "drwx--x---" })
+    let layer = layers.first.map { String($0.split(separator: " ").last ?? "") } ?? ""
+    #expect(
+      mode(Substring(fixture.ours("sudo ls -ld /var/lib/docker/overlay2/\(layer)/diff").stdout))
+        == "drwxr-xr-x")
+    // Without sudo the root lets no one through: its folders cannot even be looked up.
+    #expect(
+      fixture.ours("ls /var/lib/docker/overlay2").stderr
+        == "ls: cannot access '/var/lib/docker/overlay2': Permission denied\n")
+  }
+
   @Test(arguments: [
     ("echo |", "bash: syntax error near unexpected token `newline'"),
     ("| echo", "bash: syntax error near unexpected token `|'"),

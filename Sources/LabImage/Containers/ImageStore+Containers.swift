@@ -110,6 +110,7 @@ extension ImageStore {
       let overlay = "\(overlayDirectory)/\(directory)"
       let link = SeededID.linkID(for: directory)
       try createDirectories("\(overlay)/diff")
+      chmod(overlay, 0o710)
       if isInit {
         let imageDiffs = try imageLayers.map { try diffDirectory(of: $0.chainID) }
         try makeInitFiles(in: "\(overlay)/diff", over: imageDiffs)

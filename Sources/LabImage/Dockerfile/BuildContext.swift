@@ -75,6 +75,128 @@ struct BuildContext {
     }
   }
 
+  /// What the legacy builder's history calls one resolved source of `COPY` or `ADD`:
+  /// `file:<hash>` for a file, `dir:<hash>` for a directory (moby builder/dockerfile/copy.go).
+  ///
+  /// A file's hash is its tarsum (v1) in the context's tar; a directory's is the SHA-256 of its
+  /// entries' tarsums, itself included, sorted and joined with commas. An entry the context did
+  /// not send (a directory `.dockerignore` left out, kept for an exception beneath it) counts as
+  /// its path, as moby's `Hash` falls back to it.
+  func legacySourceHash(_ path: String) throws -> String {
+    guard let status = tree.entry(path)?.status else { return path }
+    guard status.isDirectory else { return "file:" + (try tarsum(path, status: status)) }
+    let sent = Set(allFiles())
+    var sums: [String] = []
+    var pending = [path]
+    while let current = pending.popLast() {
+      guard let entry = tree.entry(current)?.status else { continue }
+      if entry.isDirectory {
+        pending += ((try? tree.names(current)) ?? []).map {
+          current.isEmpty ? $0 : "\(current)/\($0)"
+        }
+      }
+      if current.isEmpty { continue }
+      if sent.contains(current) {
+        sums.append(try tarsum(current, status: entry))
+      } else if entry.isDirectory, sent.contains(where: { $0.hasPrefix(current + "/") }) {
+        sums.append(current)
+      }
+    }
+    return "dir:" + Digest.of(Array(sums.sorted().joined(separator: ",").utf8)).hex
+  }
+
+  /// The tarsum v1 of one entry as the CLI's context tar holds it: the header's fields as
+  /// `name<value>` pairs (owner 0:0, no mtime, no user names), then the file's bytes.
+  private func tarsum(_ path: String, status: FileStatus) throws -> String {
+    let typeflag: String
+    var linkTarget = ""
+    switch status.kind {
+    case .directory: typeflag = "5"
+    case .symlink:
+      typeflag = "2"
+      linkTarget = (try? tree.linkTarget(path)) ?? ""
+    case .characterDevice: typeflag = "3"
+    case .blockDevice: typeflag = "4"
+    case .fifo: typeflag = "6"
+    case .file, .socket: typeflag = "0"
+    }
+    let size = status.kind == .file ? status.size : 0
+    let name = status.isDirectory ? path + "/" : path
+    var hasher = DigestHasher()
+    hasher.update(
+      Array(
+        ("name\(name)mode\(status.mode & 0o7777)uid0gid0size\(size)typeflag\(typeflag)"
+          + "linkname\(linkTarget)unamegnamedevmajor0devminor0").utf8))
+    if status.kind == .file, size > 0 {
+      let reader = try tree.reader(path)
+      while case let chunk = try reader.read(), !chunk.isEmpty { hasher.update(chunk) }
+    }
+    return hasher.finalize().hex
+  }
+
+  /// The size of the tar the CLI sends the legacy builder (`Sending build context`): every
+  /// entry not ignored, plus the Dockerfile and `.dockerignore`, which the CLI always sends,
+  /// each a 512-byte header (and a PAX header when a name does not fit), its data padded to
+  /// 512 bytes, and the two zero blocks that end it, as Go's `archive/tar` writes them.
+  func archiveSize(dockerfile: String?) -> Int64 {
+    var names = Set(allFiles())
+    for always in [dockerfile, ".dockerignore"].compactMap({ $0 }) where tree.exists(always) {
+      names.insert(always)
+    }
+    var seenInodes: Set<UInt64> = []
+    var total: Int64 = 1024
+    for relative in names {
+      guard let status = tree.entry(relative)?.status, status.kind != .socket else { continue }
+      var size = status.kind == .file ? status.size : 0
+      // A second name of a hard-linked file is a link entry, with no data.
+      if status.kind == .file, status.links > 1, !seenInodes.insert(status.inode).inserted {
+        size = 0
+      }
+      let name = status.isDirectory ? relative + "/" : relative
+      let link = status.kind == .symlink ? ((try? tree.linkTarget(relative)) ?? "") : ""
+      total += Self.tarHeaderSize(name: name, link: link, size: size) + (size + 511) / 512 * 512
+    }
+    return total
+  }
+
+  /// The bytes Go's tar writer spends on one header: 512, or 512 more plus the padded PAX
+  /// records when the name or link target does not fit USTAR.
+  static func tarHeaderSize(name: String, link: String, size: Int64) -> Int64 {
+    var records: [(String, String)] = []
+    let nameFits = name.utf8.count <= 100 && isASCII(name)
+    if !nameFits { records.append(("path", name)) }
+    let linkFits = link.utf8.count <= 100 && isASCII(link)
+    if !linkFits { records.append(("linkpath", link)) }
+    if size > 0o77777777777 { records.append(("size", String(size))) }
+    let pathOnly = records.count == 1 && !nameFits
+    if records.isEmpty || (pathOnly && splitsForUSTAR(name)) { return 512 }
+    let text = records.sorted { $0.0 < $1.0 }.map { key, value in
+      let base = key.utf8.count + value.utf8.count + 3
+      var length = base + String(base).count
+      if String(length).count != String(base).count { length = base + String(length).count }
+      return "\(length) \(key)=\(value)\n"
+    }.joined()
+    return 512 + 512 + (Int64(text.utf8.count) + 511) / 512 * 512
+  }
+
+  private static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+
+  /// Whether a long name splits into USTAR's 155-byte prefix and 100-byte name at a `/`
+  /// (Go's `splitUSTARPath`).
+  private static func splitsForUSTAR(_ name: String) -> Bool {
+    let bytes = Array(name.utf8)
+    guard bytes.count > 100, isASCII(name) else { return false }
+    var length = bytes.count
+    if length > 156 {
+      length = 156
+    } else if bytes[length - 1] == UInt8(ascii: "/") {
+      length -= 1
+    }
+    guard let slash = bytes[..<length].lastIndex(of: UInt8(ascii: "/")) else { return false }
+    let suffix = bytes.count - slash - 1
+    return slash > 0 && suffix <= 100 && suffix > 0 && slash <= 155
+  }
+
   /// `path` with every link on the way resolved inside the tree; `nil` when it is missing.
   func resolve(_ path: String, followLast: Bool = true) -> String? {
     let resolved = try? PathResolver.resolve(path, from: "/", followLast: followLast) {

@@ -114,6 +114,8 @@ extension BuildRun {
       || destinationWord.hasSuffix("/.") || existingFolder
     let cleanDestination = DockerIgnore.clean(destination)
     var items: [CopyItem] = []
+    // The legacy builder's name for each source, in order (`file:…`, `dir:…`).
+    var sourceHashes: [String] = []
     if let from = instruction.flag("from") {
       // From another stage or image: read its files.
       let directories: [String]
@@ -137,6 +139,7 @@ extension BuildRun {
         items += view.items(
           source: resolved, name: source, to: cleanDestination,
           destinationIsDirectory: destinationIsDirectory)
+        if legacy { sourceHashes.append(try view.legacySourceHash(resolved)) }
       }
     } else if !heredocFiles.isEmpty {
       let single = heredocFiles.count == 1 && !destinationIsDirectory
@@ -148,6 +151,7 @@ extension BuildRun {
     } else {
       for source in words {
         for (name, path) in try context.sources(for: source, legacy: legacy) {
+          if legacy { sourceHashes.append(try context.legacySourceHash(path)) }
           if instruction.keyword == .add, context.tree.entry(path)?.status.kind == .file,
             let archive = try? context.tree.reader(path), Self.isArchive(archive)
           {
@@ -178,9 +182,15 @@ extension BuildRun {
     let flagText = instruction.flags.map { "--\($0.name)=\($0.value)" }.joined(separator: " ")
     let buildKitText =
       "\(instruction.keyword) \(flagText.isEmpty ? "" : flagText + " ")\(sourceText) \(destinationWord) # buildkit"
-    let hashKind = items.count == 1 && !destinationIsDirectory ? "file" : "dir"
-    let legacyText =
-      "/bin/sh -c #(nop) \(instruction.keyword) \(hashKind):\(content) in \(destinationWord) "
+    // One source is named by its own hash; several by the hash of theirs joined
+    // (moby's getSourceHashFromInfos).
+    let sourceHash =
+      sourceHashes.count == 1
+      ? sourceHashes[0]
+      : "multi:" + Digest.of(Array(sourceHashes.joined(separator: ",").utf8)).hex
+    let chownText = instruction.flag("chown").map { "--chown=\($0) " } ?? ""
+    let legacyComment =
+      "#(nop) \(instruction.keyword) \(chownText)\(sourceHash) in \(destinationWord) "
     let key = stepKey(state, "\(buildKitText) \(content)")
     var entries = Self.directoryEntries(
       for: destinationIsDirectory || items.count > 1
@@ -188,12 +198,8 @@ extension BuildRun {
     entries += items
     let owner = chown
     try layerStep(
-      &state, key: key, buildKit: buildKitText, legacy: legacyText,
-      legacyCommand: [
-        "/bin/sh", "-c",
-        "#(nop) \(instruction.keyword) \(hashKind):\(content) in \(destinationWord) ",
-      ],
-      owner: owner, vertex: &vertex
+      &state, key: key, buildKit: buildKitText, legacy: "/bin/sh -c " + legacyComment,
+      legacyCommand: ["/bin/sh", "-c", legacyComment], owner: owner, vertex: &vertex
     ) { entries }
   }
 

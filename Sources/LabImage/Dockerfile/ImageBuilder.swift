@@ -113,7 +113,11 @@ struct BuildRun {
     let ignore = DockerIgnore(ignoreFile.map { String(decoding: $0, as: UTF8.self) } ?? "")
     var context = BuildContext(root: options.contextDirectory, ignore: ignore)
     if legacy {
-      log.contextSize = try context.totalSize()
+      let root = options.contextDirectory + "/"
+      let dockerfile =
+        options.dockerfilePath.hasPrefix(root)
+        ? String(options.dockerfilePath.dropFirst(root.count)) : nil
+      log.contextSize = context.archiveSize(dockerfile: dockerfile)
       try executeLegacy(plan, context: &context)
     } else {
       try executeBuildKit(plan, context: &context, dockerignoreSize: ignore.rules.isEmpty ? 2 : nil)
