@@ -97,7 +97,7 @@ extension Docker {
     historyCommand, pruneCommand, buildCommand, saveCommand, loadCommand, runCommand,
     createCommand, startCommand, stopCommand, killCommand, restartCommand, psCommand,
     removeContainerCommand, containerPruneCommand, logsCommand, diffCommand, commitCommand,
-    containerInspectCommand, execCommand,
+    containerInspectCommand, execCommand, systemPruneCommand,
   ]
 
   static func command(named path: [String]) -> DockerCommand? {

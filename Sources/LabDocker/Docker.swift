@@ -164,7 +164,7 @@ public struct Docker: Sendable {
       "docker \(path.joined(separator: " ")): not part of the LayerLab toolkit, which works "
         + "with images (pull, build, tag, inspect, image ls, history, rmi, save, load, image "
         + "prune) and containers (run, create, start, stop, kill, restart, ps, logs, exec, cp, rm, "
-        + "diff, commit, container prune)")
+        + "diff, commit, container prune), and system prune")
   }
 
   private var helpFlag: FlagSpec { FlagSpec("help", nil, .bool, "Print usage") }

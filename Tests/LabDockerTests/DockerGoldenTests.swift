@@ -179,6 +179,12 @@ struct DockerGoldenTests {
     scenario.run("docker image prune -f")
     scenario.run("docker image prune -a", input: "y\n")
     scenario.run("docker images")
+    // `system prune`: the stopped container goes, then the image it kept.
+    scenario.run("docker run --name done busybox echo finished")
+    scenario.run("docker tag busybox spare && docker rmi busybox spare >/dev/null; docker ps -aq")
+    scenario.run("docker system prune", input: "n\n")
+    scenario.run("docker system prune -a", input: "y\n")
+    scenario.run("docker ps -a; docker images -a")
     scenario.expectGolden("prune.txt")
   }
 
