@@ -114,6 +114,8 @@ extension Shell {
     ) {
       $0.positional = invocation.arguments
       $0.scriptName = path
+      // A script is a new process: bash exports no array to it.
+      $0.arrays = [:]
     }
   }
 

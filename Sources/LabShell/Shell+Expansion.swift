@@ -23,70 +23,95 @@ extension Shell {
     return (fields, errors)
   }
 
+  /// A word expanded but not yet split: characters, and the marks that quoting and `"$@"`
+  /// leave, which decide where fields break and whether an empty one stays.
+  enum Expanded {
+    case character(Marked)
+    /// A field is here even if it holds nothing: `""`, `"$empty"`, an element of `"$@"`.
+    case presence
+    /// Where one element of `"$@"` or `"${a[@]}"` ends and the next begins.
+    case fieldBreak
+  }
+
   /// Expands a word whose braces are expanded.
   mutating func expandBraced(_ word: ShellWord) -> ([String], [UInt8]) {
     var errors: [UInt8] = []
-    var marked: [Marked] = []
+    var pieces: [Expanded] = []
+    var size = 0
+    func add(_ text: String, quoted: Bool, splittable: Bool) {
+      if quoted { pieces.append(.presence) }
+      for character in text { pieces.append(.character((character, quoted, splittable))) }
+      size += text.utf8.count
+    }
     for (index, part) in word.parts.enumerated() {
       switch part {
       case .text(var text, let quoted):
         if index == 0, !quoted, text == "~" || text.hasPrefix("~/") {
           text = VirtualFileSystem.home + text.dropFirst()
         }
-        marked += text.map { ($0, quoted, false) }
-      case .parameter(let name, let operation, let argument, let quoted):
-        if name == "@", quoted {
-          // "$@": each argument its own field.
-          let joined = positional.joined(separator: "\u{0}")
-          marked += joined.map { ($0, true, $0 == "\u{0}") }
-          continue
+        add(text, quoted: quoted, splittable: false)
+      case .parameter(let name, let operation, let argument, let quoted, let subscriptWord):
+        if let list = listParameter(
+          name, index: subscriptWord, operation: operation, argument: argument)
+        {
+          // "$@" and "${a[@]}": each element its own field; otherwise one string.
+          if quoted, (subscriptWord?.literalText ?? name) == "@" {
+            for (position, element) in list.enumerated() {
+              if position > 0 { pieces.append(.fieldBreak) }
+              add(element, quoted: true, splittable: false)
+            }
+          } else {
+            add(
+              list.joined(separator: quoted ? listSeparator : " "), quoted: quoted,
+              splittable: !quoted)
+          }
+        } else {
+          let (value, error) = parameter(
+            name, operation: operation, argument: argument, index: subscriptWord)
+          errors += error
+          add(value, quoted: quoted, splittable: !quoted)
         }
-        let (value, error) = parameter(name, operation: operation, argument: argument)
-        errors += error
-        marked += value.map { ($0, quoted, !quoted) }
       case .command(let script, let quoted):
         let result = runNested(script, terminal: false)
         errors += result.stderrBytes
         lastStatus = result.status
         var text = result.stdout
         while text.hasSuffix("\n") { text.removeLast() }
-        marked += text.map { ($0, quoted, !quoted) }
+        add(text, quoted: quoted, splittable: !quoted)
       case .arithmetic(let expression, let quoted):
-        marked += arithmetic(expression).map { ($0, quoted, false) }
+        add(arithmetic(expression), quoted: quoted, splittable: false)
       }
-      guard marked.count <= Limits.outputBytes else {
+      guard size <= Limits.outputBytes else {
         abort(Self.expansionMessage)
         return ([], errors)
       }
     }
-    // Field splitting on unquoted expansion results.
-    var fields: [[Marked]] = [[]]
-    var sawContent = false
-    for item in marked {
-      if item.splittable
-        && (item.character == " " || item.character == "\t" || item.character == "\n"
-          || item.character == "\u{0}")
-      {
-        if !(fields.last ?? []).isEmpty { fields.append([]) }
-        continue
+    // Field splitting: unquoted expansions break at blanks; a field stays when it holds
+    // something or was quoted.
+    var fields: [[Marked]] = []
+    var current: [Marked] = []
+    var present = false
+    for piece in pieces {
+      switch piece {
+      case .presence:
+        present = true
+      case .fieldBreak:
+        fields.append(current)
+        current = []
+        present = false
+      case .character(let item):
+        if item.splittable,
+          item.character == " " || item.character == "\t" || item.character == "\n"
+        {
+          if present || !current.isEmpty { fields.append(current) }
+          current = []
+          present = false
+        } else {
+          current.append(item)
+        }
       }
-      if item.character == "\u{0}" && item.splittable {
-        fields.append([])
-        continue
-      }
-      sawContent = true
-      fields[fields.count - 1].append(item)
     }
-    if fields.last?.isEmpty == true && fields.count > 1 { fields.removeLast() }
-    if !sawContent {
-      // An empty word stays a field only when it was quoted.
-      return (
-        word.hasQuotes
-          && !word.parts.contains(where: {
-            if case .parameter("@", _, _, true) = $0 { return true } else { return false }
-          }) ? [""] : [], errors
-      )
-    }
+    if present || !current.isEmpty { fields.append(current) }
     var result: [String] = []
     for field in fields {
       let text = String(field.map(\.character))
@@ -111,8 +136,8 @@ extension Shell {
         } else {
           text += value
         }
-      case .parameter(let name, let operation, let argument, _):
-        text += parameter(name, operation: operation, argument: argument).0
+      case .parameter(let name, let operation, let argument, _, let subscriptWord):
+        text += parameter(name, operation: operation, argument: argument, index: subscriptWord).0
       case .command(let script, _):
         var value = runNested(script, terminal: false).stdout
         while value.hasSuffix("\n") { value.removeLast() }
@@ -144,7 +169,7 @@ extension Shell {
       let single = ShellWord([part])
       switch part {
       case .text(let value, let quoted): pattern += quoted ? escaped(value) : value
-      case .parameter(_, _, _, let quoted), .command(_, let quoted), .arithmetic(_, let quoted):
+      case .parameter(_, _, _, let quoted, _), .command(_, let quoted), .arithmetic(_, let quoted):
         let value = expandToString(single)
         pattern += quoted ? escaped(value) : value
       }
@@ -192,91 +217,127 @@ extension Shell {
     return String(value)
   }
 
-  func expandArithmetic(_ expression: String) -> String {
+  /// The text of `$(( … ))` with its `$` expansions made (`$i`, `${#a[@]}`, `$(…)`), for
+  /// ``Arithmetic`` to evaluate.
+  mutating func expandArithmetic(_ expression: String) -> String {
+    guard expression.contains(where: { $0 == "$" || $0 == "`" }) else { return expression }
+    var lexer = ShellLexer(Array(expression), depth: nesting)
     var text = ""
-    var characters = Array(expression)[...]
-    while let character = characters.first {
-      characters.removeFirst()
+    while let character = lexer.current {
+      let part: ShellWord.Part?
       if character == "$" {
-        var name = ""
-        while let next = characters.first, next.isLetter || next.isNumber || next == "_" {
-          name.append(next)
-          characters.removeFirst()
-        }
-        text += variables[name] ?? "0"
+        part = try? lexer.dollar(quoted: true)
+      } else if character == "`" {
+        part = (try? lexer.backticks()).map { .command($0, quoted: true) }
       } else {
         text.append(character)
+        lexer.index += 1
+        continue
       }
+      guard let part else { break }
+      if case .text(let literal, _) = part {
+        text += literal
+        continue
+      }
+      let value = expandToString(ShellWord([part]))
+      // An unset or empty `$name` counts as 0, as the sandbox has always read it.
+      if case .parameter = part, value.isEmpty { text += "0" } else { text += value }
     }
     return text
   }
 
-  /// `$name` and `${name…}` forms.
-  mutating func parameter(_ name: String, operation: String?, argument: ShellWord?) -> (
-    String, [UInt8]
-  ) {
+  /// `$name` and `${name…}` forms, `${name[INDEX]…}` and lists joined into one string.
+  mutating func parameter(
+    _ name: String, operation: String?, argument: ShellWord?, index: ShellWord? = nil
+  ) -> (String, [UInt8]) {
+    if operation == ShellWord.badSubstitution {
+      abort("bash: \(name): bad substitution")
+      return ("", [])
+    }
+    if let list = listParameter(name, index: index, operation: operation, argument: argument) {
+      let isStar = (index?.literalText ?? name) == "*"
+      return (list.joined(separator: isStar ? listSeparator : " "), [])
+    }
     var value: String?
-    switch name {
-    case "?": value = statusText
-    case "#": value = String(positional.count)
-    case "@", "*": value = positional.joined(separator: " ")
-    case "$": value = "4242"
-    case "!": value = ""
-    case "0": value = scriptName
-    case "-": value = "hB"
-    default:
-      if let number = Int(name) {
-        value = number >= 1 && number <= positional.count ? positional[number - 1] : nil
-      } else {
-        value = variables[name]
+    var errors: [UInt8] = []
+    if operation == "length",
+      Self.isWholeArray(index) || (index == nil && (name == "@" || name == "*"))
+    {
+      let count = index == nil ? positional.count : array(name).count
+      return (String(count), [])
+    }
+    if let index {
+      let (element, error) = element(name, at: index)
+      value = element
+      errors += error.map { Array($0.utf8) } ?? []
+    } else {
+      switch name {
+      case "?": value = statusText
+      case "#": value = String(positional.count)
+      case "$": value = "4242"
+      case "!": value = ""
+      case "0": value = scriptName
+      case "-": value = "hB"
+      default:
+        if let number = Int(name) {
+          value = number >= 1 && number <= positional.count ? positional[number - 1] : nil
+        } else {
+          value = scalarValue(name)
+        }
       }
+    }
+    if operation == "indirect" {
+      // `${!name}`: the value of the variable `name` names.
+      guard let target = value, !target.isEmpty else {
+        abort("bash: \(name): invalid indirect expansion")
+        return ("", errors)
+      }
+      if let number = Int(target) {
+        value = number >= 1 && number <= positional.count ? positional[number - 1] : nil
+      } else if ShellAssignment.isName(target) {
+        value = scalarValue(target)
+      } else {
+        abort("bash: \(target): invalid variable name")
+        return ("", errors)
+      }
+      return (value ?? "", errors)
     }
     if value == nil, options.treatsUnsetAsError, operation == nil, Int(name) != 0 {
       abort("bash: \(name): unbound variable")
-      return ("", [])
+      return ("", errors)
     }
-    guard let operation else { return (value ?? "", []) }
-    if operation == "length" { return (String((value ?? "").count), []) }
+    guard let operation else { return (value ?? "", errors) }
+    if operation == "length" { return (String((value ?? "").count), errors) }
     let word = argument.map { expandToString($0) } ?? ""
     switch operation {
-    case ":-": return ((value ?? "").isEmpty ? word : value ?? "", [])
-    case "-": return (value ?? word, [])
+    case ":-": return ((value ?? "").isEmpty ? word : value ?? "", errors)
+    case "-": return (value ?? word, errors)
     case ":=", "=":
       if value == nil || (operation == ":=" && value?.isEmpty == true) {
-        variables[name] = word
-        return (word, [])
+        if let index {
+          _ = assign(ShellAssignment(name: name, index: index, value: .scalar(.literal(word))))
+        } else {
+          setScalar(name, word)
+        }
+        return (word, errors)
       }
-      return (value ?? "", [])
-    case ":+": return ((value ?? "").isEmpty ? "" : word, [])
-    case "+": return (value == nil ? "" : word, [])
+      return (value ?? "", errors)
+    case ":+": return ((value ?? "").isEmpty ? "" : word, errors)
+    case "+": return (value == nil ? "" : word, errors)
     case ":?", "?":
       // Unset (or, with `:`, empty): the command line stops there.
       if value == nil || (operation == ":?" && value?.isEmpty == true) {
         let reason = operation == ":?" ? "parameter null or not set" : "parameter not set"
         abort("bash: \(name): \(word.isEmpty ? reason : word)")
-        return ("", [])
+        return ("", errors)
       }
-      return (value ?? "", [])
+      return (value ?? "", errors)
     case "#", "##", "%", "%%":
-      let text = value ?? ""
-      let longest = operation.count == 2
-      let fromStart = operation.hasPrefix("#")
-      let characters = Array(text)
-      let candidates =
-        fromStart ? Array(0...characters.count) : Array((0...characters.count).reversed())
-      let ordered = longest ? candidates.reversed() : candidates
-      for cut in ordered {
-        let piece = fromStart ? String(characters[0..<cut]) : String(characters[cut...])
-        if Glob.matches(word, piece) {
-          return (fromStart ? String(characters[cut...]) : String(characters[0..<cut]), [])
-        }
-      }
-      return (text, [])
+      return (Self.trimmed(value ?? "", operation: operation, pattern: word), errors)
+    case ":":
+      return (substring(value ?? "", word), errors)
     default:
-      if name.isEmpty, operation.hasPrefix("#") {
-        return (String((variables[word] ?? "").count), [])
-      }
-      return (value ?? "", [])
+      return (value ?? "", errors)
     }
   }
 

@@ -13,7 +13,11 @@ public struct Shell: Sendable {
   public var fileSystem: VirtualFileSystem
   public var docker: DockerEnvironment
   public var directory: String = VirtualFileSystem.home
+  /// The shell's scalar variables, which commands it runs see as their environment.
   public var variables: [String: String]
+  /// Indexed arrays (`a=(x y)`), apart from ``variables`` because bash exports no array: a
+  /// name is in one of the two at most.
+  var arrays: [String: ShellArray] = [:]
   public var lastStatus: Int32 = 0
   public var history: [String] = []
   /// After `sudo -i` or `sudo su`: the prompt ends in `#`.
@@ -28,7 +32,7 @@ public struct Shell: Sendable {
   /// How many function calls the running command is inside.
   var functionDepth = 0
   /// The outer values of `local` variables, one frame per call, restored when it returns.
-  var localFrames: [[String: String?]] = []
+  var localFrames: [[String: VariableSnapshot]] = []
   /// `set -e`, `set -u`, `set -x`, `set -o pipefail`.
   var options = ShellOptions()
   /// How many conditions (`if`, `while`, the left of `&&`) the running command is in:
@@ -410,7 +414,7 @@ public struct Shell: Sendable {
     defer { loopDepth -= 1 }
     for value in values {
       if stopIfOverBudget(countingRound: true) { break }
-      variables[name] = value
+      setScalar(name, value)
       let result = execute(body, input: input, terminal: terminal)
       output.append(result)
       output.status = result.status
@@ -487,15 +491,27 @@ public struct Shell: Sendable {
       words += fields
       expansionErrors += errors
     }
+    // Before a command, assignments are its environment; alone, they set variables, in order,
+    // so that each sees the one before (`a=1 b=$a`).
     var assignments: [(String, String)] = []
-    for (name, value) in command.assignments {
-      assignments.append((name, expandToString(value)))
+    var assignmentFailed = false
+    if words.isEmpty {
+      for assignment in command.assignments where !isAborting {
+        let (errors, failed) = assign(assignment)
+        expansionErrors += errors
+        assignmentFailed = assignmentFailed || failed
+        if let value = variables[assignment.name] { assignments.append((assignment.name, value)) }
+      }
+    } else {
+      for assignment in command.assignments {
+        guard case .scalar(let value) = assignment.value, assignment.index == nil else { continue }
+        let text = expandToString(value)
+        assignments.append(
+          (assignment.name, assignment.appends ? (variables[assignment.name] ?? "") + text : text))
+      }
     }
     // An expansion that failed as bash fails one: the command does not run.
     if isAborting { return CommandOutput(stderr: expansionErrors, status: 1) }
-    if words.isEmpty {
-      for (name, value) in assignments { variables[name] = value }
-    }
     // Errors of the expansions come before anything the command prints.
     var output = CommandOutput(stderr: expansionErrors)
     if options.traces, !words.isEmpty || !assignments.isEmpty {
@@ -514,6 +530,14 @@ public struct Shell: Sendable {
     }
     output.append(result)
     output.status = result.status
+    // `local -a names=(a b)`: the builtin made the names; the lists fill them.
+    for list in command.declaredLists where result.status == 0 {
+      let (errors, failed) = assign(list)
+      output.write(errors, isError: true)
+      if failed { output.status = 1 }
+    }
+    // A failed assignment alone on its line fails, as bash's `a[-5]=x` does.
+    if assignmentFailed { output.status = 1 }
     return output
   }
 }

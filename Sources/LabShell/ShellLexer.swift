@@ -88,7 +88,12 @@ struct ShellLexer {
             continue
           }
         }
-        tokens.append(.word(try word()))
+        let word = try word()
+        if current == "(", let target = Self.arrayTarget(word) {
+          tokens.append(.arrayAssignment(try arrayAssignment(target)))
+        } else {
+          tokens.append(.word(word))
+        }
       }
     }
     if !pending.isEmpty { try readHeredocs() }
@@ -266,50 +271,10 @@ struct ShellLexer {
     }
     if next == "{" {
       index += 1
-      // `${#NAME}`: the length of a variable.
-      if current == "#", let after = peek(), after.isLetter || after == "_" {
-        index += 1
-        var name = ""
-        while let character = current, character.isLetter || character.isNumber || character == "_"
-        {
-          name.append(character)
-          index += 1
-        }
-        guard current == "}" else { throw .unexpectedEnd("}") }
-        index += 1
-        return .parameter(name: name, operation: "length", argument: nil, quoted: quoted)
-      }
-      var name = ""
-      while let character = current,
-        character.isLetter || character.isNumber || character == "_"
-          || (name.isEmpty && "?#@*$!".contains(character))
-      {
-        name.append(character)
-        index += 1
-        if "?#@*$!".contains(character) { break }
-      }
-      var operation: String?
-      var argument: ShellWord?
-      if let character = current, character != "}" {
-        var op = String(character)
-        index += 1
-        if character == ":", let second = current, "-=+?".contains(second) {
-          op.append(second)
-          index += 1
-        } else if character == "#" || character == "%", current == character {
-          op.append(character)
-          index += 1
-        }
-        operation = op
-        let body = try balanced(open: "{", close: "}", depth: 1)
-        guard depth < Limits.depth else { throw .tooDeep }
-        var inner = ShellLexer(Array(body), depth: depth + 1)
-        argument = try inner.wordUntilEnd()
-      } else {
-        guard current == "}" else { throw .unexpectedEnd("}") }
-        index += 1
-      }
-      return .parameter(name: name, operation: operation, argument: argument, quoted: quoted)
+      // bash reads `${…}` to its brace first, and makes sense of what it holds when it
+      // expands it: what makes none is a bad substitution then, not a syntax error now.
+      let body = try balanced(open: "{", close: "}", depth: 1)
+      return try braceParameter(Array(body), quoted: quoted)
     }
     if "?#@*$!0123456789-".contains(next) {
       index += 1
@@ -324,6 +289,125 @@ struct ShellLexer {
       return .parameter(name: name, operation: nil, argument: nil, quoted: quoted)
     }
     return .text("$", quoted: quoted)
+  }
+
+  /// The parameter `${body}` names: `NAME`, `NAME[INDEX]`, `#NAME`, `#NAME[INDEX]`,
+  /// `!NAME[@]`, `!NAME`, each perhaps with an operation and its word (`NAME:-word`).
+  func braceParameter(_ body: [Character], quoted: Bool) throws(ShellSyntaxError)
+    -> ShellWord.Part
+  {
+    func isNameCharacter(_ character: Character) -> Bool {
+      character.isASCII && (character.isLetter || character.isNumber || character == "_")
+    }
+    let bad = ShellWord.Part.parameter(
+      name: "${" + String(body) + "}", operation: ShellWord.badSubstitution, argument: nil,
+      quoted: quoted)
+    var position = 0
+    var operation: String?
+    // `${#NAME}` and `${!NAME}`; `${#}` and `${!}` alone are special parameters.
+    if let first = body.first, first == "#" || first == "!", body.count > 1,
+      isNameCharacter(body[1]) || (first == "#" && "@*".contains(body[1]))
+    {
+      operation = first == "#" ? "length" : "indirect"
+      position = 1
+    }
+    var name = ""
+    if position < body.count, !isNameCharacter(body[position]),
+      "?#@*$!-".contains(body[position])
+    {
+      name = String(body[position])
+      position += 1
+    } else {
+      while position < body.count, isNameCharacter(body[position]) {
+        name.append(body[position])
+        position += 1
+      }
+    }
+    guard !name.isEmpty else { return bad }
+    var index: ShellWord?
+    if position < body.count, body[position] == "[", ShellAssignment.isName(name) {
+      var depth = 0
+      var end = position
+      while end < body.count {
+        if body[end] == "[" { depth += 1 }
+        if body[end] == "]" {
+          depth -= 1
+          if depth == 0 { break }
+        }
+        end += 1
+      }
+      guard end < body.count else { return bad }
+      index = try innerWord(Array(body[(position + 1)..<end]))
+      position = end + 1
+    }
+    if operation == "indirect", let subscriptText = index?.literalText,
+      subscriptText == "@" || subscriptText == "*"
+    {
+      operation = "indices"
+    }
+    if operation != nil {
+      // `${#NAME…}` and `${!NAME…}` take no operation of their own.
+      guard position == body.count else { return bad }
+      return .parameter(
+        name: name, operation: operation, argument: nil, quoted: quoted, index: index)
+    }
+    guard position < body.count else {
+      return .parameter(name: name, operation: nil, argument: nil, quoted: quoted, index: index)
+    }
+    var op = String(body[position])
+    position += 1
+    if op == ":", position < body.count, "-=+?".contains(body[position]) {
+      op.append(body[position])
+      position += 1
+    } else if op == "#" || op == "%", position < body.count, String(body[position]) == op {
+      op.append(body[position])
+      position += 1
+    }
+    let argument = try innerWord(Array(body[position...]))
+    return .parameter(name: name, operation: op, argument: argument, quoted: quoted, index: index)
+  }
+
+  /// A word read from text inside `${…}` (a subscript or an operation's word), a level deeper.
+  func innerWord(_ text: [Character]) throws(ShellSyntaxError) -> ShellWord {
+    guard depth < Limits.depth else { throw .tooDeep }
+    var inner = ShellLexer(text, depth: depth + 1)
+    return try inner.wordUntilEnd()
+  }
+
+  /// After `NAME=(` or `NAME+=(`: the list's words up to `)`, across lines, as one assignment.
+  mutating func arrayAssignment(_ target: ShellAssignment) throws(ShellSyntaxError)
+    -> ShellAssignment
+  {
+    index += 1
+    var elements: [ShellWord] = []
+    while true {
+      guard let character = current else { throw .unexpectedEnd(")") }
+      switch character {
+      case " ", "\t", "\n":
+        index += 1
+      case "\\" where peek() == "\n":
+        index += 2
+      case "#":
+        while let next = current, next != "\n" { index += 1 }
+      case ")":
+        index += 1
+        var assignment = target
+        assignment.value = .list(elements)
+        return assignment
+      case _ where Self.wordEnd.contains(character):
+        throw .unexpectedToken(String(character))
+      default:
+        elements.append(try word())
+      }
+    }
+  }
+
+  /// The assignment a word before `(` begins (`names=(`, `names+=(`), if it begins one.
+  static func arrayTarget(_ word: ShellWord) -> ShellAssignment? {
+    guard word.parts.count == 1, let assignment = ShellAssignment.parse(word),
+      case .scalar(let value) = assignment.value, value.literalText == ""
+    else { return nil }
+    return assignment
   }
 
   /// The rest of the input as one word, spaces included (for `${name:-a b}`).

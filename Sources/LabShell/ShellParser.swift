@@ -9,6 +9,8 @@ public enum ShellParser {
     /// A redirection operator with its file descriptor; here-documents carry their body.
     case redirect(descriptor: Int, op: String)
     case newline
+    /// `NAME=(…)` or `NAME+=(…)`, read whole by the lexer.
+    case arrayAssignment(ShellAssignment)
   }
 
   /// Whether a line typed at the prompt continues on the next, as bash asks with `> `: an open
@@ -117,6 +119,7 @@ struct TokenParser {
       switch tokens[index] {
       case .word(let other): throw .unexpectedToken(other.literalText ?? word)
       case .op(let op): throw .unexpectedToken(op)
+      case .arrayAssignment: throw .unexpectedToken("(")
       default: throw .unexpectedToken("newline")
       }
     }
@@ -390,16 +393,22 @@ struct TokenParser {
       switch tokens[index] {
       case .word(let word):
         index += 1
-        if command.words.isEmpty, let text = word.parts.first, case .text(let raw, false) = text,
-          let equals = raw.firstIndex(of: "="), equals != raw.startIndex,
-          raw[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
-          !(raw.first?.isNumber ?? false)
-        {
-          var valueParts = word.parts
-          valueParts[0] = .text(String(raw[raw.index(after: equals)...]), quoted: false)
-          command.assignments.append((String(raw[..<equals]), ShellWord(valueParts)))
+        if command.words.isEmpty, let assignment = ShellAssignment.parse(word) {
+          command.assignments.append(assignment)
         } else {
           command.words.append(word)
+        }
+      case .arrayAssignment(let assignment):
+        index += 1
+        if command.words.isEmpty {
+          command.assignments.append(assignment)
+        } else if let first = command.words.first?.literalText,
+          Self.declarationBuiltins.contains(first)
+        {
+          command.words.append(.literal(assignment.name))
+          command.declaredLists.append(assignment)
+        } else {
+          throw .unexpectedToken("(")
         }
       case .redirect:
         command.redirections.append(try parseRedirection())
@@ -413,6 +422,11 @@ struct TokenParser {
     }
     return .simple(command)
   }
+
+  /// The builtins whose arguments may be array assignments, as bash parses them.
+  static let declarationBuiltins: Set<String> = [
+    "declare", "typeset", "local", "readonly", "export",
+  ]
 
   mutating func parseRedirections() throws(ShellSyntaxError) -> [Redirection] {
     var result: [Redirection] = []

@@ -33,8 +33,17 @@ extension Shell {
       return CommandOutput()
     },
     "unset": { shell, invocation in
-      for name in invocation.arguments where !name.hasPrefix("-") { shell.variables[name] = nil }
-      return CommandOutput()
+      var output = CommandOutput()
+      let functions = invocation.arguments.first == "-f"
+      for name in invocation.arguments where !name.hasPrefix("-") {
+        if functions {
+          shell.functions[name] = nil
+        } else if let error = shell.unsetVariable(name) {
+          output.printError(error + "\n")
+          output.status = 1
+        }
+      }
+      return output
     },
     "env": { shell, invocation in
       if !invocation.arguments.isEmpty {
@@ -243,6 +252,7 @@ extension Shell {
         terminal: invocation.outputIsTerminal
       ) {
         $0.scriptName = rest.first ?? invocation.name
+        $0.arrays = [:]
         $0.positional = Array(rest.dropFirst())
       }
     }
@@ -250,7 +260,8 @@ extension Shell {
     guard let script = arguments.first else {
       return runNested(
         String(decoding: invocation.input, as: UTF8.self), name: invocation.name,
-        terminal: invocation.outputIsTerminal)
+        terminal: invocation.outputIsTerminal
+      ) { $0.arrays = [:] }
     }
     guard let text = try? fileSystem.read(script, from: directory) else {
       return .failure("\(invocation.name): 0: cannot open \(script): No such file", status: 2)
@@ -261,6 +272,7 @@ extension Shell {
     ) {
       $0.positional = Array(arguments.dropFirst())
       $0.scriptName = script
+      $0.arrays = [:]
     }
   }
 

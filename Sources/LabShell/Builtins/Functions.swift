@@ -21,6 +21,8 @@ extension Shell {
   static let functionUtilities: [String: Builtin] = [
     "return": { shell, invocation in shell.returnFromFunction(invocation) },
     "local": { shell, invocation in shell.local(invocation) },
+    "declare": { shell, invocation in shell.declare(invocation) },
+    "typeset": { shell, invocation in shell.declare(invocation) },
     "shift": { shell, invocation in shell.shift(invocation) },
     "set": { shell, invocation in shell.setOptions(invocation) },
     "exec": { shell, invocation in shell.exec(invocation) },
@@ -99,9 +101,7 @@ extension Shell {
       output.status = code
       returnRequested = nil
     }
-    for (name, value) in localFrames.removeLast() {
-      if let value { variables[name] = value } else { variables[name] = nil }
-    }
+    for (name, value) in localFrames.removeLast() { restore(name, value) }
     functionDepth -= 1
     nesting -= 2
     positional = outer
@@ -125,22 +125,93 @@ extension Shell {
     return CommandOutput(status: code)
   }
 
-  /// `local NAME[=VALUE]…`: variables that go back to their outer values when the function
-  /// returns.
+  /// `local [-a] NAME[=VALUE]…`: variables that go back to their outer values when the
+  /// function returns; with `-a`, empty arrays.
   mutating func local(_ invocation: Invocation) -> CommandOutput {
     guard functionDepth > 0, !localFrames.isEmpty else {
       return .failure("bash: local: can only be used in a function")
     }
-    for argument in invocation.arguments where !argument.hasPrefix("-") {
-      let name = String(argument.prefix { $0 != "=" })
-      let frame = localFrames.count - 1
-      if localFrames[frame].index(forKey: name) == nil {
-        localFrames[frame][name] = .some(variables[name])
+    return declare(invocation, scope: .local)
+  }
+
+  /// Where `declare` puts its names: the function's frame, or the shell's globals.
+  enum DeclarationScope { case local, global }
+
+  /// `declare [-a|-p|-x…] NAME[=VALUE]…` and `typeset`.
+  ///
+  /// In a function, they make `local`'s names; with `-p`, the names as bash prints them. `-A` is
+  /// refused: the sandbox has indexed arrays only.
+  mutating func declare(_ invocation: Invocation, scope: DeclarationScope? = nil) -> CommandOutput {
+    let scope = scope ?? (functionDepth > 0 && !localFrames.isEmpty ? .local : .global)
+    var flags = ""
+    var names: [String] = []
+    for argument in invocation.arguments {
+      if names.isEmpty, argument.hasPrefix("-") || argument.hasPrefix("+"), argument.count > 1 {
+        flags += argument.dropFirst()
+      } else {
+        names.append(argument)
       }
-      variables[name] =
-        argument.contains("=") ? String(argument.drop { $0 != "=" }.dropFirst()) : ""
     }
-    return CommandOutput()
+    if flags.contains("A") {
+      return .failure(
+        "bash: \(invocation.name): -A: the sandbox's bash has indexed arrays only", status: 2)
+    }
+    if flags.contains("p") { return printDeclarations(names, name: invocation.name) }
+    var output = CommandOutput()
+    for argument in names {
+      let name = String(argument.prefix { $0 != "=" && $0 != "[" })
+      guard ShellAssignment.isName(name) else {
+        output.printError("bash: \(invocation.name): `\(argument)': not a valid identifier\n")
+        output.status = 1
+        continue
+      }
+      if scope == .local {
+        let frame = localFrames.count - 1
+        if localFrames[frame].index(forKey: name) == nil {
+          localFrames[frame][name] = snapshot(name)
+        }
+      }
+      if argument.contains("=") {
+        let value = String(argument.drop { $0 != "=" }.dropFirst())
+        if flags.contains("a") {
+          store(ShellArray([value]), as: name)
+        } else {
+          if scope == .local { restore(name, .unset) }
+          setScalar(name, value)
+        }
+      } else if flags.contains("a") {
+        if arrays[name] == nil || scope == .local { store(ShellArray(), as: name) }
+      } else if scope == .local {
+        restore(name, .scalar(""))
+      }
+    }
+    return output
+  }
+
+  /// `declare -p NAME…`: each name as a command that would make it again.
+  func printDeclarations(_ names: [String], name command: String) -> CommandOutput {
+    var output = CommandOutput()
+    func quoted(_ value: String) -> String {
+      var text = ""
+      for character in value {
+        if "\"\\$`".contains(character) { text.append("\\") }
+        text.append(character)
+      }
+      return "\"" + text + "\""
+    }
+    let listed = names.isEmpty ? (Array(variables.keys) + Array(arrays.keys)).sorted() : names
+    for name in listed {
+      if let array = arrays[name] {
+        let elements = array.indices.map { "[\($0)]=\(quoted(array[$0] ?? ""))" }
+        output.print("declare -a \(name)=(\(elements.joined(separator: " ")))\n")
+      } else if let value = variables[name] {
+        output.print("declare -- \(name)=\(quoted(value))\n")
+      } else {
+        output.printError("bash: \(command): \(name): not found\n")
+        output.status = 1
+      }
+    }
+    return output
   }
 
   /// `shift [N]`.

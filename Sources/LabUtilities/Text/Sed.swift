@@ -7,7 +7,7 @@ import LabLimits
 import LabOutput
 import LabRegex
 
-/// `sed`: edits lines: `s`, `p`, `d`, with addresses.
+/// `sed`: edits lines: `s`, `p`, `d`, `a`, `i`, `c`, with addresses.
 struct Sed: Utility {
   static let name = "sed"
   static let options = OptionSpec(
@@ -20,7 +20,8 @@ struct Sed: Utility {
 }
 
 extension UtilityContext {
-  /// `sed`: `s/a/b/g`, `p`, `d`, with line numbers, `$` and `/re/` addresses, `-n`, `-e`, `-i`.
+  /// `sed`: `s/a/b/g`, `p`, `d`, `a`, `i`, `c`, with line numbers, `$` and `/re/` addresses,
+  /// `-n`, `-e`, `-i`.
   mutating func sed(_ invocation: Invocation) -> CommandOutput {
     let options = Sed.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
@@ -39,7 +40,9 @@ extension UtilityContext {
       for (index, var line) in lines.enumerated() {
         var printed = !options.has("n")
         var extra = ""
-        for command in commands {
+        // What `a` queues: written after the line, at the end of its cycle.
+        var appended = ""
+        commandLoop: for command in commands {
           var body = Substring(command)
           var addressMatches = true
           if let first = body.first, first.isNumber {
@@ -63,8 +66,24 @@ extension UtilityContext {
           guard addressMatches else { continue }
           guard let verb = body.first else { continue }
           switch verb {
-          case "d": printed = false
+          case "d":
+            printed = false
+            break commandLoop
           case "p": extra += line + "\n"
+          case "a", "i", "c":
+            guard let text = Self.sedText(body.dropFirst()) else {
+              return .failure(
+                "sed: -e expression #1, char \(command.count): expected \\ after `a', `c' or `i'")
+            }
+            switch verb {
+            case "a": appended += text
+            case "i": extra += text
+            default:
+              // `c`: the text instead of the line, and the next cycle.
+              extra += text
+              printed = false
+              break commandLoop
+            }
           case "s":
             let delimiter = body.dropFirst().first ?? "/"
             let pieces = Self.sedPieces(body.dropFirst(2), delimiter: delimiter)
@@ -94,7 +113,7 @@ extension UtilityContext {
             return .failure("sed: -e expression #1, char 1: unknown command: `\(verb)'")
           }
         }
-        result += extra + (printed ? line + "\n" : "")
+        result += extra + (printed ? line + "\n" : "") + appended
         lines[index] = line
       }
       if options.has("i"), file.name != "-" {
@@ -143,10 +162,55 @@ extension UtilityContext {
         current.append(delimiter)
         copyPart(until: delimiter)
         copyPart(until: delimiter)
+      } else if let verb = body.last, "aic".contains(verb), Self.isAddress(body.dropLast()) {
+        // `a`, `i` and `c` take the rest of the line, and the next after a `\` at its end.
+        while let next = characters.popFirst(), next != "\n" {
+          current.append(next)
+          if next == "\\", let escaped = characters.popFirst() { current.append(escaped) }
+        }
       }
     }
     commands.append(current)
     return commands.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  }
+
+  /// Whether `text`, before a command's letter, is an address: nothing (a number or `$`
+  /// already dropped), or one `/re/`.
+  static func isAddress(_ text: Substring) -> Bool {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    return trimmed.isEmpty
+      || (trimmed.count >= 2 && trimmed.hasPrefix("/") && trimmed.hasSuffix("/"))
+  }
+
+  /// The text of `a`, `i` or `c`, after the letter, as GNU reads it.
+  ///
+  /// `a text` without its leading blanks, or `a\` and the lines after it; `\t` a tab, `\n` a
+  /// newline, a `\` before any other character that character. `nil` when there is none, which GNU
+  /// refuses.
+  static func sedText(_ text: Substring) -> String? {
+    var rest = text.drop { $0 == " " || $0 == "\t" }
+    if rest.hasPrefix("\\") {
+      rest = rest.dropFirst()
+      if rest.hasPrefix("\n") { rest = rest.dropFirst() }
+      // `a\` with nothing after it adds nothing.
+      if rest.isEmpty { return "" }
+    } else if rest.isEmpty {
+      return nil
+    }
+    var result = ""
+    var characters = rest[...]
+    while let character = characters.popFirst() {
+      guard character == "\\", let next = characters.popFirst() else {
+        result.append(character)
+        continue
+      }
+      switch next {
+      case "t": result.append("\t")
+      case "n": result.append("\n")
+      default: result.append(next)
+      }
+    }
+    return result + "\n"
   }
 
   /// An `s` command's pattern, replacement and flags, split at unescaped delimiters; an

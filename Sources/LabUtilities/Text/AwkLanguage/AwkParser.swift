@@ -4,6 +4,22 @@ import LabRegex
 struct AwkParser {
   let tokens: [AwkToken]
   var index = 0
+  /// The functions the program defines, by name.
+  var functions: [String: AwkProgram.Function] = [:]
+  /// The names defined with `function`, found before parsing, so that a call may come first.
+  let functionNames: Set<String>
+  /// Whether the statements being read are a function's, where `return` may stand.
+  var inFunction = false
+
+  init(tokens: [AwkToken]) {
+    self.tokens = tokens
+    var names: Set<String> = []
+    for (position, token) in tokens.enumerated().dropLast()
+    where token == .name("function") {
+      if case .name(let name) = tokens[position + 1] { names.insert(name) }
+    }
+    functionNames = names
+  }
   /// How deeply the parser is inside parentheses, signs, `$`, blocks and `if`: each a level
   /// of its calls, and of the machine's when it runs.
   var nesting = 0
@@ -48,8 +64,7 @@ struct AwkParser {
   func unexpected() -> AwkProgram.SyntaxError {
     switch current {
     case nil: .init(message: "unexpected end of program")
-    case .name(let name)?
-    where ["function", "getline", "return"].contains(name):
+    case .name(let name)? where ["getline", "system"].contains(name):
       .init(message: "'\(name)' is not part of this sandbox's awk")
     case .symbol(let symbol)?: .init(message: "unexpected '\(symbol)'")
     case .name(let name)?: .init(message: "unexpected '\(name)'")
@@ -65,6 +80,11 @@ struct AwkParser {
     var rules: [AwkProgram.Rule] = []
     skipTerminators()
     while current != nil {
+      if skip(.name("function")) {
+        try functionDefinition()
+        skipTerminators()
+        continue
+      }
       let pattern: AwkProgram.Pattern
       if skip(.name("BEGIN")) {
         pattern = .begin
@@ -81,6 +101,33 @@ struct AwkParser {
       skipTerminators()
     }
     return rules
+  }
+
+  /// `function name(parameters) { body }`, after `function`.
+  mutating func functionDefinition() throws(AwkProgram.SyntaxError) {
+    guard case .name(let name)? = current, !Self.keywords.contains(name),
+      !AwkProgram.functions.contains(name)
+    else { throw unexpected() }
+    guard functions[name] == nil else {
+      throw .init(message: "function \(name) redefined")
+    }
+    index += 1
+    try expect("(")
+    var parameters: [String] = []
+    while case .name(let parameter)? = current {
+      guard !parameters.contains(parameter) else {
+        throw .init(message: "function \(name): parameter \(parameter) is repeated")
+      }
+      parameters.append(parameter)
+      index += 1
+      guard skip(.symbol(",")) else { break }
+      skipNewlines()
+    }
+    try expect(")")
+    skipNewlines()
+    inFunction = true
+    defer { inFunction = false }
+    functions[name] = AwkProgram.Function(parameters: parameters, body: try block())
   }
 
   mutating func block() throws(AwkProgram.SyntaxError) -> [Statement] {
@@ -111,6 +158,13 @@ struct AwkParser {
       return .printf(arguments)
     }
     if skip(.name("next")) { return .next }
+    if skip(.name("return")) {
+      guard inFunction else { throw .init(message: "return outside function body") }
+      if let token = current, token != .newline, token != .symbol(";"), token != .symbol("}") {
+        return .returnValue(try expression())
+      }
+      return .returnValue(nil)
+    }
     if skip(.name("break")) { return .breakLoop }
     if skip(.name("continue")) { return .continueLoop }
     if skip(.name("exit")) {
@@ -483,6 +537,22 @@ struct AwkParser {
         }
         try built(over: depth)
         return .call(name, arguments)
+      }
+      if isCall, functionNames.contains(name) {
+        index += 2
+        try descend()
+        defer { nesting -= 1 }
+        var arguments: [Expression] = []
+        var depth = 0
+        while current != .symbol(")") {
+          skipNewlines()
+          arguments.append(try expression())
+          depth = max(depth, treeDepth)
+          if !skip(.symbol(",")) { break }
+        }
+        try expect(")")
+        try built(over: depth)
+        return .userCall(name, arguments)
       }
       if isCall {
         throw .init(message: "function '\(name)' is not part of this sandbox's awk")

@@ -8,9 +8,10 @@ import LabRegex
 /// `a[i,j]`, `k in a`, `delete`), `BEGIN`/`END`, regular expressions, the arithmetic,
 /// comparison, logical and conditional operators, assignment, `print`, `printf`,
 /// `if`/`else`, `while`, `do`, `for (;;)`, `for (k in a)`, `break`, `continue`, `next`,
-/// `exit`, and the functions `length` (of a string or an array), `substr`, `index`,
-/// `split`, `toupper`, `tolower`. What it lacks (user functions, getline, output
-/// redirection) is a syntax error that says so.
+/// `exit`, the functions `length` (of a string or an array), `substr`, `index`, `split`,
+/// `sub`, `gsub`, `match`, `sprintf`, `int`, `toupper`, `tolower` and the arithmetic ones, and
+/// functions of the program's own (`function f(a,  local) { … return … }`). What it lacks
+/// (getline, output redirection, `system`) is a syntax error that says so.
 struct AwkProgram {
   /// What an assignment, `++` or `--` may change.
   indirect enum LValue {
@@ -36,8 +37,10 @@ struct AwkProgram {
     case concatenation(Expression, Expression)
     case assignment(LValue, String, Expression)
     case increment(LValue, Double, prefix: Bool)
-    /// `length`, `substr`, `index`, `toupper`, `tolower`, `split`.
+    /// A builtin: `length`, `substr`, `index`, `toupper`, `tolower`, `split`, `sub`…
     case call(String, [Expression])
+    /// A function the program defines.
+    case userCall(String, [Expression])
 
     /// The place this expression names, if an assignment may change it.
     var lvalue: LValue? {
@@ -51,8 +54,16 @@ struct AwkProgram {
   }
 
   static let functions: Set<String> = [
-    "length", "substr", "index", "toupper", "tolower", "split",
+    "length", "substr", "index", "toupper", "tolower", "split", "sub", "gsub", "match", "sprintf",
+    "int", "sqrt", "exp", "log", "sin", "cos", "atan2",
   ]
+
+  /// `function name(a, b,  local) { … }`: its parameters, the ones past its arguments being
+  /// its locals, and its body.
+  struct Function {
+    var parameters: [String]
+    var body: [Statement]
+  }
 
   indirect enum Statement {
     case print([Expression])
@@ -71,6 +82,8 @@ struct AwkProgram {
     case continueLoop
     case next
     case exit(Expression?)
+    /// `return [value]`, in a function.
+    case returnValue(Expression?)
   }
 
   enum Pattern {
@@ -85,6 +98,7 @@ struct AwkProgram {
   }
 
   var rules: [Rule]
+  var functions: [String: Function]
 
   struct SyntaxError: Error, CustomStringConvertible {
     var message: String
@@ -94,6 +108,7 @@ struct AwkProgram {
   init(_ source: String) throws(SyntaxError) {
     var parser = AwkParser(tokens: try AwkLexer.tokens(source))
     rules = try parser.program()
+    functions = parser.functions
   }
 }
 
