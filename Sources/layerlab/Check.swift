@@ -90,7 +90,7 @@ extension LayerLab {
     static let configuration = CommandConfiguration(
       abstract: "Check lessons without running them.",
       discussion: """
-        Every problem is reported once, in the order of the file, with a code (LL001…LL013). \
+        Every problem is reported once, in the order of the file, with a code (LL001…LL017). \
         Exit status 1 when there is an error, or with --strict any problem; 0 otherwise.
         """)
 

@@ -93,6 +93,36 @@ struct WebStyleTests {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  @Test func aFileWhoseTextDoesNotFitItsNameIsFlagged() throws {
+    let directory = try TestSupport.scratchDirectory("misnamed")
+    let path = "\(directory)/misnamed.md"
+    let text = """
+      # Misnamed
+
+      <!-- layerlab: file requirements.txt -->
+
+      ```
+      FROM python:3.12-slim
+      COPY . /app
+      ```
+
+      Our dependencies live in `requirements.txt`. Here is the Dockerfile:
+
+      ```
+      FROM python:3.12-slim
+      COPY requirements.txt /app/
+      ```
+      """
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    let lesson = try LessonParser.parse(contentsOf: path)
+    // The block after the cue is the Dockerfile, not the file an earlier sentence named.
+    #expect(lesson.steps.compactMap { $0.fileWrite?.path } == ["requirements.txt", "Dockerfile"])
+    #expect(
+      LessonLinter.lint(path: path).map(\.description) == [
+        "\(path):5:1: warning: the text written to requirements.txt reads as Dockerfile instructions: is the name from an earlier, unrelated mention? Name the file with <!-- layerlab: file PATH --> [LL017]"
+      ])
+  }
+
   // MARK: - False passes closed
 
   func check(_ text: String, named name: String) throws -> LessonReport {
