@@ -60,12 +60,15 @@ let package = Package(
     .target(
       name: "LabShell",
       dependencies: [
-        "LabDocker", "LabFiles", "LabJSON", "LabLimits", "LabOutput", "LabRegex", "LabUtilities",
+        "LabDocker", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput", "LabPackages",
+        "LabRegex", "LabUtilities",
       ]),
+    .target(name: "LabPackages", dependencies: ["LabFiles", "LabOutput", "LabUtilities"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [
         "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal", "LabFiles",
+        "LabPackages",
         "LabLimits", "LabOutput", "LabSnapshot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]

@@ -25,6 +25,8 @@ public struct ContainerRequest: Sendable {
   public var now: Date
   /// Sandbox folders bound into the container: its path, the host folder, read-only.
   public var binds: [(path: String, hostDirectory: String, isReadOnly: Bool)] = []
+  /// Where the image's package managers find their offline indexes.
+  public var registry: (any RegistrySource)?
 
   public init(
     command: [String], environment: [String], workingDirectory: String, user: String,

@@ -777,6 +777,7 @@ extension Docker {
       return daemonError(error)
     }
     request.environment = variables
+    request.registry = environment.registry
     if let workdir = flags.string("workdir") { request.workingDirectory = workdir }
     if let user = flags.string("user") { request.user = user }
     request.binds = resolvedBinds(container).binds

@@ -436,6 +436,7 @@ extension Docker {
     } catch {
       return ContainerOutcome(output: .failure("\(error)"), startError: ("\(error)", 125))
     }
+    request.registry = environment.registry
     let (binds, missing) = resolvedBinds(container)
     if let missing {
       return ContainerOutcome(

@@ -385,6 +385,17 @@ public final class FileWriter {
 
   deinit { close(descriptor) }
 
+  /// Makes the file `size` bytes long without writing them: a stand-in of a program's real
+  /// size, sparse on disk but charged to the quota at its full size.
+  public func extend(to size: Int64) throws(FileSystemError) {
+    do {
+      try Budget.current?.chargeDisk(size)
+    } catch {
+      throw .noSpace
+    }
+    guard ftruncate(descriptor, off_t(size)) == 0 else { throw .current }
+  }
+
   /// Writes all of `bytes`, charged to the session's disk quota first.
   public func write(_ bytes: [UInt8]) throws(FileSystemError) {
     do {

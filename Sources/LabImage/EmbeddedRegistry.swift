@@ -9,6 +9,8 @@ public protocol RegistrySource: Sendable {
   func blobPath(_ digest: Digest, in reference: ImageReference) throws -> String
   /// Every `repository:tag` the registry serves, sorted.
   func catalog() throws -> [String]
+  /// The offline package index of a release (`debian-bookworm`, `pypi`), as JSON.
+  func packageIndex(_ release: String) throws -> [UInt8]
 }
 
 /// The offline registry: one OCI layout per repository under `sandbox/registry`.
@@ -102,5 +104,17 @@ public struct EmbeddedRegistry: RegistrySource {
       }
     }
     return names.sorted()
+  }
+
+  /// `packages/RELEASE.json` beside the repositories: the offline package index.
+  public func packageIndex(_ release: String) throws -> [UInt8] {
+    guard release.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }),
+      !release.hasPrefix(".")
+    else { throw ImageError.io(path: release, reason: "not a package index") }
+    let path = "\(root)/packages/\(release).json"
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ImageError.io(path: "packages/\(release).json", reason: "no such package index")
+    }
+    return Array(data)
   }
 }

@@ -83,6 +83,7 @@ extension Shell {
       return .failure("layerlab: the container could not be entered")
     }
     request.binds = containerBinds(container).map { ($0.path, $0.hostDirectory, $0.isReadOnly) }
+    request.registry = docker.registry
     let shell = ContainerProcess.makeShell(request, binds: binds)
     let program = PathText.name(opened.command.first ?? "sh")
     let style: AttachedContainer.PromptStyle =

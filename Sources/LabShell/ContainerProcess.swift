@@ -55,7 +55,7 @@ public enum ContainerProcess {
     let placeholder = ImageStore(root: request.upperDirectory + "/.none")
     var shell = Shell(
       fileSystem: fileSystem,
-      docker: DockerEnvironment(store: placeholder, registry: nil, now: request.now))
+      docker: DockerEnvironment(store: placeholder, registry: request.registry, now: request.now))
     shell.runsInContainer = true
     // What the program writes takes the virtual time, as the rest of the sandbox does.
     shell.fileSystem.now = request.now

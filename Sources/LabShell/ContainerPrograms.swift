@@ -39,6 +39,10 @@ extension Shell {
       return modelledProgram(program, path: path, arguments: [path] + arguments, file: [])
     }
     let program = PathText.name(path)
+    // A program a package installed: its version, as the real one prints it.
+    if let text = packageProgramVersion(path: path, arguments: arguments) {
+      return CommandOutput(stdout: text)
+    }
     // busybox's applets, debian's coreutils: the sandbox's own utilities stand in for them.
     if Self.builtins[program] != nil || Utilities.named(program) != nil {
       return invoke([program] + arguments, assignments: [], input: input, terminal: false)
@@ -51,6 +55,15 @@ extension Shell {
     _ program: String, path: String, arguments: [String], file: [UInt8]
   ) -> CommandOutput {
     let asksVersion = ["--version", "-V", "-v", "version"].contains(arguments.first ?? "")
+    if let (manager, rest) = Self.packageManager(program: program, arguments: arguments) {
+      return runPackageManager(manager, name: program, arguments: rest)
+    }
+    // A console script pip installed (`flask --version`), run by python.
+    if program.hasPrefix("python"), let script = arguments.first,
+      let text = packageProgramVersion(path: script, arguments: Array(arguments.dropFirst()))
+    {
+      return CommandOutput(stdout: text)
+    }
     switch program {
     case "busybox" where !arguments.isEmpty:
       return invoke(arguments, assignments: [], input: [], terminal: false)

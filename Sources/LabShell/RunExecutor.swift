@@ -19,7 +19,7 @@ public enum ImageCommandRunner {
     let placeholder = ImageStore(root: request.upperDirectory + "/.none")
     var shell = Shell(
       fileSystem: fileSystem,
-      docker: DockerEnvironment(store: placeholder, registry: nil, now: request.now))
+      docker: DockerEnvironment(store: placeholder, registry: request.registry, now: request.now))
     shell.isRoot = request.user.isEmpty || request.user == "root" || request.user.hasPrefix("0")
     shell.notFoundStyle = .dash
     // The image's own programs: scripts run, a program the sandbox cannot run says so.

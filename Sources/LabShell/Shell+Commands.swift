@@ -69,6 +69,19 @@ extension Shell {
       if let opened = attachment?.take() { output.append(enter(opened)) }
       return output
     }
+    if runsInContainer, !name.contains("/") {
+      let found = programPath(name)
+      // A tool a package installed answers `--version` as the real one does.
+      if let found,
+        let text = packageProgramVersion(path: found, arguments: Array(words.dropFirst()))
+      {
+        return CommandOutput(stdout: text)
+      }
+      // Tools images ship without: the sandbox has them, the image only once installed.
+      if found == nil, Self.installableTools.contains(name) {
+        return notFound(name)
+      }
+    }
     if let builtin = Self.builtins[name] {
       var saved: [String: String?] = [:]
       for (key, value) in assignments {
@@ -89,6 +102,15 @@ extension Shell {
     }
     if runsInContainer, let output = runContainerProgram(words, input: input) { return output }
     if name.contains("/") { return runScript(invocation) }
+    return notFound(name)
+  }
+
+  /// Tools the sandbox has built in but images ship without until a package manager installs
+  /// them: inside a container or a build they run only when the image has them.
+  static let installableTools: Set<String> = ["curl", "wget", "jq", "tree", "file"]
+
+  /// The shell's answer for a program it cannot find, with status 127.
+  func notFound(_ name: String) -> CommandOutput {
     switch notFoundStyle {
     case .bash: return .failure("bash: \(name): command not found", status: 127)
     case .dash: return .failure("/bin/sh: 1: \(name): not found", status: 127)

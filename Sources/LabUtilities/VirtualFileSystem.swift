@@ -218,9 +218,17 @@ public struct VirtualFileSystem: Sendable {
     var mode = status.mode
     // The mounts' roots are what a real machine has there.
     if relative.isEmpty, mount.path == "/tmp" { mode = 0o1777 }
+    // Blocks as a 4 KiB-block file system would count them, whatever the host's: the same on
+    // every machine, and a package's sparse stand-in takes its real size.
+    let blocks: Int64 =
+      switch status.kind {
+      case .file: (status.size + 4_095) / 4_096 * 8
+      case .directory: 8
+      default: 0
+      }
     return FileInfo(
       kind: status.kind, size: status.size, mode: mode, modified: status.modified,
-      links: status.links, inode: Self.inode(resolved), blocks: status.blocks, owner: mount.owner,
+      links: status.links, inode: Self.inode(resolved), blocks: blocks, owner: mount.owner,
       linkTarget: status.kind == .symlink ? try? mount.tree.linkTarget(relative) : nil)
   }
 
@@ -317,6 +325,16 @@ public struct VirtualFileSystem: Sendable {
     let (tree, relative) = try writable(path, from: directory)
     guard !relative.isEmpty else { throw .isDirectory }
     try tree.write(bytes, to: relative, append: append)
+    stamp(tree, relative)
+  }
+
+  /// Writes a file of `size` zero bytes, sparse on disk: a package's program, as a stand-in.
+  public func writeSparse(size: Int64, mode: UInt32, to path: String, from directory: String)
+    throws(FileSystemError)
+  {
+    let (tree, relative) = try writable(path, from: directory)
+    guard !relative.isEmpty else { throw .isDirectory }
+    try tree.writer(relative, mode: mode).extend(to: size)
     stamp(tree, relative)
   }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import LabImage
+import LabPackages
 
 extension LayerLab {
   /// Maintenance of the embedded registry under `sandbox/`.
@@ -22,6 +24,33 @@ extension LayerLab {
         let generator = RegistryGenerator(recipesDirectory: recipes, outputDirectory: output)
         for image in try generator.generate() {
           print("\(image.reference)  \(image.layers) layers  \(image.indexDigest)")
+        }
+        try generatePackageIndexes()
+      }
+
+      /// The offline package indexes: each recipe in `recipes/packages` read, checked and
+      /// written with sorted keys, so that a regeneration is byte-identical.
+      func generatePackageIndexes() throws {
+        let folder = "\(recipes)/packages"
+        let names =
+          ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+          .filter { $0.hasSuffix(".json") }.sorted()
+        guard !names.isEmpty else { return }
+        try FileManager.default.createDirectory(
+          atPath: "\(output)/packages", withIntermediateDirectories: true)
+        for name in names {
+          guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)") else {
+            throw BadInput("\(folder)/\(name): cannot be read")
+          }
+          let index: PackageIndex
+          do {
+            index = try PackageIndex(json: Array(data))
+          } catch {
+            throw BadInput("\(folder)/\(name): \(error)")
+          }
+          try Data(try index.json()).write(
+            to: URL(fileURLWithPath: "\(output)/packages/\(name)"), options: .atomic)
+          print("packages/\(name)  \(index.packages.count) packages  \(index.release)")
         }
       }
     }

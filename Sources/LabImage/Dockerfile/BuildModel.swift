@@ -94,6 +94,8 @@ public struct RunRequest: Sendable {
   /// The virtual clock's time of the build: what `date` prints and files are stamped with, so
   /// a build gives the same image ID on every machine.
   public var now: Date
+  /// Where the image's package managers find their offline indexes.
+  public var registry: (any RegistrySource)? = nil
 }
 
 /// What a RUN command did.

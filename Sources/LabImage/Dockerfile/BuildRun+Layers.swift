@@ -293,6 +293,7 @@ extension BuildRun {
     let user = state.config["User"]?.stringValue ?? ""
     let isLegacy = legacy
     let now = builder.now
+    let registry = builder.registry
     var logs: [String] = []
     defer { vertex.logs += logs }
     try layerStep(
@@ -304,7 +305,8 @@ extension BuildRun {
         RunRequest(
           command: command, environment: runEnvironment, workingDirectory: workingDirectory,
           user: user,
-          lowerDirectories: directories, upperDirectory: upper, now: now))
+          lowerDirectories: directories, upperDirectory: upper, now: now,
+          registry: registry))
       logs += outcome.output
       guard outcome.status == 0 else {
         let shown =

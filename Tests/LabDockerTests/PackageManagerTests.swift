@@ -1,0 +1,171 @@
+import Foundation
+import LabDocker
+import LabImage
+import LabOutput
+import LabTestSupport
+import Testing
+
+/// The images' package managers over the offline indexes: what they print, what they leave
+/// in a layer, and how the build cache treats them — the things image lessons teach.
+@Suite("apt-get, apk, pip and npm in builds and containers")
+struct PackageManagerTests {
+  /// The sizes `docker history` reports, top layer first, in bytes as the store counts them.
+  func layerSizes(_ scenario: inout Scenario, _ image: String) -> [Int64] {
+    let output = scenario.run(
+      "docker image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' \(image)")
+    let diffIDs = output.stdout.split(separator: "\n").compactMap { try? Digest(String($0)) }
+    var sizes: [Int64] = []
+    var parent: Digest?
+    for diffID in diffIDs {
+      let chain = parent.map { Digest.of(Array("\($0) \(diffID)".utf8)) } ?? diffID
+      sizes.append(scenario.store.layerSize(chain))
+      parent = chain
+    }
+    return sizes.reversed()
+  }
+
+  @Test func aptListsRemovedInTheSameRunShrinkTheLayerAndInALaterRunDoNot() throws {
+    var scenario = try Scenario()
+    try scenario.write(
+      "one/Dockerfile",
+      """
+      FROM debian:bookworm-slim
+      RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+
+      """)
+    try scenario.write(
+      "two/Dockerfile",
+      """
+      FROM debian:bookworm-slim
+      RUN apt-get update && apt-get install -y --no-install-recommends curl
+      RUN rm -rf /var/lib/apt/lists/*
+
+      """)
+    #expect(scenario.run("docker build -q -t one one").status == 0)
+    #expect(scenario.run("docker build -q -t two two").status == 0)
+    let one = layerSizes(&scenario, "one")
+    let two = layerSizes(&scenario, "two")
+    // The lists (9.4 MB for bookworm) stay in the install layer of `two`; the later `rm`
+    // adds a layer of whiteouts and frees nothing.
+    let lists: Int64 = 151_000 + 55_400 + 34_800 + 8_790_000 + 6_924 + 383_000
+    #expect(two[1] - one[0] == lists)
+    #expect(two[0] < 4_096)
+    // curl and its libraries without recommends: their installed sizes, as apt reports them.
+    #expect((4_000_000...7_000_000).contains(one[0]), "\(one)")
+    let history = scenario.run("docker history --format '{{.Size}}' two").stdout
+    #expect(history.hasPrefix("0B\n"), "\(history)")
+  }
+
+  @Test func aptTranscriptIsAptsAndCurlRuns() throws {
+    var scenario = try Scenario()
+    let before = scenario.run("docker run --rm debian:bookworm-slim apt-get install -y curl")
+    #expect(before.status == 100)
+    #expect(
+      before.stdout == "Reading package lists...\nBuilding dependency tree...\n"
+        && before.stderr.hasSuffix("E: Unable to locate package curl\n"), "\(before.interleaved)")
+    let run = scenario.run(
+      "docker run --rm -e DEBIAN_FRONTEND=noninteractive debian:bookworm-slim sh -c 'apt-get update -qq && apt-get install -y --no-install-recommends curl && curl --version'"
+    )
+    #expect(run.status == 0, "\(run.interleaved)")
+    let lines = run.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "Reading package lists...")
+    #expect(lines.contains("The following NEW packages will be installed:"))
+    #expect(lines.contains { $0.hasPrefix("0 upgraded, 16 newly installed, 0 to remove") })
+    #expect(lines.contains("Recommended packages:"))
+    #expect(lines.contains("Setting up curl (7.88.1-10+deb12u15) ..."))
+    #expect(lines.contains { $0.hasPrefix("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1") })
+    let unknown = scenario.run(
+      "docker run --rm debian:bookworm-slim sh -c 'apt-get update -qq && apt-get install -y nosuchpackage'"
+    )
+    #expect(unknown.status == 100)
+    #expect(unknown.stderr.contains("E: Unable to locate package nosuchpackage\n"))
+  }
+
+  @Test func apkNoCacheLeavesNoIndexAndCurlArrives() throws {
+    var scenario = try Scenario()
+    try scenario.write("cached/Dockerfile", "FROM alpine:3.20\nRUN apk add curl\n")
+    try scenario.write("plain/Dockerfile", "FROM alpine:3.20\nRUN apk add --no-cache curl\n")
+    #expect(scenario.run("docker build -q -t cached cached").status == 0)
+    let plain = scenario.run("docker build --progress=plain -t plain plain")
+    #expect(plain.status == 0)
+    for line in [
+      "fetch https://dl-cdn.alpinelinux.org/alpine/v3.20/main/x86_64/APKINDEX.tar.gz",
+      "(10/10) Installing curl (8.10.1-r0)", "OK: 13 MiB in 24 packages",
+    ] {
+      #expect(plain.interleaved.contains(line), "\(line)")
+    }
+    // Without --no-cache the two repositories' indexes stay in /var/cache/apk.
+    #expect(layerSizes(&scenario, "cached")[0] - layerSizes(&scenario, "plain")[0] == 1_663_000)
+    let missing = scenario.run("docker run --rm alpine:3.20 apk add --no-cache nosuch")
+    #expect(missing.status == 1)
+    #expect(
+      missing.stderr
+        == "ERROR: unable to select packages:\n  nosuch (no such package):\n    required by: world[nosuch]\n"
+    )
+    // The sandbox's own curl is not the image's: alpine has none until it is installed.
+    let bare = scenario.run("docker run --rm alpine:3.20 curl --version")
+    #expect(bare.status == 127)
+    #expect(scenario.run("docker run --rm plain curl --version").stdout.hasPrefix("curl 8.10.1 "))
+  }
+
+  @Test func pipRerunsOnlyWhenRequirementsChange() throws {
+    var scenario = try Scenario()
+    try scenario.write("app/requirements.txt", "flask==3.0.3\n")
+    try scenario.write("app/app.py", "print('hello')\n")
+    try scenario.write(
+      "app/Dockerfile",
+      """
+      FROM python:3.12-slim
+      WORKDIR /app
+      COPY requirements.txt .
+      RUN pip install --no-cache-dir -r requirements.txt
+      COPY . .
+      CMD ["python", "app.py"]
+
+      """)
+    let first = scenario.run("docker build --progress=plain -t app app")
+    #expect(first.status == 0, "\(first.interleaved)")
+    #expect(
+      first.interleaved.contains(
+        "Successfully installed Jinja2-3.1.4 MarkupSafe-2.1.5 Werkzeug-3.0.4 blinker-1.8.2 click-8.1.7 flask-3.0.3 itsdangerous-2.2.0"
+      ))
+    #expect(first.interleaved.contains("WARNING: Running pip as the 'root' user"))
+    try scenario.write("app/app.py", "print('hello again')\n")
+    let code = scenario.run("docker build --progress=plain -t app app").interleaved
+    #expect(
+      code.contains("RUN pip install --no-cache-dir -r requirements.txt\n#8 CACHED"), "\(code)")
+    try scenario.write("app/requirements.txt", "flask==3.0.3\nrequests\n")
+    let requirements = scenario.run("docker build --progress=plain -t app app").interleaved
+    #expect(!requirements.contains("requirements.txt\n#8 CACHED"))
+    #expect(requirements.contains("Collecting requests (from -r requirements.txt (line 2))"))
+    #expect(scenario.run("docker run --rm app").stdout == "hello again\n")
+    let none = scenario.run("docker run --rm python:3.12-slim pip install nosuchpkg")
+    #expect(none.status == 1)
+    #expect(
+      none.stderr.hasSuffix(
+        "ERROR: Could not find a version that satisfies the requirement nosuchpkg (from versions: none)\nERROR: No matching distribution found for nosuchpkg\n"
+      ))
+  }
+
+  @Test func npmCiNeedsALockAndInstallsTheTree() throws {
+    var scenario = try Scenario()
+    try scenario.write(
+      "web/package.json",
+      "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"express\": \"^4.19.2\"\n  }\n}\n")
+    try scenario.write(
+      "web/Dockerfile", "FROM node:20-alpine\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n")
+    let refused = scenario.run("docker build --progress=plain -t web web")
+    #expect(refused.status == 1)
+    #expect(
+      refused.interleaved.contains(
+        "npm error The `npm ci` command can only install with an existing package-lock.json or"))
+    try scenario.write(
+      "web/Dockerfile",
+      "FROM node:20-alpine\nWORKDIR /app\nCOPY package*.json ./\nRUN npm install\nRUN npm ci\nRUN ls node_modules | wc -l\n"
+    )
+    let built = scenario.run("docker build --progress=plain -t web web")
+    #expect(built.status == 0, "\(built.interleaved)")
+    #expect(built.interleaved.contains("added 64 packages, and audited 65 packages in 2s"))
+    #expect(built.interleaved.contains("found 0 vulnerabilities"))
+  }
+}
