@@ -47,6 +47,15 @@ public enum Npm {
           npm error Usage:
           npm error npm ci
           npm error
+          npm error Options:
+          npm error [--install-strategy <hoisted|nested|shallow|linked>] [--legacy-bundling]
+          npm error [--global-style] [--omit <dev|optional|peer> [--omit <dev|optional|peer> ...]]
+          npm error [--include <prod|dev|optional|peer> [--include <prod|dev|optional|peer> ...]]
+          npm error [--strict-peer-deps] [--foreground-scripts] [--ignore-scripts] [--no-audit]
+          npm error [--no-bin-links] [--no-fund] [--dry-run]
+          npm error [-w|--workspace <workspace-name> [-w|--workspace <workspace-name> ...]]
+          npm error [-ws|--workspaces] [--include-workspace-root] [--install-links]
+          npm error
           npm error aliases: clean-install, ic, install-clean, isntall-clean
           npm error
           npm error Run "npm help ci" for more info

@@ -18,6 +18,8 @@ public enum TokenKind: String, Codable, Sendable, CaseIterable {
   case timestamp
   /// `0.4s`, build durations.
   case duration
+  /// The seconds a BuildKit log line is stamped with: `#8 2.114 Successfully installed …`.
+  case logTime
   /// `Aug 13 00:20`, `ls -l` dates.
   case listingDate
 
@@ -40,6 +42,7 @@ public enum TokenKind: String, Codable, Sendable, CaseIterable {
     case .timestamp:
       "\\d{4}-\\d{2}-\\d{2}(?:T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})| \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)? [+-]\\d{4} \\w+)"
     case .duration: "\\d+\\.\\d+s"
+    case .logTime: "(?<=^#\\d{1,4} )\\d+\\.\\d{3}(?= )"
     case .listingDate:
       "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d (?: \\d{4}|\\d{2}:\\d{2})"
     }
@@ -53,7 +56,7 @@ public enum TokenKind: String, Codable, Sendable, CaseIterable {
     case .relativeTime: "relative times depend on when the lesson is run"
     case .size: "sizes differ between the real images and these"
     case .timestamp, .listingDate: "times depend on when the lesson is run"
-    case .duration: "durations depend on the machine"
+    case .duration, .logTime: "durations depend on the machine"
     }
   }
 }
@@ -69,7 +72,8 @@ enum LineSegment: Equatable {
 /// Finds the volatile tokens of a line, longest kinds first.
 public enum Tokenizer {
   static let kinds: [TokenKind] = [
-    .timestamp, .digest, .linkID, .relativeTime, .listingDate, .shortID, .truncatedID, .duration,
+    .timestamp, .digest, .linkID, .relativeTime, .listingDate, .shortID, .truncatedID, .logTime,
+    .duration,
     .size,
   ]
 

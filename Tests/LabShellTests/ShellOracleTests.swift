@@ -120,6 +120,11 @@ struct ShellOracleTests {
         "printf 'a word here\\nwordy\\n' | grep -w word; printf 'a.b\\naxb\\n' | grep -F a.b",
         "printf 'a word here\\nwordy\\n' | grep -w word; printf 'a.b\\naxb\\n' | grep -F a.b"
       ),
+      // Context around matches, as build logs are read: `grep -A 15 'RUN apk'`.
+      (
+        "seq 1 12 | grep -A 1 -B 2 '^[48]$'; seq 1 9 | grep -n -C 1 5; seq 1 20 | grep -m 2 -A 1 1",
+        "seq 1 12 | grep -A 1 -B 2 '^[48]$'; seq 1 9 | grep -n -C 1 5; seq 1 20 | grep -m 2 -A 1 1"
+      ),
       (
         "echo 'ab cd' | sed 's/\\([a-z]\\)\\([a-z]\\)/\\2\\1/g'; echo 'x1 x22' | sed -E 's/x([0-9]+)/[&|\\1]/'",
         "echo 'ab cd' | sed 's/\\([a-z]\\)\\([a-z]\\)/\\2\\1/g'; echo 'x1 x22' | sed -E 's/x([0-9]+)/[&|\\1]/'"

@@ -123,6 +123,18 @@ struct WebStyleTests {
       ])
   }
 
+  /// Lessons that install packages: apt-get's lists and layers, apk's cache, pip's order for
+  /// the build cache, npm's lock file.
+  static let packageFolder = "\(TestSupport.packageRoot)/Tests/LabWorkshopTests/Fixtures/packages"
+
+  @Test(arguments: ["apt-layers.md", "apk-no-cache.md", "pip-cache-order.md", "npm-ci.md"])
+  func everyPackageLessonPasses(fixture: String) {
+    let report = Self.runner.check(path: "\(Self.packageFolder)/\(fixture)")
+    #expect(report.error == nil, "\(report.error ?? "")")
+    #expect(report.failed == 0, "\(ReportRenderer.text([report], color: false))")
+    #expect(report.passed >= 4)
+  }
+
   // MARK: - False passes closed
 
   func check(_ text: String, named name: String) throws -> LessonReport {

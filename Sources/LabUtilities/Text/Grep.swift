@@ -11,13 +11,14 @@ import LabRegex
 struct Grep: Utility {
   static let name = "grep"
   static let options = OptionSpec(
-    "ivcnErlqwFoHh", values: "e",
+    "ivcnErlqwFoHh", values: "eABCm",
     long: [
       "ignore-case": "i", "invert-match": "v", "count": "c", "line-number": "n",
       "extended-regexp": "E", "recursive": "r", "files-with-matches": "l", "quiet": "q",
       "silent": "q", "word-regexp": "w", "fixed-strings": "F", "only-matching": "o",
       "with-filename": "H", "no-filename": "h", "regexp": "e", "color": OptionSpec.ignored,
-      "colour": OptionSpec.ignored,
+      "colour": OptionSpec.ignored, "after-context": "A", "before-context": "B",
+      "context": "C", "max-count": "m",
     ])
 
   static func run(_ invocation: Invocation, in context: inout UtilityContext) -> CommandOutput {
@@ -87,28 +88,82 @@ extension UtilityContext {
       if errors.status != 0 && sources.isEmpty { output.status = 2 }
     }
     let showNames = (sources.count > 1 || options.has("r")) && !options.has("h") || options.has("H")
-    for (name, bytes) in sources {
+    // Context lines around each match (-A, -B, -C), as GNU grep prints them: `-` after the
+    // name and number where a match has `:`, and `--` between groups that do not touch.
+    func number(_ key: Character) -> Int? {
+      options.values[key].flatMap { Int($0) }
+    }
+    for key: Character in ["A", "B", "C", "m"] where options.values[key] != nil && number(key) == nil {
+      let what = key == "m" ? "max count" : "context length argument"
+      return .failure("grep: \(options.values[key] ?? ""): invalid \(what)", status: 2)
+    }
+    let after = number("A") ?? number("C") ?? 0
+    let before = number("B") ?? number("C") ?? 0
+    let limit = number("m")
+    let showsContext =
+      (after > 0 || before > 0) && !options.has("c") && !options.has("l") && !options.has("q")
+    var lastPrinted: (source: Int, line: Int)?
+    for (sourceIndex, (name, bytes)) in sources.enumerated() {
       var count = 0
-      for (number, line) in bytes.lines.enumerated() {
+      let lines = bytes.lines
+      var printedUpTo = -1
+      var pendingAfter = 0
+      func show(_ index: Int, separator: String) {
+        if showsContext, let last = lastPrinted,
+          last.source != sourceIndex || last.line < index - 1
+        {
+          output.print("--\n")
+        }
+        let prefix =
+          (showNames ? "\(name)\(separator)" : "")
+          + (options.has("n") ? "\(index + 1)\(separator)" : "")
+        output.print(prefix + lines[index] + "\n")
+        lastPrinted = (sourceIndex, index)
+        printedUpTo = index
+      }
+      for (index, line) in lines.enumerated() {
         // Past the command's budget, stop: the shell says why.
-        if number % 1024 == 0, Budget.shouldStop() != nil {
+        if index % 1024 == 0, Budget.shouldStop() != nil {
           output.status = 2
           return output
         }
+        if let limit, count >= limit {
+          if pendingAfter > 0 {
+            show(index, separator: "-")
+            pendingAfter -= 1
+            continue
+          }
+          break
+        }
         let lineBytes = Array(line.utf8)
         let matched = regex.firstMatch(in: lineBytes, from: 0) != nil
-        guard matched != options.has("v") else { continue }
+        guard matched != options.has("v") else {
+          if showsContext && pendingAfter > 0 {
+            show(index, separator: "-")
+            pendingAfter -= 1
+          }
+          continue
+        }
         count += 1
         output.status = 0
         if options.has("q") { return CommandOutput() }
         if options.has("c") || options.has("l") { continue }
-        let prefix = (showNames ? "\(name):" : "") + (options.has("n") ? "\(number + 1):" : "")
+        if showsContext {
+          for earlier in max(printedUpTo + 1, index - before)..<index {
+            show(earlier, separator: "-")
+          }
+          pendingAfter = after
+        }
         if options.has("o") {
+          let prefix =
+            (showNames ? "\(name):" : "") + (options.has("n") ? "\(index + 1):" : "")
           for match in regex.allMatches(in: lineBytes) where !match.range.isEmpty {
             output.print(prefix + String(decoding: lineBytes[match.range], as: UTF8.self) + "\n")
           }
+          printedUpTo = index
+          lastPrinted = (sourceIndex, index)
         } else {
-          output.print(prefix + line + "\n")
+          show(index, separator: ":")
         }
       }
       if options.has("c") { output.print((showNames ? "\(name):" : "") + "\(count)\n") }
