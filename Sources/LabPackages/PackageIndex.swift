@@ -8,7 +8,7 @@ import Foundation
 /// work offline and print the same thing on every machine.
 public struct PackageIndex: Codable, Equatable, Sendable {
   public enum Manager: String, Codable, Sendable {
-    case apt, apk, pip, npm
+    case apt, apk, pip, npm, yarn
   }
 
   /// A file the index fetches on `apt-get update` or `apk add`: its URL and size.

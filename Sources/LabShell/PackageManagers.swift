@@ -13,7 +13,7 @@ extension Shell {
   func packageRelease(for manager: PackageIndex.Manager) -> String? {
     switch manager {
     case .pip: return "pypi"
-    case .npm: return "npm"
+    case .npm, .yarn: return "npm"
     case .apk:
       guard let bytes = try? fileSystem.read("/etc/alpine-release", from: "/") else { return nil }
       let version = String(decoding: bytes, as: UTF8.self).split(separator: ".").prefix(2)
@@ -58,6 +58,7 @@ extension Shell {
     case .apk: return Apk.run(arguments, in: &context)
     case .pip: return Pip.run(arguments, in: &context, isRoot: isRoot)
     case .npm: return Npm.run(arguments, in: &context)
+    case .yarn: return Yarn.run(arguments, in: &context)
     }
   }
 
@@ -108,6 +109,7 @@ extension Shell {
       }
     }
     if program == "node", script == "npm-cli.js" { return (.npm, Array(arguments.dropFirst())) }
+    if program == "node", script == "yarn.js" { return (.yarn, Array(arguments.dropFirst())) }
     return nil
   }
 }

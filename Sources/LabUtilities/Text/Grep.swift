@@ -93,7 +93,8 @@ extension UtilityContext {
     func number(_ key: Character) -> Int? {
       options.values[key].flatMap { Int($0) }
     }
-    for key: Character in ["A", "B", "C", "m"] where options.values[key] != nil && number(key) == nil {
+    for key: Character in ["A", "B", "C", "m"]
+    where options.values[key] != nil && number(key) == nil {
       let what = key == "m" ? "max count" : "context length argument"
       return .failure("grep: \(options.values[key] ?? ""): invalid \(what)", status: 2)
     }
