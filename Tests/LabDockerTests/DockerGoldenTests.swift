@@ -123,7 +123,7 @@ struct DockerGoldenTests {
       "docker image tag web:1 web:2",
       "docker images",
       "docker rmi web:1",
-      "docker rmi 480e608a114c",
+      "docker rmi d16d33742a33",
       "docker rmi nosuch",
       "docker rmi -f nosuch",
       "docker rmi Nosuch",

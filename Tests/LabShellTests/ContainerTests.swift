@@ -45,6 +45,28 @@ struct ContainerTests {
     #expect(busybox.stdout.hasPrefix("-rwxr-xr-x "))
   }
 
+  @Test func theRegistrysImagesHoldTheirPackageManagers() throws {
+    var (session, _) = try session()
+    let programs = [
+      "apt", "apt-get", "apt-cache", "apt-config", "apt-mark", "dpkg", "dpkg-query", "dpkg-deb",
+    ]
+    let paths = programs.map { "/usr/bin/\($0)" }.joined(separator: " ")
+    for image in ["debian:bookworm-slim", "python:3.12-slim", "ubuntu:22.04", "ubuntu:24.04"] {
+      _ = session.run("docker pull -q \(image)")
+      let found = session.run(
+        "docker run --rm \(image) ls -d \(paths) /var/lib/apt/lists /etc/apt/apt.conf.d/docker-clean"
+      )
+      #expect(found.status == 0, "\(image): \(found.stderr)")
+      #expect(session.run("docker run --rm \(image) ls -A /var/lib/apt/lists").stdout == "")
+    }
+    _ = session.run("docker pull -q node:20-alpine")
+    let npm = session.run("docker run --rm node:20-alpine cat /usr/local/bin/npm")
+    #expect(npm.stdout == "#!/usr/bin/env node\nrequire('../lib/cli.js')(process)\n")
+    let npx = session.run(
+      "docker run --rm node:20-alpine ls -l /usr/local/lib/node_modules/npm/bin/npx-cli.js")
+    #expect(npx.stdout.hasPrefix("-rwxr-xr-x "))
+  }
+
   @Test func aNameIsOneContainersAndErrorsPointAtTheHelp() throws {
     var (session, _) = try session()
     _ = session.run("docker pull -q alpine")
