@@ -87,7 +87,7 @@ let package = Package(
       name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"]),
     .testTarget(
       name: "LabImageTests",
-      dependencies: ["LabArchive", "LabImage", "LabJSON", "LabTestSupport"]),
+      dependencies: ["LabArchive", "LabImage", "LabJSON", "LabPackages", "LabTestSupport"]),
     .testTarget(
       name: "LabDockerTests",
       dependencies: ["LabDocker", "LabOutput", "LabShell", "LabTestSupport"],

@@ -110,6 +110,11 @@ public enum Npm {
       }
       for dependency in package.depends ?? [] { visit(dependency) }
       order.append(package)
+      // The versions only this package needs, nested in its own node_modules.
+      for nested in context.index.packages
+      where nested.path?.hasPrefix("node_modules/\(name)/node_modules/") == true {
+        order.append(nested)
+      }
     }
     for name in dependencies.keys.sorted() { visit(name) }
     if let missing {
@@ -119,16 +124,19 @@ public enum Npm {
     }
     let already = Set(
       ((try? context.fileSystem.list("node_modules", from: context.directory)) ?? []))
-    let added = order.filter { !already.contains($0.name) }
+    let added = order.filter { package in
+      package.path.map { $0.split(separator: "/").count > 2 } == true
+        || !already.contains(package.name)
+    }
     let modules = context.directory == "/" ? "/node_modules" : context.directory + "/node_modules"
+    let project = context.directory == "/" ? "" : context.directory
     for package in added {
+      let folder = package.path.map { "\(project)/\($0)" } ?? "\(modules)/\(package.name)"
       try? context.write(
         "{\n  \"name\": \"\(package.name)\",\n  \"version\": \"\(package.version)\"\n}\n",
-        to: "\(modules)/\(package.name)/package.json")
+        to: "\(folder)/package.json")
       try? context.install(
-        .init(
-          path: "\(modules)/\(package.name)/index.js", size: max(0, package.installedSize - 60),
-          mode: nil))
+        .init(path: "\(folder)/index.js", size: max(0, package.installedSize - 60), mode: nil))
       let home = context.variables["HOME"] ?? "/root"
       try? context.install(
         .init(

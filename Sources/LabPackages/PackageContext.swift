@@ -74,3 +74,32 @@ extension CommandOutput {
     status = part.status
   }
 }
+
+/// The programs packages installed, as they answer `--version`.
+public enum PackagePrograms {
+  /// What the program at `path` prints for `--version`, when a package the manager installed
+  /// (not the image's own build of it) holds that file.
+  public static func versionText(program: String, path: String, in context: PackageContext)
+    -> String?
+  {
+    let installed: [String: String]
+    switch context.index.manager {
+    case .apt: installed = Apt.installed(context)
+    case .apk: installed = Apk.installed(context)
+    case .pip: installed = Pip.installed(context)
+    case .npm, .yarn: return nil
+    }
+    let index = context.index
+    let base = Set((index.base ?? []).map { index.canonical($0.name) })
+    let names = Set(installed.keys.map(index.canonical)).subtracting(base)
+    for package in index.packages where names.contains(index.canonical(package.name)) {
+      guard let text = package.programs?[program] else { continue }
+      if context.index.manager == .pip
+        || package.files?.contains(where: { $0.path == path }) == true
+      {
+        return text
+      }
+    }
+    return nil
+  }
+}

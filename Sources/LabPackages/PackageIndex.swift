@@ -59,6 +59,9 @@ public struct PackageIndex: Codable, Equatable, Sendable {
     public var metadataSize: Int64?
     /// Whether the package asks for funding (npm's "looking for funding").
     public var funding: Bool?
+    /// Where npm puts it: `node_modules/send/node_modules/ms` for a second version that only
+    /// one package needs.
+    public var path: String?
   }
 
   public var manager: Manager

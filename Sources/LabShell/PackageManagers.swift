@@ -15,6 +15,12 @@ extension Shell {
     case .pip: return "pypi"
     case .npm, .yarn: return "npm"
     case .apk:
+      // The repositories apk reads name the release: `…/alpine/v3.20/main`.
+      if let bytes = try? fileSystem.read("/etc/apk/repositories", from: "/"),
+        let match = String(decoding: bytes, as: UTF8.self).firstMatch(of: #/alpine/(v\d+\.\d+)/#)
+      {
+        return "alpine-" + match.output.1
+      }
       guard let bytes = try? fileSystem.read("/etc/alpine-release", from: "/") else { return nil }
       let version = String(decoding: bytes, as: UTF8.self).split(separator: ".").prefix(2)
       return "alpine-v"
@@ -37,7 +43,7 @@ extension Shell {
   ) -> CommandOutput {
     guard let release = packageRelease(for: manager) else {
       return .failure(
-        "layerlab: \(name) cannot tell which release this image is (no /etc/os-release)",
+        "layerlab: \(name) cannot tell which release this image is (no /etc/os-release or /etc/apk/repositories)",
         status: 100)
     }
     let index: PackageIndex
@@ -76,11 +82,10 @@ extension Shell {
         let bytes = try? registry.packageIndex(release),
         let index = try? PackageIndex(json: bytes)
       else { continue }
-      for package in index.packages {
-        guard let text = package.programs?[name],
-          package.files?.contains(where: { $0.path == resolved || $0.path == path }) == true
-            || manager == .pip && fileSystem.exists(path, from: directory)
-        else { continue }
+      let context = PackageContext(
+        fileSystem: fileSystem, directory: directory, index: index, isTerminal: false,
+        variables: variables)
+      if let text = PackagePrograms.versionText(program: name, path: resolved, in: context) {
         return text
       }
     }
@@ -108,8 +113,13 @@ extension Shell {
         return (.pip, Array(arguments.dropFirst(2)))
       }
     }
-    if program == "node", script == "npm-cli.js" { return (.npm, Array(arguments.dropFirst())) }
-    if program == "node", script == "yarn.js" { return (.yarn, Array(arguments.dropFirst())) }
+    // `/usr/local/bin/npm` links to npm's `npm-cli.js`, which node runs.
+    if program == "node", ["npm", "npm-cli.js"].contains(script) {
+      return (.npm, Array(arguments.dropFirst()))
+    }
+    if program == "node", ["yarn", "yarn.js"].contains(script) {
+      return (.yarn, Array(arguments.dropFirst()))
+    }
     return nil
   }
 }

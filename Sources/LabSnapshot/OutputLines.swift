@@ -92,7 +92,7 @@ struct OutputLines {
     return (kept, removed.sorted())
   }
 
-  /// `76f4f8aed97c: Pulling fs layer`, `…: Waiting`, `…: Downloading [==>  ] 3.1MB/29.1MB`,
+  /// `e3ec397e2427: Pulling fs layer`, `…: Waiting`, `…: Downloading [==>  ] 3.1MB/29.1MB`,
   /// `…: Verifying Checksum`, `…: Download complete`, `…: Extracting …`: what a terminal
   /// shows while a pull runs, and a log or a second pull does not.
   static func isPullProgress(_ line: String) -> Bool {

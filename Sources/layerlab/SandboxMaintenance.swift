@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LabImage
 import LabPackages
 
@@ -25,32 +24,8 @@ extension LayerLab {
         for image in try generator.generate() {
           print("\(image.reference)  \(image.layers) layers  \(image.indexDigest)")
         }
-        try generatePackageIndexes()
-      }
-
-      /// The offline package indexes: each recipe in `recipes/packages` read, checked and
-      /// written with sorted keys, so that a regeneration is byte-identical.
-      func generatePackageIndexes() throws {
-        let folder = "\(recipes)/packages"
-        let names =
-          ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-          .filter { $0.hasSuffix(".json") }.sorted()
-        guard !names.isEmpty else { return }
-        try FileManager.default.createDirectory(
-          atPath: "\(output)/packages", withIntermediateDirectories: true)
-        for name in names {
-          guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)") else {
-            throw BadInput("\(folder)/\(name): cannot be read")
-          }
-          let index: PackageIndex
-          do {
-            index = try PackageIndex(json: Array(data))
-          } catch {
-            throw BadInput("\(folder)/\(name): \(error)")
-          }
-          try Data(try index.json()).write(
-            to: URL(fileURLWithPath: "\(output)/packages/\(name)"), options: .atomic)
-          print("packages/\(name)  \(index.packages.count) packages  \(index.release)")
+        for index in try PackageIndexGenerator.generate(recipes: recipes, output: output) {
+          print("\(index.file)  \(index.packages) packages  \(index.release)")
         }
       }
     }

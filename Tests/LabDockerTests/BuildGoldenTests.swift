@@ -180,7 +180,7 @@ struct BuildGoldenTests {
       "FROM alpine\nCOPY leak /leak\n", ["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
     try attempt("FROM alpine\nADD https://example.com/x.tgz /x\n", ["docker build ."])
     try attempt(
-      "FROM alpine\nRUN apk add --no-cache curl\n",
+      "FROM alpine\nRUN apk add --no-cache kurl\n",
       ["docker build .", "DOCKER_BUILDKIT=0 docker build ."])
     try attempt("FROM nosuchimage\n", ["docker build ."])
     try attempt(
@@ -300,7 +300,7 @@ struct RunStepTests {
       RUN printf '#!/bin/sh\\necho tool says $1\\n' > /opt/tool/bin/run && chmod 755 /opt/tool/bin/run && /opt/tool/bin/run hi
       RUN cat /etc/motd && test ! -e /etc/alpine-release && echo release gone
       COPY --chown=nobody --chmod=600 Dockerfile /opt/Dockerfile
-      RUN apk add curl
+      RUN apk add kurl
 
       """)
     scenario.run(["docker build --progress=plain -t tool ."])

@@ -2,6 +2,7 @@ import Foundation
 import LabArchive
 import LabImage
 import LabJSON
+import LabPackages
 import LabTestSupport
 import Testing
 
@@ -12,6 +13,8 @@ struct RegistryTests {
     let generator = RegistryGenerator(
       recipesDirectory: "\(TestSupport.packageRoot)/sandbox/recipes", outputDirectory: output)
     _ = try generator.generate()
+    _ = try PackageIndexGenerator.generate(
+      recipes: "\(TestSupport.packageRoot)/sandbox/recipes", output: output)
     let fresh = try files(under: output)
     let committed = try files(under: TestSupport.registryRoot)
     #expect(fresh.keys.sorted() == committed.keys.sorted())
