@@ -132,6 +132,18 @@ public enum Apt {
   static func installed(_ context: PackageContext) -> [String: String] {
     var result: [String: String] = [:]
     for package in context.index.base ?? [] { result[package.name] = package.version }
+    // What the image's own Dockerfile installed on top of the release's base.
+    for extra in context.index.imageExtras ?? []
+    where context.fileSystem.exists(extra.marker, from: "/") {
+      var pending = extra.packages
+      while let name = pending.popLast() {
+        guard result[name] == nil, let package = context.index.package(named: name) else {
+          continue
+        }
+        result[name] = package.version
+        pending += package.depends ?? []
+      }
+    }
     for name in (try? context.fileSystem.list(info, from: "/")) ?? [] where name.hasSuffix(".list")
     {
       let package = String(name.dropLast(5))

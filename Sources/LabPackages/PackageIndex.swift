@@ -21,6 +21,13 @@ public struct PackageIndex: Codable, Equatable, Sendable {
     public var revision: String?
   }
 
+  /// What an image adds to the release's base, and the file that tells the image.
+  public struct ImageExtra: Codable, Equatable, Sendable {
+    public var marker: String
+    /// The packages it asked for; their dependencies come with them.
+    public var packages: [String]
+  }
+
   /// A package the base image already has.
   public struct BasePackage: Codable, Equatable, Sendable {
     public var name: String
@@ -69,6 +76,9 @@ public struct PackageIndex: Codable, Equatable, Sendable {
   public var mirror: String
   public var lists: [ListFile]?
   public var base: [BasePackage]?
+  /// Packages an image built on the release's base adds in its own Dockerfile, known by a file
+  /// only that image has: the Python images install `ca-certificates` and `netbase`.
+  public var imageExtras: [ImageExtra]?
   /// How many files and directories the base image's package database lists (apt's
   /// "Reading database ..." line).
   public var databaseFiles: Int?

@@ -85,9 +85,10 @@ public enum Pip {
     var collected: [PackageIndex.Package] = []
     var seen: Set<String> = []
     var log = ""
-    var queue: [(spec: String, origin: String?)] = specs.map { ($0.text, $0.from) }
+    var queue: [(spec: String, origin: String?, depth: Int)] = specs.map { ($0.text, $0.from, 0) }
+    var depths: [String: Int] = [:]
     while !queue.isEmpty {
-      let (spec, origin) = queue.removeFirst()
+      let (spec, origin, depth) = queue.removeFirst()
       let name = requirementName(spec)
       guard seen.insert(context.index.canonical(name)).inserted else { continue }
       if let version = installed.first(where: {
@@ -105,14 +106,32 @@ public enum Pip {
         return output
       }
       log += "Collecting \(spec)" + (origin.map { " (from \($0))" } ?? "") + "\n"
-      log += "  Downloading \(wheelName(package)) (\(sizeText(package.downloadSize)))\n"
+      // With the index's metadata (PEP 658) pip reads only that while it resolves, and
+      // downloads the wheels after; without it, each wheel as it is collected.
+      if let metadata = package.metadataSize {
+        log += "  Downloading \(wheelName(package)).metadata (\(sizeText(metadata)))\n"
+      } else {
+        log += "  Downloading \(wheelName(package)) (\(sizeText(package.downloadSize)))\n"
+      }
+      depths[context.index.canonical(name)] = depth
       // pip names a distribution as it was asked for: `flask` on the command line, `Jinja2`
       // in Flask's requirements.
       var named = package
       named.name = name
       collected.append(named)
       let chain = origin.map { "\(spec)->\($0)" } ?? spec
-      for dependency in package.depends ?? [] { queue.append((dependency, chain)) }
+      for dependency in package.depends ?? [] { queue.append((dependency, chain, depth + 1)) }
+    }
+    // The wheels, nearest the request first, by name within a level.
+    let wheels = collected.filter { $0.metadataSize != nil }.sorted { left, right in
+      let (a, b) = (
+        depths[context.index.canonical(left.name)] ?? 0,
+        depths[context.index.canonical(right.name)] ?? 0
+      )
+      return a != b ? a < b : wheelName(left).lowercased() < wheelName(right).lowercased()
+    }
+    for package in wheels {
+      log += "Downloading \(wheelName(package)) (\(sizeText(package.downloadSize)))\n"
     }
     let order = installOrder(collected, in: context.index)
     if !order.isEmpty {

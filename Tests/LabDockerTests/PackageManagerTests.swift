@@ -83,6 +83,33 @@ struct PackageManagerTests {
     #expect(unknown.stderr.contains("E: Unable to locate package nosuchpackage\n"))
   }
 
+  @Test func ubuntuUpdatesFromItsOwnArchive() throws {
+    var scenario = try Scenario()
+    let run = scenario.run(
+      "docker run --rm ubuntu:24.04 sh -c 'apt-get update && apt-get install -y curl >/dev/null && curl --version'"
+    )
+    #expect(run.status == 0, "\(run.interleaved)")
+    #expect(run.stdout.hasPrefix("Get:1 http://archive.ubuntu.com/ubuntu noble InRelease ["))
+    #expect(run.stdout.contains("Reading package lists...\n"))
+    #expect(run.stdout.contains("curl 8.5.0 (x86_64-pc-linux-gnu)"), "\(run.stdout)")
+  }
+
+  @Test func pipKeepsItsWheelsUnlessToldNot() throws {
+    var scenario = try Scenario()
+    try scenario.write("kept/Dockerfile", "FROM python:3.12-slim\nRUN pip install requests\n")
+    try scenario.write(
+      "dropped/Dockerfile", "FROM python:3.12-slim\nRUN pip install --no-cache-dir requests\n")
+    #expect(scenario.run("docker build -q -t kept kept").status == 0)
+    let dropped = scenario.run("docker build --progress=plain -t dropped dropped")
+    #expect(dropped.status == 0)
+    // requests' wheels, kept in ~/.cache/pip: their download sizes.
+    let wheels = layerSizes(&scenario, "kept")[0] - layerSizes(&scenario, "dropped")[0]
+    #expect((400_000...600_000).contains(wheels), "\(wheels)")
+    #expect(
+      dropped.interleaved.contains(
+        "Collecting charset-normalizer<4,>=2 (from requests)"), "\(dropped.interleaved)")
+  }
+
   @Test func apkNoCacheLeavesNoIndexAndCurlArrives() throws {
     var scenario = try Scenario()
     try scenario.write("cached/Dockerfile", "FROM alpine:3.20\nRUN apk add curl\n")
