@@ -132,6 +132,7 @@ public enum Pip {
     }
     for package in wheels {
       log += "Downloading \(wheelName(package)) (\(sizeText(package.downloadSize)))\n"
+      if let bar = progressBar(package.downloadSize) { log += bar }
     }
     let order = installOrder(collected, in: context.index)
     if !order.isEmpty {
@@ -206,6 +207,16 @@ public enum Pip {
   static func wheelName(_ package: PackageIndex.Package) -> String {
     package.filename
       ?? "\(package.name.lowercased().replacingOccurrences(of: "-", with: "_"))-\(package.version)-py3-none-any.whl"
+  }
+
+  /// The bar pip leaves for a download of more than 50 kB, even in a build log.
+  static func progressBar(_ bytes: Int64) -> String? {
+    guard bytes > 50_000 else { return nil }
+    let done =
+      bytes > 1_000_000
+      ? String(format: "%.1f/%.1f MB", Double(bytes) / 1e6, Double(bytes) / 1e6)
+      : String(format: "%.1f/%.1f kB", Double(bytes) / 1e3, Double(bytes) / 1e3)
+    return "   " + String(repeating: "━", count: 40) + " \(done) 10.0 MB/s eta 0:00:00\n"
   }
 
   /// pip's `format_size`: `101 kB`, `3.2 kB`, `12.8 MB`, `512 bytes`.

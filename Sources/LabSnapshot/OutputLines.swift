@@ -61,7 +61,8 @@ struct OutputLines {
 
   /// The lines without what a pasted terminal adds or an older Docker printed, which a run
   /// here never prints: a pull's progress lines (`Pulling fs layer`, `Waiting`, `Download
-  /// complete`…), blank lines, and the `VIRTUAL SIZE` column of Docker before 1.8.
+  /// complete`…), pip's progress bars, whose speed is the network's, blank lines, and the
+  /// `VIRTUAL SIZE` column of Docker before 1.8.
   ///
   /// - Returns: The lines, and what was set aside, for the report.
   func withoutTerminalNoise() -> (lines: OutputLines, removed: [String]) {
@@ -75,6 +76,10 @@ struct OutputLines {
       }
       if Self.isPullProgress(line) {
         removed.insert("a pull's progress lines")
+        continue
+      }
+      if line.contains("━━━━━━━━━━") {
+        removed.insert("pip's progress bars")
         continue
       }
       var line = line
