@@ -36,8 +36,11 @@ struct BlockReading {
       String($0).trimmingCharacters(in: [" ", "\t"]).uppercased().hasPrefix("FROM ")
     }
     guard let cue = FileCue.read(prose, content: content) else {
-      // A whole Dockerfile, even unannounced, is the Dockerfile.
-      return content == .dockerfile && hasFrom ? ("Dockerfile", false) : nil
+      // A whole Dockerfile, even unannounced, is the Dockerfile — unless the sentence before
+      // it shows it as an illustration ("a typical shape, for a Go program:").
+      let last = FileCue.sentences(prose).last?.lowercased() ?? ""
+      let illustrates = FileCue.illustrationPhrases.contains { last.contains($0) }
+      return content == .dockerfile && hasFrom && !illustrates ? ("Dockerfile", false) : nil
     }
     let lowerProse = FileCue.sentences(prose).last?.lowercased() ?? ""
     switch content {

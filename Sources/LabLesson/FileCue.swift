@@ -200,6 +200,11 @@ struct FileCue: Equatable {
     "into a file", "in a file called", "in a file named", "file called", "file named",
     "append the following", "append this",
   ]
+  /// Words that show a block as an illustration, not a file to write: "a typical shape:".
+  static let illustrationPhrases = [
+    "typical", "for example", "for instance", "e.g.", "such as", "might look", "would look",
+    "could look", "shape", "general form",
+  ]
   /// Words that introduce output, not a file: "you will see", "prints".
   static let outputPhrases = [
     "you will see", "you'll see", "you should see", "output", "prints", "will print", "shows",
@@ -219,6 +224,7 @@ struct FileCue: Equatable {
     let endsWithColon = last.hasSuffix(":")
     guard hasPhrase || endsWithColon else { return nil }
     if outputPhrases.contains(where: { lower.contains($0) }) { return nil }
+    if illustrationPhrases.contains(where: { lower.contains($0) }) { return nil }
     // A sentence that names a command to run introduces its output.
     if commandSpan(in: last) != nil && !outrightPhrases.contains(where: { lower.contains($0) }) {
       return nil

@@ -56,6 +56,7 @@ public enum LessonLinter {
       diagnostics.append(
         LessonDiagnostic(location: location, severity: severity, message: message, code: code))
     }
+    let catalog = ((try? registry?.catalog()) ?? nil).map(Set.init) ?? []
     var images = ((try? registry?.catalog()) ?? nil).map(Set.init)
     // Author IDs in commands that no earlier output shows.
     var shown: [String] = []
@@ -83,7 +84,7 @@ public enum LessonLinter {
         }
         if PathText.name(file) == "Dockerfile", let images {
           for image in dockerfileImages(content) where !hasImage(image, in: images) {
-            say(location, .warning, "LL007", missingImage(image, images))
+            say(location, .warning, "LL007", missingImage(image, catalog))
           }
         }
       case .clock(let text, let location):
@@ -101,7 +102,7 @@ public enum LessonLinter {
         if let expected = command.expected {
           shown += Tokenizer.identifiers(in: expected.text)
         }
-        diagnostics += commandProblems(command, images: images)
+        diagnostics += commandProblems(command, images: images, catalog: catalog)
         noteImagesMade(by: command.command)
       case .exercise(let exercise):
         diagnostics += lint(exercise)
@@ -135,7 +136,9 @@ public enum LessonLinter {
 
   /// Programs the sandbox lacks, docker commands outside the toolkit, images the registry
   /// lacks, and placeholders the author forgot.
-  static func commandProblems(_ step: CommandStep, images: Set<String>?) -> [LessonDiagnostic] {
+  static func commandProblems(
+    _ step: CommandStep, images: Set<String>?, catalog: Set<String> = []
+  ) -> [LessonDiagnostic] {
     var problems: [LessonDiagnostic] = []
     func say(_ severity: LessonDiagnostic.Severity, _ code: String, _ message: String) {
       problems.append(
@@ -155,7 +158,7 @@ public enum LessonLinter {
             "`docker \(arguments.prefix(2).joined(separator: " "))` is not part of the LayerLab toolkit"
           )
         } else if let images, let image = imageArgument(arguments), !hasImage(image, in: images) {
-          say(.warning, "LL007", missingImage(image, images))
+          say(.warning, "LL007", missingImage(image, catalog))
         }
       } else if !Shell.hasCommand(program) {
         say(
