@@ -422,17 +422,26 @@ extension Docker {
       }
       guard answer == "y" || answer == "Y" else { return result }
     }
+    let (text, reclaimed) = removeStoppedContainers()
+    result.print(text)
+    result.print("Total reclaimed space: \(HumanUnits.size(reclaimed, precision: 4))\n")
+    return result
+  }
+
+  /// Removes every stopped container: the CLI's `Deleted Containers:` list (empty when there
+  /// were none) and the bytes their layers took.
+  func removeStoppedContainers() -> (text: String, reclaimed: Int64) {
     var deleted: [String] = []
     var reclaimed: Int64 = 0
     for container in environment.store.containers() where !container.isRunning {
-      reclaimed += environment.store.containerSize(container)
-      if (try? environment.store.removeContainer(container)) != nil { deleted.append(container.id) }
+      let size = environment.store.containerSize(container)
+      if (try? environment.store.removeContainer(container)) != nil {
+        deleted.append(container.id)
+        reclaimed += size
+      }
     }
-    if !deleted.isEmpty {
-      result.print("Deleted Containers:\n" + deleted.map { $0 + "\n" }.joined() + "\n")
-    }
-    result.print("Total reclaimed space: \(HumanUnits.size(reclaimed, precision: 4))\n")
-    return result
+    guard !deleted.isEmpty else { return ("", 0) }
+    return ("Deleted Containers:\n" + deleted.map { $0 + "\n" }.joined() + "\n", reclaimed)
   }
 
   /// The CLI's way with several names: each that worked printed, the errors after them,

@@ -113,20 +113,25 @@ extension Docker {
     }
     do {
       let (records, reclaimed) = try environment.store.prune(all: all)
-      if !records.isEmpty {
-        out += "Deleted Images:\n"
-        for record in records {
-          switch record {
-          case .untagged(let reference): out += "untagged: \(reference)\n"
-          case .deleted(let digest): out += "deleted: \(digest)\n"
-          }
-        }
-        out += "\n"
-      }
+      out += Self.deletedImages(records)
       out += "Total reclaimed space: \(HumanUnits.size(reclaimed, precision: 4))\n"
       return CommandOutput(stdout: out)
     } catch {
       return daemonError(error)
     }
+  }
+
+  /// The CLI's `Deleted Images:` list of a prune: each reference untagged and image deleted,
+  /// then a blank line; nothing when nothing went.
+  static func deletedImages(_ records: [DeleteRecord]) -> String {
+    guard !records.isEmpty else { return "" }
+    var text = "Deleted Images:\n"
+    for record in records {
+      switch record {
+      case .untagged(let reference): text += "untagged: \(reference)\n"
+      case .deleted(let digest): text += "deleted: \(digest)\n"
+      }
+    }
+    return text + "\n"
   }
 }

@@ -44,31 +44,12 @@ extension Docker {
       // Anything but `y` cancels; the CLI prints nothing more and exits 0.
       guard answer == "y" || answer == "Y" else { return result }
     }
-    var reclaimed: Int64 = 0
-    var deleted: [String] = []
-    for container in environment.store.containers() where !container.isRunning {
-      let size = environment.store.containerSize(container)
-      if (try? environment.store.removeContainer(container)) != nil {
-        deleted.append(container.id)
-        reclaimed += size
-      }
-    }
-    if !deleted.isEmpty {
-      result.print("Deleted Containers:\n" + deleted.map { $0 + "\n" }.joined() + "\n")
-    }
+    var (text, reclaimed) = removeStoppedContainers()
+    result.print(text)
     do {
       let (records, freed) = try environment.store.prune(all: all)
       reclaimed += freed
-      if !records.isEmpty {
-        var text = "Deleted Images:\n"
-        for record in records {
-          switch record {
-          case .untagged(let reference): text += "untagged: \(reference)\n"
-          case .deleted(let digest): text += "deleted: \(digest)\n"
-          }
-        }
-        result.print(text + "\n")
-      }
+      result.print(Self.deletedImages(records))
     } catch {
       var failed = daemonError(error)
       failed.append(result)
