@@ -76,21 +76,11 @@ public enum Apk {
     for list in context.index.lists ?? [] {
       if !quiet { output.print("fetch \(list.url)\n") }
       if keep {
-        let name = list.file ?? "APKINDEX.\(shortHash(list.url)).tar.gz"
+        let name = list.file ?? "APKINDEX.\(PackageContext.shortHash(list.url)).tar.gz"
         try? context.install(.init(path: "\(cache)/\(name)", size: list.size, mode: nil))
       }
     }
     return output
-  }
-
-  /// Eight hex digits naming a repository's cached index, as apk names it after the URL.
-  static func shortHash(_ text: String) -> String {
-    var hash: UInt32 = 2_166_136_261
-    for byte in text.utf8 {
-      hash ^= UInt32(byte)
-      hash = hash &* 16_777_619
-    }
-    return String(format: "%08x", hash)
   }
 
   /// The packages installed: the base image's, and those in apk's database.

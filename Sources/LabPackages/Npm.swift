@@ -141,7 +141,7 @@ public enum Npm {
       try? context.install(
         .init(
           path:
-            "\(home)/.npm/_cacache/content-v2/sha512/\(Apk.shortHash(package.name + package.version))",
+            "\(home)/.npm/_cacache/content-v2/sha512/\(PackageContext.shortHash(package.name + package.version))",
           size: package.downloadSize, mode: nil))
     }
     let lock = lockFile(order, dependencies: dependencies, context: context)

@@ -45,6 +45,17 @@ public struct PackageContext: Sendable {
     return String(decoding: bytes.filter { $0 != 0 }, as: UTF8.self)
   }
 
+  /// Eight hex digits derived from `text`, the same on every machine: the names of cached
+  /// indexes and downloads, which the real tools derive from URLs and hashes.
+  static func shortHash(_ text: String) -> String {
+    var hash: UInt32 = 2_166_136_261
+    for byte in text.utf8 {
+      hash ^= UInt32(byte)
+      hash = hash &* 16_777_619
+    }
+    return String(format: "%08x", hash)
+  }
+
   /// The files a package puts on disk: its index entries, with the largest grown so that
   /// they add up to the package's installed size, and its copyright notice.
   static func files(of package: PackageIndex.Package, docRoot: String?) -> [PackageIndex.File] {

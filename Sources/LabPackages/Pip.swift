@@ -238,7 +238,7 @@ public enum Pip {
   }
 
   static func cacheKey(_ package: PackageIndex.Package) -> String {
-    let key = Apk.shortHash(package.name + package.version)
+    let key = PackageContext.shortHash(package.name + package.version)
     return "\(key.prefix(1))/\(key.dropFirst(1).prefix(1))/\(key.dropFirst(2))\(key).body"
   }
 

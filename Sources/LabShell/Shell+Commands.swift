@@ -69,7 +69,10 @@ extension Shell {
       if let opened = attachment?.take() { output.append(enter(opened)) }
       return output
     }
-    if runsInContainer, !name.contains("/") {
+    // Only a version question or a tool images lack needs the image's PATH searched first.
+    let asksVersion =
+      words.count == 2 && ["--version", "-V", "-v", "version", "-version"].contains(words[1])
+    if runsInContainer, !name.contains("/"), asksVersion || Self.installableTools.contains(name) {
       let found = programPath(name)
       // A tool a package installed answers `--version` as the real one does.
       if let found,
