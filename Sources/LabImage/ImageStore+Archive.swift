@@ -46,9 +46,7 @@ extension ImageStore {
         _ = try blob(image.configBytes)
         var layerDescriptors: [JSONValue] = []
         for diffID in image.diffIDs {
-          let archive = layerArchivePath(diffID)
-          var size: Int64 = 0
-          try Gzip.decompress(fileAt: archive) { size += Int64($0.count) }
+          let size = try layerTarSize(diffID)
           if written.insert(diffID).inserted {
             // Stream the layer back out of its gzip'd copy through a scratch file.
             let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
@@ -56,7 +54,7 @@ extension ImageStore {
             guard (try? HostPaths.createFile(scratch)) != nil,
               let output = FileHandle(forWritingAtPath: scratch)
             else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
-            try Gzip.decompress(fileAt: archive) { try output.write(contentsOf: Data($0)) }
+            try readLayerTar(diffID) { try output.write(contentsOf: Data($0)) }
             try output.close()
             guard let input = FileHandle(forReadingAtPath: scratch) else {
               throw ImageError.io(path: "tmp", reason: "cannot open file")

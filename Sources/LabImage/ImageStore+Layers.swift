@@ -170,6 +170,22 @@ extension ImageStore {
     }
   }
 
+  /// Streams the uncompressed tar of the layer with `diffID`, byte for byte as it was added,
+  /// in chunks; `save` and `push` read layers only through here, so how layers are kept
+  /// can change without them.
+  public func readLayerTar(_ diffID: Digest, chunk: (UnsafeRawBufferPointer) throws -> Void)
+    throws
+  {
+    try Gzip.decompress(fileAt: layerArchivePath(diffID), chunk: chunk)
+  }
+
+  /// The size in bytes of the layer's uncompressed tar.
+  public func layerTarSize(_ diffID: Digest) throws -> Int64 {
+    var size: Int64 = 0
+    try readLayerTar(diffID) { size += Int64($0.count) }
+    return size
+  }
+
   /// Where the layer with `diffID` is kept as a gzip'd tar.
   public func layerArchivePath(_ diffID: Digest) -> String {
     "\(stateDirectory)/layers/\(diffID.hex).tar.gz"
