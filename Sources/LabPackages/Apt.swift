@@ -288,7 +288,7 @@ public enum Apt {
       for file in files { try? context.install(file) }
       database += files.count
       try? context.write(
-        files.map(\.path).joined(separator: "\n") + "\n",
+        fileList(files.map(\.path)).joined(separator: "\n") + "\n",
         to: "\(info)/\(package.name).list")
     }
     for package in order {
@@ -312,6 +312,24 @@ public enum Apt {
     }
     if options.quiet < 2 { output.print(log) }
     return output
+  }
+
+  /// A package's file list as dpkg keeps it: `/.`, then each folder before what it holds,
+  /// in the archive's sorted order.
+  static func fileList(_ paths: [String]) -> [String] {
+    var list = ["/."]
+    var folders: Set<String> = []
+    for path in paths.sorted() {
+      var parents: [String] = []
+      var parent = PathText.parent(path)
+      while parent != "/" && !parent.isEmpty && folders.insert(parent).inserted {
+        parents.append(parent)
+        parent = PathText.parent(parent)
+      }
+      list += parents.reversed()
+      list.append(path)
+    }
+    return list
   }
 
   static func remove(_ names: [String], _ options: Options, in context: inout PackageContext)

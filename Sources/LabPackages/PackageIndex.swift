@@ -1,4 +1,8 @@
 import Foundation
+import Synchronization
+
+/// The indexes read so far, with the JSON they were read from.
+private let decodedIndexes = Mutex<[(json: [UInt8], index: PackageIndex)]>([])
 
 /// A distribution's (or a language registry's) packages, as the offline index holds them:
 /// versions, dependencies, sizes and the files that matter, copied from the real release.
@@ -33,6 +37,8 @@ public struct PackageIndex: Codable, Equatable, Sendable {
     public var name: String
     public var version: String
     public var installedSize: Int64?
+    /// What `dpkg -s` prints for it, `Status:` line included.
+    public var record: String?
   }
 
   public struct File: Codable, Equatable, Sendable {
@@ -69,6 +75,9 @@ public struct PackageIndex: Codable, Equatable, Sendable {
     /// Where npm puts it: `node_modules/send/node_modules/ms` for a second version that only
     /// one package needs.
     public var path: String?
+    /// What `dpkg -s` prints once it is installed, copied from the release's package
+    /// database; without one, dpkg composes a shorter record from the fields above.
+    public var record: String?
   }
 
   public var manager: Manager
@@ -96,6 +105,17 @@ public struct PackageIndex: Codable, Equatable, Sendable {
     } catch {
       throw .badIndex(String(describing: error))
     }
+  }
+
+  /// Reads an index once per process: a build runs apt in step after step, and the Debian
+  /// index is a few hundred kilobytes of JSON.
+  public static func decoded(json: [UInt8]) throws(PackageError) -> PackageIndex {
+    if let known = decodedIndexes.withLock({ $0.first { $0.json == json } }) {
+      return known.index
+    }
+    let index = try PackageIndex(json: json)
+    decodedIndexes.withLock { $0.append((json, index)) }
+    return index
   }
 
   /// The package called `name`; pip and npm names compare as those tools do (`Flask` is

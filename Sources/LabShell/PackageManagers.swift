@@ -49,7 +49,7 @@ extension Shell {
     let index: PackageIndex
     do {
       guard let registry = docker.registry else { throw PackageError.noIndex(release) }
-      index = try PackageIndex(json: try registry.packageIndex(release))
+      index = try PackageIndex.decoded(json: try registry.packageIndex(release))
     } catch let error as PackageError {
       return .failure(error.description, status: 100)
     } catch {
@@ -60,6 +60,7 @@ extension Shell {
       variables: variables)
     context.fileSystem.now = docker.now
     switch manager {
+    case .apt where name.hasPrefix("dpkg"): return Dpkg.run(arguments, as: name, in: &context)
     case .apt: return Apt.run(arguments, as: name, in: &context)
     case .apk: return Apk.run(arguments, in: &context)
     case .pip: return Pip.run(arguments, in: &context, isRoot: isRoot)
@@ -80,7 +81,7 @@ extension Shell {
     for manager in [PackageIndex.Manager.apt, .apk, .pip] {
       guard let release = packageRelease(for: manager),
         let bytes = try? registry.packageIndex(release),
-        let index = try? PackageIndex(json: bytes)
+        let index = try? PackageIndex.decoded(json: bytes)
       else { continue }
       let context = PackageContext(
         fileSystem: fileSystem, directory: directory, index: index, isTerminal: false,
@@ -98,7 +99,7 @@ extension Shell {
     PackageIndex.Manager, [String]
   )? {
     switch program {
-    case "apt-get", "apt": return (.apt, arguments)
+    case "apt-get", "apt", "dpkg", "dpkg-query": return (.apt, arguments)
     case "apk": return (.apk, arguments)
     case "pip", "pip3": return (.pip, arguments)
     case "npm": return (.npm, arguments)

@@ -197,4 +197,60 @@ struct PackageManagerTests {
     #expect(built.interleaved.contains("added 64 packages, and audited 65 packages in 2s"))
     #expect(built.interleaved.contains("found 0 vulnerabilities"))
   }
+
+  /// dpkg's answers, compared with the real dpkg 1.21 of Debian 12 on a pipe (the same
+  /// packages, the version the offline index holds).
+  @Test func dpkgAnswersFromThePackageDatabase() throws {
+    var scenario = try Scenario()
+    try scenario.write(
+      "Dockerfile",
+      """
+      FROM debian:bookworm-slim
+      RUN apt-get update -qq && apt-get install -qq -y --no-install-recommends curl jq >/dev/null
+
+      """)
+    #expect(scenario.run("docker build -q -t tools .").status == 0)
+    #expect(scenario.run("docker run --rm tools dpkg --print-architecture").stdout == "amd64\n")
+    let list = scenario.run("docker run --rm tools dpkg -l 'curl*' nosuch")
+    #expect(
+      list.stdout == """
+        Desired=Unknown/Install/Remove/Purge/Hold
+        | Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend
+        |/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)
+        ||/ Name           Version            Architecture Description
+        +++-==============-==================-============-=======================================================
+        ii  curl           7.88.1-10+deb12u15 amd64        command line tool for transferring data with URL syntax
+
+        """)
+    #expect(list.stderr == "dpkg-query: no packages found matching nosuch\n")
+    #expect(list.status == 1)
+    let status = scenario.run("docker run --rm tools dpkg -s curl").stdout
+    #expect(status.hasPrefix("Package: curl\nStatus: install ok installed\nPriority: optional\n"))
+    #expect(
+      status.contains(
+        "Depends: libc6 (>= 2.34), libcurl4 (= 7.88.1-10+deb12u15), zlib1g (>= 1:1.1.4)\n"))
+    let files = scenario.run("docker run --rm tools dpkg -L jq").stdout
+    #expect(files.hasPrefix("/.\n/usr\n/usr/bin\n/usr/bin/jq\n/usr/share\n/usr/share/doc\n"))
+    #expect(scenario.run("docker run --rm tools dpkg -S bin/jq").stdout == "jq: /usr/bin/jq\n")
+    let shown = scenario.run(
+      "docker run --rm tools dpkg-query -W -f='${Package} ${Version}\\n' curl jq")
+    #expect(shown.stdout == "curl 7.88.1-10+deb12u15\njq 1.6-2.1+deb12u3\n")
+    // The image's own packages are listed too, from the release's records.
+    let all = scenario.run("docker run --rm tools dpkg -l").stdout
+    #expect(
+      all.contains(
+        "ii  bash                   5.2.15-2+b13                   amd64        GNU Bourne Again SHell\n"
+      ),
+      "\(all)")
+    let missing = scenario.run("docker run --rm tools dpkg -s nginx")
+    #expect(missing.status == 1)
+    #expect(
+      missing.stderr
+        == "dpkg-query: package 'nginx' is not installed and no information is available\nUse dpkg --info (= dpkg-deb --info) to examine archive files.\n"
+    )
+    let archive = scenario.run("docker run --rm tools dpkg -i nginx.deb")
+    #expect(
+      archive.stderr
+        == "dpkg: error: cannot access archive 'nginx.deb': No such file or directory\n")
+  }
 }
