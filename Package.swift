@@ -24,6 +24,9 @@ let package = Package(
     // Extended attributes from the C library: a header only, nothing to link.
     .systemLibrary(name: "CXattr"),
     .target(name: "LabLimits"),
+    // The registry and the workshop, carried inside the executable (see BundleSource).
+    .target(name: "CLabBundle"),
+    .target(name: "LabBundle", dependencies: ["CLabBundle"]),
     .target(name: "LabOutput", dependencies: ["LabLimits"]),
     .target(name: "LabRegex"),
     .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
@@ -33,11 +36,12 @@ let package = Package(
       providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
     ),
     .target(name: "LabTerminal", dependencies: ["CEdit"]),
-    .target(name: "LabLesson", dependencies: ["CCmark"]),
+    .target(name: "LabLesson", dependencies: ["CCmark", "LabBundle"]),
     .target(name: "LabJSON"),
     .target(name: "LabSnapshot", dependencies: ["LabJSON", "LabRegex"]),
     .target(
-      name: "LabWorkshop", dependencies: ["LabFiles", "LabLesson", "LabSnapshot", "LabShell"]),
+      name: "LabWorkshop",
+      dependencies: ["LabBundle", "LabFiles", "LabLesson", "LabSnapshot", "LabShell"]),
     .target(
       name: "LabArchive",
       dependencies: ["CArchive", "LabFiles", "LabLimits"]
@@ -45,7 +49,7 @@ let package = Package(
     .target(
       name: "LabImage",
       dependencies: [
-        "LabArchive", "LabFiles", "LabJSON", "LabLimits",
+        "LabArchive", "LabBundle", "LabFiles", "LabJSON", "LabLimits",
         .product(name: "Crypto", package: "swift-crypto"),
       ]
     ),
@@ -68,7 +72,7 @@ let package = Package(
       name: "layerlab",
       dependencies: [
         "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal", "LabFiles",
-        "LabPackages",
+        "LabPackages", "LabBundle",
         "LabLimits", "LabOutput", "LabSnapshot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -87,7 +91,9 @@ let package = Package(
       name: "LabArchiveTests", dependencies: ["LabArchive", "LabTestSupport"]),
     .testTarget(
       name: "LabImageTests",
-      dependencies: ["LabArchive", "LabImage", "LabJSON", "LabPackages", "LabTestSupport"]),
+      dependencies: [
+        "LabArchive", "LabBundle", "LabImage", "LabJSON", "LabPackages", "LabTestSupport",
+      ]),
     .testTarget(
       name: "LabDockerTests",
       dependencies: ["LabDocker", "LabOutput", "LabShell", "LabTestSupport"],

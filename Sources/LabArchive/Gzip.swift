@@ -98,6 +98,25 @@ public enum Gzip {
     }
   }
 
+  /// Streams the decompressed bytes of gzip data held in memory, a chunk at a time.
+  ///
+  /// Data that is not compressed streams as it is.
+  ///
+  /// - Parameters:
+  ///   - buffer: The data, read in place.
+  ///   - label: What error messages call the data.
+  ///   - chunk: Called with each chunk of decompressed bytes.
+  /// - Throws: ``ArchiveError`` for data that is not gzip, or `chunk`'s error.
+  public static func decompress(
+    _ buffer: UnsafeRawBufferPointer, label: String, chunk: (UnsafeRawBufferPointer) throws -> Void
+  ) throws {
+    try stream(label: label) { archive in
+      archive_read_open_memory(archive, buffer.baseAddress, buffer.count)
+    } chunk: {
+      try chunk($0)
+    }
+  }
+
   private static func stream(
     label: String, open: (OpaquePointer) -> Int32,
     chunk: (UnsafeRawBufferPointer) throws -> Void

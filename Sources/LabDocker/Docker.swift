@@ -176,8 +176,7 @@ public struct Docker: Sendable {
     .failure("Error response from daemon: \(error)")
   }
 
-  /// The answer when no embedded registry was found to pull from.
+  /// The answer when the sandbox was made without a registry to pull from.
   static let missingRegistry = CommandOutput.failure(
-    "layerlab: the embedded registry (sandbox/registry) was not found; "
-      + "set LAYERLAB_REGISTRY to its directory")
+    "layerlab: this sandbox has no registry to pull from")
 }

@@ -246,7 +246,7 @@ extension ImageStore {
             throw ImageError.archive("the archive lacks layer \(name)")
           }
           let layer = try addLayer(
-            fromArchiveAt: layerPath, expectedDiffID: config.diffIDs[index], parent: parent)
+            from: .file(layerPath), expectedDiffID: config.diffIDs[index], parent: parent)
           parent = layer.chainID
         }
         let id = try storeImage(config: configBytes)

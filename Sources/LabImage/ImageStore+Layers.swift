@@ -37,14 +37,14 @@ extension ImageStore {
     "\(overlayDirectory)/\(try layer(chainID).cacheID)/diff"
   }
 
-  /// Adds a layer from an uncompressed or gzip'd tar, verifying its diff ID.
+  /// Adds a layer from a registry's blob, an uncompressed or gzip'd tar, verifying its diff ID.
   ///
   /// The tar is streamed: it is decompressed to a temporary file while being hashed, then
   /// extracted; no layer is held in memory. The layer becomes visible only at the end, when its
   /// `layerdb` directory is renamed into place; a failure leaves nothing behind.
   ///
   /// - Parameters:
-  ///   - blobPath: The layer archive, compressed or not.
+  ///   - blob: The layer archive, compressed or not: a file, or bytes in memory.
   ///   - expectedDiffID: The diff ID the image config lists for this layer, if known.
   ///   - parent: The chain ID of the layer below, or `nil` for a base layer.
   /// - Returns: The new layer, or the existing one if the chain is already stored.
@@ -52,7 +52,7 @@ extension ImageStore {
   ///   the expected diff ID, ``ImageError/archive(_:)`` for a bad or unsafe archive.
   @discardableResult
   public func addLayer(
-    fromArchiveAt blobPath: String, expectedDiffID: Digest?, parent: Digest?
+    from blob: RegistryBlob, expectedDiffID: Digest?, parent: Digest?
   ) throws -> StoredLayer {
     try createDirectories(temporaryDirectory)
     let tarPath = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
@@ -67,7 +67,7 @@ extension ImageStore {
     var hasher = DigestHasher()
     do {
       defer { try? output.close() }
-      try Gzip.decompress(fileAt: blobPath) { chunk in
+      try blob.decompress { chunk in
         hasher.update(chunk)
         try Self.chargeDisk(chunk.count)
         staged += Int64(chunk.count)

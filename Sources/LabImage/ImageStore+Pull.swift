@@ -123,14 +123,14 @@ extension ImageStore {
     }
     let chains = chainIDs(of: diffIDs)
     // Verify every blob that must be downloaded before writing anything.
-    var paths: [Digest: String] = [:]
+    var blobs: [Digest: RegistryBlob] = [:]
     for (index, descriptor) in layerDescriptors.enumerated() where !hasLayer(chains[index]) {
-      let path = try registry.blobPath(descriptor.digest, in: reference)
-      let actual = try Digest.ofFile(at: path)
+      let blob = try registry.blob(descriptor.digest, in: reference)
+      let actual = try blob.digest()
       guard actual == descriptor.digest else {
         throw ImageError.digestMismatch(what: "blob", expected: descriptor.digest, actual: actual)
       }
-      paths[descriptor.digest] = path
+      blobs[descriptor.digest] = blob
     }
     var added: [Digest] = []
     do {
@@ -139,9 +139,9 @@ extension ImageStore {
           layers.append(.init(blob: descriptor.digest, status: .alreadyExists))
           continue
         }
-        guard let path = paths[descriptor.digest] else { continue }
+        guard let blob = blobs[descriptor.digest] else { continue }
         try addLayer(
-          fromArchiveAt: path, expectedDiffID: diffIDs[index],
+          from: blob, expectedDiffID: diffIDs[index],
           parent: index > 0 ? chains[index - 1] : nil)
         added.append(chains[index])
         try recordDistribution(
@@ -159,7 +159,7 @@ extension ImageStore {
   private func verifiedBlob(
     _ digest: Digest, _ reference: ImageReference, _ registry: any RegistrySource
   ) throws -> [UInt8] {
-    let bytes = try readFile(try registry.blobPath(digest, in: reference))
+    let bytes = try registry.blob(digest, in: reference).bytes()
     let actual = Digest.of(bytes)
     guard actual == digest else {
       throw ImageError.digestMismatch(what: "blob", expected: digest, actual: actual)

@@ -17,7 +17,12 @@ public struct OCILayout: Sendable {
 
   /// The descriptors listed in `index.json`.
   public func index() throws -> [Descriptor] {
-    let json = try JSONValue(parsing: try readFile("\(root)/index.json"))
+    try Self.descriptors(parsing: try readFile("\(root)/index.json"))
+  }
+
+  /// The descriptors an `index.json` lists.
+  public static func descriptors(parsing bytes: [UInt8]) throws -> [Descriptor] {
+    let json = try JSONValue(parsing: bytes)
     return try (json["manifests"]?.arrayValue ?? []).map { item throws(ImageError) in
       try Descriptor(json: item)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LabBundle
 
 /// Turns a markdown lesson into steps, as a reader would follow it.
 public enum LessonParser {
@@ -22,13 +23,20 @@ public enum LessonParser {
   }
 
   /// Reads the lesson file at `path` as far as it goes; only a file that is no text stops it.
+  ///
+  /// A bundled lesson's path (`bundled:lessons/01-images.md`) reads the copy inside the
+  /// executable.
   public static func read(contentsOf path: String) throws(LessonError) -> (
     lesson: Lesson, errors: [LessonError]
   ) {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    let bytes: [UInt8]
+    if let bundled = BundledFiles.file(named: path) {
+      bytes = bundled.array
+    } else if let data = FileManager.default.contents(atPath: path) {
+      bytes = Array(data)
+    } else {
       throw .unreadable(path)
     }
-    let bytes = Array(data)
     guard let text = String(validating: bytes, as: UTF8.self) else {
       // Name the first line that is not UTF-8.
       let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)

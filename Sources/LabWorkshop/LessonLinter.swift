@@ -1,4 +1,5 @@
 import Foundation
+import LabBundle
 import LabDocker
 import LabFiles
 import LabImage
@@ -110,7 +111,9 @@ public enum LessonLinter {
         for step in exercise.solution { noteImagesMade(by: step.command) }
       }
     }
-    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    let text =
+      BundledFiles.file(named: path).map { String(decoding: $0.buffer, as: UTF8.self) }
+      ?? (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     let blocks = MarkdownReader.blocks(text)
     // Files the prose mentions as things to create, but no step creates.
     for block in blocks {

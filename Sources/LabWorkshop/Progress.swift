@@ -1,4 +1,5 @@
 import Foundation
+import LabBundle
 import LabFiles
 import LabImage
 import LabLesson
@@ -96,10 +97,13 @@ public struct LessonPlace: Sendable {
   public var workspace: String { root + "/workspace" }
   public var progressFile: String { root + "/progress.json" }
 
-  /// The lesson's name and a short digest of its absolute path: two lessons called
-  /// `intro.md` in different folders keep apart.
+  /// The lesson's name and a short digest of its absolute path.
+  ///
+  /// Two lessons called `intro.md` in different folders keep apart; a bundled lesson's path
+  /// is the same wherever the executable runs from.
   static func slug(_ path: String) -> String {
-    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let absolute =
+      BundledFiles.isBundled(path) ? path : URL(fileURLWithPath: path).standardizedFileURL.path
     let name = PathText.name(absolute).replacingOccurrences(of: ".md", with: "")
       .filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
     return name + "-" + Digest.of(absolute).hex.prefix(8)

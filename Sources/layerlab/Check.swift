@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabBundle
 import LabFiles
 import LabImage
 import LabJSON
@@ -177,10 +178,13 @@ struct ReportRequest: ExpressibleByArgument {
 enum LessonFiles {
   /// A path made absolute and clean, to compare two names of one file.
   static func absolute(_ path: String) -> String {
-    URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    if BundledFiles.isBundled(path) { return path }
+    return URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
   }
 
   static func find(_ path: String) throws -> [String] {
+    // A bundled lesson, read from the executable's copy.
+    if BundledFiles.file(named: path) != nil { return [path] }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw BadInput("\(path): no such file or directory")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabBundle
 import LabFiles
 import LabImage
 import LabLesson
@@ -36,6 +37,9 @@ extension LayerLab {
       ScratchDirectory.removeStale()
       var lessons: [String] = []
       for path in paths { lessons += try LessonFiles.find(path) }
+      if let bundled = lessons.first(where: BundledFiles.isBundled) {
+        throw BadInput("\(bundled): a bundled lesson is read-only; record a copy of it")
+      }
       guard !lessons.isEmpty else {
         throw BadInput("no lessons found in \(paths.joined(separator: " "))")
       }

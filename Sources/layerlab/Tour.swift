@@ -31,12 +31,6 @@ extension LayerLab {
       defer { ScratchDirectory.remove(root) }
       let options = try StoreOptions.parse(["--store", root + "/store"])
       var session = try options.session()
-      guard session.registry != nil else {
-        printError(
-          "layerlab: the embedded registry (sandbox/registry) was not found; set LAYERLAB_REGISTRY\n"
-        )
-        throw ExitCode(1)
-      }
       printOut(
         "A tour of the LayerLab image toolkit: Docker's image commands, offline and instant.\n\n")
       for line in Self.script {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabBundle
 import LabFiles
 import LabImage
 import LabLesson
@@ -8,39 +9,22 @@ import LabWorkshop
 
 /// The bundled workshop in `lessons/`, and finding lessons by name.
 enum Workshop {
-  /// The bundled lessons' folder: `$LAYERLAB_LESSONS`, else `lessons/` beside the executable's
-  /// package or the current directory.
-  static func folder() -> String? {
-    let environment = ProcessInfo.processInfo.environment
-    if let path = environment["LAYERLAB_LESSONS"], !path.isEmpty { return path }
-    let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-      .resolvingSymlinksInPath()
-    for start in [
-      executable.deletingLastPathComponent(),
-      URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-    ] {
-      var directory = start
-      for _ in 0..<8 {
-        let candidate = directory.appendingPathComponent("lessons").path
-        if FileManager.default.fileExists(atPath: candidate + "/README.md") { return candidate }
-        directory.deleteLastPathComponent()
-      }
-    }
-    return nil
-  }
-
-  /// The course's lessons, in order: every `.md` but the README.
+  /// The workshop's lessons, in order: every `.md` but the README of `$LAYERLAB_LESSONS`
+  /// when it names a folder, else of the copy of `lessons/` inside the executable
+  /// (`bundled:lessons/01-images.md`).
   static func lessons() -> [String] {
-    guard let folder = folder(),
-      let names = try? FileManager.default.contentsOfDirectory(atPath: folder)
-    else { return [] }
-    return names.filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted().map {
-      folder + "/" + $0
+    let isLesson = { (name: String) in name.hasSuffix(".md") && name != "README.md" }
+    if let folder = ProcessInfo.processInfo.environment["LAYERLAB_LESSONS"], !folder.isEmpty {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+      return names.filter(isLesson).sorted().map { folder + "/" + $0 }
     }
+    return BundledFiles.paths(under: "lessons").filter { !$0.contains("/") && isLesson($0) }
+      .sorted().map { BundledFiles.pathPrefix + "lessons/" + $0 }
   }
 
   /// A lesson file from what the learner typed: a path, or a bundled lesson's name or number.
   static func resolve(_ name: String) throws -> String {
+    if BundledFiles.file(named: name) != nil { return name }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else { return name }
@@ -134,10 +118,10 @@ extension LayerLab {
     func run() throws {
       let lessons = Workshop.lessons()
       guard !lessons.isEmpty else {
-        printOut(
-          "The bundled workshop (lessons/) was not found. Run a lesson of your own with: layerlab run LESSON.md\n"
-        )
-        return
+        let folder = ProcessInfo.processInfo.environment["LAYERLAB_LESSONS"] ?? ""
+        throw BadInput(
+          "no lessons in \(folder) (LAYERLAB_LESSONS); unset it for the bundled workshop, "
+            + "or run a lesson of your own with: layerlab run LESSON.md")
       }
       printOut("LayerLab workshop: container images, hands on.\n\n")
       for (index, path) in lessons.enumerated() {
