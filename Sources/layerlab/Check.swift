@@ -13,7 +13,7 @@ extension LayerLab {
     static let configuration = CommandConfiguration(
       abstract: "Run every step of lessons and compare their output; exit 1 on a difference.")
 
-    @Argument(help: "Lesson files, or directories of them.")
+    @Argument(help: "Lesson files, or directories of them.", completion: .file(extensions: ["md"]))
     var paths: [String]
 
     @Option(
@@ -95,7 +95,7 @@ extension LayerLab {
         Exit status 1 when there is an error, or with --strict any problem; 0 otherwise.
         """)
 
-    @Argument(help: "Lesson files, or directories of them.")
+    @Argument(help: "Lesson files, or directories of them.", completion: .file(extensions: ["md"]))
     var paths: [String]
 
     @Option(help: "text, json, or github (GitHub Actions annotations).")

@@ -13,6 +13,7 @@ struct LayerLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "layerlab",
     abstract: "Run container-image lessons against a built-in Docker image toolkit.",
+    version: "layerlab version \(version)",
     subcommands: [
       Open.self, Run.self, Check.self, Record.self, Watch.self, Lint.self, Exec.self,
       ShellCommand.self,
@@ -26,6 +27,10 @@ struct LayerLab: ParsableCommand {
   /// Bad usage exits with 2, as LayerLab's exit codes promise, rather than ArgumentParser's 64;
   /// a status a command chose itself passes through.
   static func main() {
+    if let message = CommandSuggestion.error(for: Array(CommandLine.arguments.dropFirst())) {
+      FileHandle.standardError.write(Data(message.utf8))
+      Foundation.exit(2)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -18,7 +18,7 @@ extension LayerLab {
         through a temporary file and a rename, and not at all if it changed meanwhile.
         """)
 
-    @Argument(help: "Lesson files, or directories of them.")
+    @Argument(help: "Lesson files, or directories of them.", completion: .file(extensions: ["md"]))
     var paths: [String]
 
     @Flag(help: "Also write the output of commands whose output the lesson does not show.")

@@ -21,7 +21,9 @@ extension LayerLab {
         :restart :list :help :quit. Ctrl-D leaves too.
         """)
 
-    @Argument(help: "A lesson file, a folder of lessons, or the name of a bundled lesson.")
+    @Argument(
+      help: "A lesson file, a folder of lessons, or the name of a bundled lesson.",
+      completion: .file(extensions: ["md"]))
     var lesson: String
 
     @Option(help: "Start at this step (counting the steps you act on), doing the ones before.")

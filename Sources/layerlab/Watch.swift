@@ -13,7 +13,7 @@ extension LayerLab {
       abstract: "Check a lesson each time it is saved, showing its first difference.",
       discussion: "It looks at the file's modification time a few times a second. Ctrl-C leaves.")
 
-    @Argument(help: "The lesson file.")
+    @Argument(help: "The lesson file.", completion: .file(extensions: ["md"]))
     var lesson: String
 
     @Flag(help: "Fail on approximate and cosmetic differences too.")

@@ -95,6 +95,67 @@ struct InstallTests {
         == "Error response from daemon: pull access denied for nosuch, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\n"
     )
   }
+
+  @Test func versionAndCompletionScripts() throws {
+    let version = try TestSupport.run(ExecTests.binary, ["--version"])
+    #expect(version.status == 0)
+    #expect(
+      version.stdout.wholeMatch(of: /layerlab version \d+\.\d+\.\d+\n/) != nil, "\(version.stdout)")
+
+    // Bash completes subcommands, and lesson files and folders after `run`.
+    let directory = try TestSupport.scratchDirectory("completion")
+    try FileManager.default.createDirectory(
+      atPath: "\(directory)/course", withIntermediateDirectories: true)
+    for name in ["intro.md", "notes.txt"] {
+      try Data().write(to: URL(fileURLWithPath: "\(directory)/\(name)"))
+    }
+    let script = try TestSupport.run(ExecTests.binary, ["--generate-completion-script", "bash"])
+    #expect(script.status == 0)
+    try Data(script.stdout.utf8).write(to: URL(fileURLWithPath: "\(directory)/layerlab.bash"))
+    let complete = #"""
+      source layerlab.bash
+      complete_line() {
+        COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<< "$1"
+        [[ "$1" == *" " ]] && COMP_WORDS+=("")
+        COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+        _layerlab layerlab "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+        printf '%s\n' "${COMPREPLY[@]}" | sort -u | tr '\n' ' '; echo
+      }
+      complete_line "layerlab ch"
+      complete_line "layerlab run "
+      """#
+    let completed = try TestSupport.run("/bin/bash", ["-c", complete], directory: directory)
+    #expect(completed.stdout == "check \ncourse intro.md \n", "\(completed.stderr)")
+
+    let zsh = try TestSupport.run(ExecTests.binary, ["--generate-completion-script", "zsh"])
+    #expect(zsh.stdout.hasPrefix("#compdef layerlab"))
+    #expect(zsh.stdout.contains(#"':lesson:_files -g '\''*.md'\'''"#))
+    let fish = try TestSupport.run(ExecTests.binary, ["--generate-completion-script", "fish"])
+    #expect(fish.stdout.contains(#""layerlab run" -eq 1"#))
+    #expect(fish.stdout.contains("__fish_complete_directories"))
+  }
+
+  @Test func aMistypedCommandSuggestsTheClosest() throws {
+    let typo = try TestSupport.run(ExecTests.binary, ["chek", "lessons/"])
+    #expect(typo.status == 2)
+    #expect(typo.stdout == "")
+    #expect(
+      typo.stderr
+        == "layerlab: 'chek' is not a layerlab command.\nSee 'layerlab --help'.\n\nDid you mean this?\n\tcheck\n"
+    )
+    let two = try TestSupport.run(ExecTests.binary, ["rn"])
+    #expect(two.stderr.hasSuffix("\nDid you mean this?\n\trun\n"))
+    let far = try TestSupport.run(ExecTests.binary, ["frobnicate"])
+    #expect(far.status == 2)
+    #expect(
+      far.stderr == "layerlab: 'frobnicate' is not a layerlab command.\nSee 'layerlab --help'.\n")
+    let file = try TestSupport.run(ExecTests.binary, ["my-lesson.md"])
+    #expect(file.stderr.hasSuffix("Did you mean this?\n\trun my-lesson.md\n"))
+    // Real commands and options are untouched.
+    let help = try TestSupport.run(ExecTests.binary, ["help", "check"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("USAGE: layerlab check"))
+  }
 }
 
 extension String {
