@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabImage
 import LabLesson
+import LabOutput
 import LabShell
 import LabSnapshot
 import LabTerminal
@@ -171,7 +172,7 @@ struct StepperUI {
         }
       } else {
         // Exploring before creating the file.
-        emit(stepper.runOutsideStep(line))
+        emitWithHint(stepper.runOutsideStep(line))
       }
     case .exercise:
       if editor == nil { say(line) }
@@ -179,7 +180,7 @@ struct StepperUI {
         say(paint("  An exercise has no command to run for you: type your own, or :hint.", "2"))
         return
       }
-      emit(attempt.result)
+      emitWithHint(attempt.result)
       exerciseVerdict(attempt)
     case .command:
       let typed = line.trimmingCharacters(in: .whitespaces).isEmpty
@@ -193,10 +194,19 @@ struct StepperUI {
       for (author, actual) in attempt.rewrites {
         say(paint("  the lesson's \(short(author)) is \(short(actual)) here", "2"))
       }
-      emit(attempt.result)
+      emitWithHint(attempt.result)
       verdict(attempt)
     default:
       break
+    }
+  }
+
+  /// A command's output; at a terminal, after a pull of an image the registry lacks, the
+  /// images it has.
+  func emitWithHint(_ result: CommandOutput) {
+    emit(result)
+    if editor != nil, let hint = PullHint.line(after: result, registry: registry) {
+      printError(paint(hint, "2") + "\n")
     }
   }
 

@@ -63,7 +63,11 @@ extension LayerLab {
           continue
         }
         session.sandbox.interruption.clear()
-        emit(session.run(line))
+        let result = session.run(line)
+        emit(result)
+        if editor != nil, let hint = PullHint.line(after: result, registry: session.registry) {
+          printError(hint + "\n")
+        }
         if let status = session.sandbox.shell.exitRequested { throw ExitCode(status) }
       }
     }

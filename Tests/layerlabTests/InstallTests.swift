@@ -96,6 +96,45 @@ struct InstallTests {
     )
   }
 
+  static let denied =
+    "Error response from daemon: pull access denied for nosuch, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\n"
+
+  @Test func withoutATerminalAFailedPullSaysOnlyWhatDockerSays() throws {
+    let directory = try TestSupport.scratchDirectory("hint")
+    let environment = [
+      "LAYERLAB_REGISTRY": TestSupport.registryRoot, "XDG_DATA_HOME": "\(directory)/data",
+      "NO_COLOR": "1",
+    ]
+    let shell = try TestSupport.run(
+      ExecTests.binary, ["shell", "--store", "\(directory)/store"], input: "docker pull nosuch\n",
+      environment: environment)
+    #expect(shell.stderr == Self.denied)
+    let exec = try TestSupport.run(
+      ExecTests.binary, ["exec", "--store", "\(directory)/store", "--", "docker pull nosuch"],
+      environment: environment)
+    #expect(exec.stderr == Self.denied)
+    let lesson = "\(directory)/short.md"
+    try Data(RunTests.lesson.utf8).write(to: URL(fileURLWithPath: lesson))
+    let stepper = try TestSupport.run(
+      ExecTests.binary, ["run", lesson], input: "docker pull nosuch\n", environment: environment)
+    #expect(stepper.stderr == Self.denied)
+    // `check` compares Docker's own output.
+    let checked = "\(directory)/missing.md"
+    try Data(
+      """
+      # Missing
+
+      ```console
+      $ docker pull nosuch
+      Using default tag: latest
+      \(Self.denied)```
+      """.utf8
+    ).write(to: URL(fileURLWithPath: checked))
+    let check = try TestSupport.run(ExecTests.binary, ["check", checked], environment: environment)
+    #expect(check.status == 0, "\(check.stdout)")
+    #expect(!check.stdout.contains("embedded registry has"))
+  }
+
   @Test func versionAndCompletionScripts() throws {
     let version = try TestSupport.run(ExecTests.binary, ["--version"])
     #expect(version.status == 0)

@@ -120,6 +120,38 @@ struct TerminalTests {
     #expect(try terminal.isRunning())
   }
 
+  @Test func aPullTheRegistryLacksNamesItsImagesAtTheShellAndTheStepper() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let shell = try TerminalSession(
+      "\(Self.environment(directory + "/data")) \(ExecTests.binary) shell --store \(directory)/store",
+      width: 200)
+    defer { shell.close() }
+    try shell.waitFor("learner@layerlab:~$")
+    try shell.type("docker pull nosuch")
+    let screen = try shell.waitFor("layerlab: the embedded registry has ")
+    #expect(
+      screen.contains(
+        "requested access to the resource is denied\nlayerlab: the embedded registry has alpine, busybox, debian, hello-world, nginx, node, python, ubuntu\n"
+      ), "\(screen)")
+    // A pull that works adds nothing.
+    try shell.type("docker pull -q busybox")
+    let pulled = try shell.waitFor("docker.io/library/busybox:latest\n")
+    #expect(pulled.components(separatedBy: "the embedded registry has").count - 1 == 1)
+
+    let lesson = "\(directory)/short.md"
+    try Data(RunTests.lesson.utf8).write(to: URL(fileURLWithPath: lesson))
+    let stepper = try TerminalSession(
+      "\(Self.environment(directory + "/data")) \(ExecTests.binary) run \(lesson)", width: 200)
+    defer { stepper.close() }
+    try stepper.waitFor("$ docker pull -q alpine")
+    try stepper.type("docker pull alpine:9")
+    let stepped = try stepper.waitFor("layerlab: the embedded registry has ")
+    #expect(
+      stepped.contains(
+        "manifest for alpine:9 not found: manifest unknown: manifest unknown\nlayerlab: the embedded registry has alpine:3, alpine:3.20, alpine:3.20.2, alpine:latest\n"
+      ), "\(stepped)")
+  }
+
   @Test func aLongLineAtSixtyColumnsShowsOnce() throws {
     let directory = try TestSupport.scratchDirectory("tmux")
     let command =
