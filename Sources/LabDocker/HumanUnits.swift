@@ -1,4 +1,5 @@
 import Foundation
+import LabImage
 
 /// Docker's human-readable numbers: sizes (go-units `HumanSizeWithPrecision`), durations
 /// (go-units `HumanDuration`) and short IDs.
@@ -84,32 +85,11 @@ public enum HumanUnits {
   /// Docker's `RFC3339NanoFixed` for log timestamps: nine fraction digits always,
   /// `2024-09-01T12:00:00.000000000Z`.
   public static func fixedNano(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-    let seconds = date.timeIntervalSince1970.rounded(.down)
-    let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
-    let fraction = String(nanos)
-    return formatter.string(from: Date(timeIntervalSince1970: seconds)) + "."
-      + String(repeating: "0", count: max(0, 9 - fraction.count)) + fraction + "Z"
+    RFC3339Time(date).rfc3339NanoFixed
   }
 
   /// Go's `time.Time.String()` for a UTC time: `2024-05-01 12:34:56 +0000 UTC`.
   public static func goTimeString(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-    let seconds = date.timeIntervalSince1970.rounded(.down)
-    var text = formatter.string(from: Date(timeIntervalSince1970: seconds))
-    let nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
-    if nanos > 0 {
-      var fraction = String(nanos)
-      fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
-      while fraction.hasSuffix("0") { fraction.removeLast() }
-      text += "." + fraction
-    }
-    return text + " +0000 UTC"
+    RFC3339Time(date).goString
   }
 }

@@ -415,13 +415,9 @@ enum ContainerConfig {
   }
 }
 
-/// Parses RFC 3339 times with or without fractional seconds.
+/// Parses RFC 3339 times with or without fractional seconds, to the millisecond.
 public func parseRFC3339(_ text: String) -> Date? {
-  let formatter = ISO8601DateFormatter()
-  formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-  if let date = formatter.date(from: text) { return date }
-  formatter.formatOptions = [.withInternetDateTime]
-  return formatter.date(from: text)
+  RFC3339Time(parsing: text)?.date
 }
 
 func describe(_ error: DecodingError) -> String {

@@ -61,18 +61,5 @@ public struct VirtualClock: Equatable, Sendable {
 
 /// Formats times as Go's `time.RFC3339Nano` does: UTC `Z`, fraction without trailing zeros.
 public func formatRFC3339Nano(_ date: Date) -> String {
-  let seconds = date.timeIntervalSince1970.rounded(.down)
-  var nanos = Int(((date.timeIntervalSince1970 - seconds) * 1e9).rounded())
-  let formatter = ISO8601DateFormatter()
-  formatter.formatOptions = [.withInternetDateTime]
-  formatter.timeZone = TimeZone(identifier: "UTC")
-  let base = formatter.string(from: Date(timeIntervalSince1970: seconds))
-  guard nanos > 0 else { return base }
-  var fraction = String(nanos)
-  fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
-  while fraction.hasSuffix("0") {
-    fraction.removeLast()
-    nanos /= 10
-  }
-  return base.replacingOccurrences(of: "Z", with: ".\(fraction)Z")
+  RFC3339Time(date).rfc3339Nano
 }
