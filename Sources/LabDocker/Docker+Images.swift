@@ -28,6 +28,7 @@ extension Docker {
   /// One row of `docker images`: an image under one repository and tag.
   struct ImageRow {
     var image: StoredImage
+    var created: Date?
     var repository: String
     var tag: String
     var digest: String
@@ -62,7 +63,7 @@ extension Docker {
     }
     let contexts = rows.map { row -> TemplateValue in
       let id = noTrunc ? row.image.id.description : row.image.id.shortID
-      let created = row.image.created
+      let created = row.created
       let since = created.map {
         HumanUnits.duration(environment.now.timeIntervalSince($0)) + " ago"
       }
@@ -88,26 +89,45 @@ extension Docker {
   }
 
   /// The rows Docker lists, newest image first, repositories and tags in lexical order.
+  ///
+  /// The store is read once: every config, the reference table and each layer's size, so the
+  /// listing grows with the number of images and no faster.
   func imageRows(all: Bool, filters: ImageFilters) throws -> [ImageRow] {
     let store = environment.store
     let table = try store.referenceTable()
-    var images = try store.imageIDs().map { try store.image($0) }
-    images.sort {
+    let images = try store.imageIDs().map { id in
+      let image = try store.image(id)
+      return (image: image, created: image.created)
+    }.sorted {
       let left = $0.created ?? .distantPast
       let right = $1.created ?? .distantPast
-      return left != right ? left > right : $0.id < $1.id
+      return left != right ? left > right : $0.image.id < $1.image.id
+    }
+    let parents = Set(images.compactMap(\.image.parent))
+    var layerSizes: [Digest: Int64] = [:]
+    func size(of image: StoredImage) -> Int64 {
+      image.chainIDs.reduce(0) { total, chain in
+        if let known = layerSizes[chain] { return total + known }
+        let size = store.layerSize(chain)
+        layerSizes[chain] = size
+        return total + size
+      }
     }
     var rows: [ImageRow] = []
-    for image in images {
-      guard filters.accepts(image) else { continue }
-      var references = table.references(to: image.id)
-      references = references.filter { filters.accepts($0) }
-      let size = store.size(of: image)
-      if table.references(to: image.id).isEmpty {
-        if !all, try !store.children(of: image.id).isEmpty { continue }
+    for (image, created) in images {
+      guard filters.accepts(image, created: created) else { continue }
+      let allReferences = table.references(to: image.id)
+      let references = allReferences.filter { filters.accepts($0) }
+      let size = size(of: image)
+      func row(_ repository: String, _ tag: String, _ digest: String) -> ImageRow {
+        ImageRow(
+          image: image, created: created, repository: repository, tag: tag, digest: digest,
+          size: size)
+      }
+      if allReferences.isEmpty {
+        if !all, parents.contains(image.id) { continue }
         guard filters.acceptsDangling else { continue }
-        rows.append(
-          ImageRow(image: image, repository: "<none>", tag: "<none>", digest: "<none>", size: size))
+        rows.append(row("<none>", "<none>", "<none>"))
         continue
       }
       guard !references.isEmpty, !filters.danglingOnly else { continue }
@@ -124,27 +144,17 @@ extension Docker {
         let digests = filters.showDigests ? digestsByRepository[repository] ?? [] : []
         digestsByRepository[repository] = nil
         for tag in tagsByRepository[repository] ?? [] {
-          if digests.isEmpty {
-            rows.append(
-              ImageRow(image: image, repository: repository, tag: tag, digest: "<none>", size: size)
-            )
-          }
-          for digest in digests {
-            rows.append(
-              ImageRow(image: image, repository: repository, tag: tag, digest: digest, size: size))
-          }
+          if digests.isEmpty { rows.append(row(repository, tag, "<none>")) }
+          for digest in digests { rows.append(row(repository, tag, digest)) }
         }
       }
       for repository in digestsByRepository.keys.sorted() {
         if filters.showDigests {
           for digest in digestsByRepository[repository] ?? [] {
-            rows.append(
-              ImageRow(
-                image: image, repository: repository, tag: "<none>", digest: digest, size: size))
+            rows.append(row(repository, "<none>", digest))
           }
         } else {
-          rows.append(
-            ImageRow(image: image, repository: repository, tag: "<none>", digest: "", size: size))
+          rows.append(row(repository, "<none>", ""))
         }
       }
     }
@@ -201,8 +211,8 @@ struct ImageFilters {
   var danglingOnly: Bool { dangling == true }
   var acceptsDangling: Bool { dangling != false && references.isEmpty }
 
-  func accepts(_ image: StoredImage) -> Bool {
-    let created = image.created ?? .distantPast
+  func accepts(_ image: StoredImage, created: Date?) -> Bool {
+    let created = created ?? .distantPast
     if let before, created >= before { return false }
     if let since, created <= since { return false }
     if let until, created >= until { return false }

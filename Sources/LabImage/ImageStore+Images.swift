@@ -1,5 +1,6 @@
 import Foundation
 import LabJSON
+import Synchronization
 
 /// An image in the store: its config and what Docker keeps beside it.
 public struct StoredImage: Sendable {
@@ -46,7 +47,7 @@ extension ImageStore {
     let bytes = try readFile("\(contentDirectory)/\(id.hex)")
     let metadata = "\(metadataDirectory)/\(id.hex)"
     return StoredImage(
-      id: id, configBytes: bytes, config: try JSONValue(parsing: bytes),
+      id: id, configBytes: bytes, config: try ParsedConfigs.shared.config(of: bytes, id: id),
       parent: readText("\(metadata)/parent").flatMap { try? Digest($0) },
       lastUpdated: readText("\(metadata)/lastUpdated"))
   }
@@ -113,5 +114,27 @@ extension ImageStore {
   /// The size Docker shows for an image: the bytes of every layer in its chain.
   public func size(of image: StoredImage) -> Int64 {
     image.chainIDs.reduce(0) { $0 + layerSize($1) }
+  }
+}
+
+/// Image configs already parsed, by image ID: a lesson asks for the same images' configs at
+/// every step, and `image ls` for every image's.
+///
+/// An entry is used only when the bytes read now are the bytes it was parsed from, so a config
+/// changed on disk is parsed again. The cache is emptied when it reaches ``capacity``.
+final class ParsedConfigs: Sendable {
+  static let shared = ParsedConfigs()
+  static let capacity = 4_096
+
+  private let entries = Mutex<[Digest: (bytes: [UInt8], config: JSONValue)]>([:])
+
+  func config(of bytes: [UInt8], id: Digest) throws -> JSONValue {
+    if let entry = entries.withLock({ $0[id] }), entry.bytes == bytes { return entry.config }
+    let config = try JSONValue(parsing: bytes)
+    entries.withLock { entries in
+      if entries.count >= Self.capacity { entries.removeAll() }
+      entries[id] = (bytes, config)
+    }
+    return config
   }
 }

@@ -1,37 +1,66 @@
 import Foundation
 import LabJSON
 
-/// The tags and digests that name images: `repositories.json`.
+/// The tags and digests that name images: `repositories.json`, indexed by image.
+///
+/// A command reads the table once and asks it per image, so the references to an image are
+/// kept beside the table, parsed once, rather than found by going through every reference.
 public struct ReferenceTable: Equatable, Sendable {
   /// Repository familiar name → reference familiar string → image ID.
-  public var repositories: [String: [String: Digest]] = [:]
+  public private(set) var repositories: [String: [String: Digest]] = [:]
+  /// Image ID → its references, by familiar string: the index ``references(to:)`` reads.
+  private var byImage: [Digest: [String: ImageReference]] = [:]
+
+  public init() {}
 
   /// Every reference with the image it names, in lexical order of the full reference,
   /// as Docker's reference store sorts them.
   public var all: [(reference: ImageReference, image: Digest)] {
-    repositories.values.flatMap { $0 }.compactMap { key, id in
-      (try? ImageReference(parsing: key)).map { ($0, id) }
-    }.sorted { $0.0.description < $1.0.description }
+    byImage.flatMap { image, references in references.values.map { ($0, image) } }
+      .map { (key: $0.0.description, entry: $0) }
+      .sorted { $0.key < $1.key }.map(\.entry)
   }
 
+  /// The references that name `image`, in lexical order of the full reference.
   public func references(to image: Digest) -> [ImageReference] {
-    all.filter { $0.image == image }.map(\.reference)
+    guard let references = byImage[image] else { return [] }
+    if references.count == 1, let only = references.first { return [only.value] }
+    return references.values.map { (key: $0.description, reference: $0) }
+      .sorted { $0.key < $1.key }.map(\.reference)
   }
+
+  /// Whether any reference names `image`.
+  public func isReferenced(_ image: Digest) -> Bool { byImage[image] != nil }
 
   public func image(for reference: ImageReference) -> Digest? {
     repositories[reference.familiarName]?[reference.familiarString]
   }
 
   public mutating func add(_ reference: ImageReference, image: Digest) {
-    repositories[reference.familiarName, default: [:]][reference.familiarString] = image
+    let key = reference.familiarString
+    insert(key: key, repository: reference.familiarName, image: image, parsed: reference)
   }
 
   /// Removes a reference; an emptied repository is dropped, as Docker does.
   public mutating func remove(_ reference: ImageReference) {
-    repositories[reference.familiarName]?[reference.familiarString] = nil
-    if repositories[reference.familiarName]?.isEmpty == true {
-      repositories[reference.familiarName] = nil
-    }
+    let name = reference.familiarName
+    let key = reference.familiarString
+    guard let old = repositories[name]?.removeValue(forKey: key) else { return }
+    if repositories[name]?.isEmpty == true { repositories[name] = nil }
+    unindex(key, from: old)
+  }
+
+  /// Records `key` in `repository` as naming `image`; `parsed` is the key read as a reference,
+  /// `nil` when it does not read as one (it is kept, but names nothing).
+  mutating func insert(key: String, repository: String, image: Digest, parsed: ImageReference?) {
+    if let old = repositories[repository]?[key] { unindex(key, from: old) }
+    repositories[repository, default: [:]][key] = image
+    if let parsed { byImage[image, default: [:]][key] = parsed }
+  }
+
+  private mutating func unindex(_ key: String, from image: Digest) {
+    byImage[image]?[key] = nil
+    if byImage[image]?.isEmpty == true { byImage[image] = nil }
   }
 
   var json: JSONValue {
@@ -61,7 +90,8 @@ extension ImageStore {
         guard let text = value.stringValue, let id = try? Digest(text) else {
           throw ImageError.corruptStore("repositories.json names \(key) with a bad image ID")
         }
-        table.repositories[name, default: [:]][key] = id
+        table.insert(
+          key: key, repository: name, image: id, parsed: try? ImageReference(parsing: key))
       }
     }
     return table
