@@ -57,6 +57,8 @@ extension ContainerRequest {
     isTerminal: Bool, now: Date
   ) throws {
     let config = container.config
+    // The program changes the container's layer: its folder's time is stamped after the command.
+    StoreJournal.shared.noteWrite(store.upperDirectory(of: container), walk: false)
     self.init(
       command: command ?? [container.path] + container.args,
       environment: (config["Env"]?.arrayValue ?? []).compactMap(\.stringValue),

@@ -32,7 +32,7 @@ extension Docker {
     }
     // Without -o the archive goes to standard output, through a scratch file.
     let scratch = "\(environment.store.root)/tmp/stdout-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    defer { try? FileManager.default.removeStoreItem(atPath: scratch) }
     let output = flags.string("output") ?? scratch
     guard let path = toStandardOutput ? scratch : sandboxPath(output) else {
       return .failure("failed to save image: open \(output): read-only file system")

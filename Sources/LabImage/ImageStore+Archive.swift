@@ -21,7 +21,7 @@ extension ImageStore {
     // Staged in the store, so a killed run leaves nothing beside the target; fsck removes it.
     try createDirectories(temporaryDirectory)
     let staged = "\(temporaryDirectory)/save-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: staged) }
+    defer { try? FileManager.default.removeStoreItem(atPath: staged) }
     try withLock {
       let writer = try TarWriter(path: staged)
       var written: Set<Digest> = []
@@ -50,7 +50,7 @@ extension ImageStore {
           if written.insert(diffID).inserted {
             // Stream the layer back out of its gzip'd copy through a scratch file.
             let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            defer { try? FileManager.default.removeStoreItem(atPath: scratch) }
             guard (try? HostPaths.createFile(scratch)) != nil,
               let output = FileHandle(forWritingAtPath: scratch)
             else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
@@ -153,7 +153,7 @@ extension ImageStore {
       }
       // Another file system: copy beside the target, then rename there.
       let beside = PathText.parent(path) + "/.docker_temp_\(UUID().uuidString)"
-      defer { try? FileManager.default.removeItem(atPath: beside) }
+      defer { try? FileManager.default.removeStoreItem(atPath: beside) }
       try FileManager.default.copyItem(atPath: staged, toPath: beside)
       chmod(beside, 0o600)
       guard rename(beside, path) == 0 else {
@@ -185,7 +185,7 @@ extension ImageStore {
   /// - Throws: ``ImageError`` for a damaged or foreign archive.
   public func load(_ reader: TarReader, at date: Date) throws -> LoadReport {
     let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    defer { try? FileManager.default.removeStoreItem(atPath: scratch) }
     try createDirectories(scratch)
     // Unpack the archive's members to scratch files, a member at a time.
     var members: [String: String] = [:]

@@ -18,7 +18,7 @@ extension ImageStore {
       let manager = FileManager.default
       for directory in [temporaryDirectory, layerTemporaryDirectory] {
         for name in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] {
-          try manager.removeItem(atPath: "\(directory)/\(name)")
+          try manager.removeStoreItem(atPath: "\(directory)/\(name)")
           report.removedLeftovers.append("\(directory)/\(name)")
         }
       }
@@ -53,7 +53,7 @@ extension ImageStore {
       guard let container = try? container(id: id) else {
         // A folder with no readable config is no container: a create that did not finish.
         if !exists("\(containersDirectory)/\(id)/config.v2.json") {
-          try? manager.removeItem(atPath: "\(containersDirectory)/\(id)")
+          try? manager.removeStoreItem(atPath: "\(containersDirectory)/\(id)")
           report.removedLeftovers.append("\(containersDirectory)/\(id)")
         } else {
           report.problems.append("container \(id.prefix(12)): its config cannot be read")
@@ -78,12 +78,12 @@ extension ImageStore {
         for directory in [mountID, mountID + "-init"] {
           let overlay = "\(overlayDirectory)/\(directory)"
           if let link = readText("\(overlay)/link") {
-            try? manager.removeItem(atPath: "\(overlayDirectory)/l/\(link)")
+            try? manager.removeStoreItem(atPath: "\(overlayDirectory)/l/\(link)")
           }
-          try? manager.removeItem(atPath: overlay)
+          try? manager.removeStoreItem(atPath: overlay)
         }
       }
-      try? manager.removeItem(atPath: "\(mountsDirectory)/\(id)")
+      try? manager.removeStoreItem(atPath: "\(mountsDirectory)/\(id)")
       report.removedLeftovers.append("\(mountsDirectory)/\(id)")
     }
   }

@@ -58,7 +58,7 @@ extension ImageStore {
     let tarPath = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
     var staged: Int64 = 0
     defer {
-      try? FileManager.default.removeItem(atPath: tarPath)
+      try? FileManager.default.removeStoreItem(atPath: tarPath)
       Budget.current?.disk?.credit(staged)
     }
     guard (try? HostPaths.createFile(tarPath)) != nil,
@@ -106,6 +106,7 @@ extension ImageStore {
       guard rename(staged, archive) == 0 else {
         throw ImageError.io(path: archive, reason: String(cString: strerror(errno)))
       }
+      StoreJournal.shared.noteWrite(archive, walk: false)
     }
     let cacheID = SeededID.cacheID(for: chainID)
     let linkID = SeededID.linkID(for: cacheID)
@@ -114,8 +115,8 @@ extension ImageStore {
     // 1. The overlay2 directory, extracted under a temporary name and renamed.
     let overlay = "\(overlayDirectory)/\(cacheID)"
     let staging = "\(temporaryDirectory)/overlay-\(cacheID)"
-    try? manager.removeItem(atPath: staging)
-    try? manager.removeItem(atPath: overlay)
+    try? manager.removeStoreItem(atPath: staging)
+    try? manager.removeStoreItem(atPath: overlay)
     try createDirectories("\(staging)/diff")
     // A layer's folder is the daemon's; its diff is the image's, 0755.
     chmod(staging, 0o710)
@@ -123,7 +124,7 @@ extension ImageStore {
     do {
       summary = try LayerExtractor.extract(archiveAt: tarPath, into: "\(staging)/diff")
     } catch let error as ArchiveError {
-      try? manager.removeItem(atPath: staging)
+      try? manager.removeStoreItem(atPath: staging)
       throw ImageError.archive(error.description)
     }
     try writeFileAtomically("\(staging)/link", Array(linkID.utf8))
@@ -134,10 +135,10 @@ extension ImageStore {
       try writeFileAtomically("\(staging)/lower", Array(lowers.joined(separator: ":").utf8))
       try createDirectories("\(staging)/work", mode: 0o700)
     }
-    try manager.moveItem(atPath: staging, toPath: overlay)
+    try manager.moveStoreItem(atPath: staging, toPath: overlay)
     let linkPath = "\(overlayDirectory)/l/\(linkID)"
-    try? manager.removeItem(atPath: linkPath)
-    try manager.createSymbolicLink(atPath: linkPath, withDestinationPath: "../\(cacheID)/diff")
+    try? manager.removeStoreItem(atPath: linkPath)
+    try manager.createStoreSymbolicLink(atPath: linkPath, withDestinationPath: "../\(cacheID)/diff")
 
     // 2. The layerdb entry, written in layerdb/tmp and renamed into place last.
     let writeSet = "\(layerTemporaryDirectory)/write-set-\(SeededID.randomID(UUID().uuidString))"
@@ -147,7 +148,7 @@ extension ImageStore {
     try writeFileAtomically("\(writeSet)/cache-id", Array(cacheID.utf8))
     if let parent { try writeFileAtomically("\(writeSet)/parent", Array(parent.description.utf8)) }
     try writeFileAtomically("\(writeSet)/tar-split.json.gz", try TarSplit.make(fromTarAt: tarPath))
-    try manager.moveItem(atPath: writeSet, toPath: "\(layerDirectory)/\(chainID.hex)")
+    try manager.moveStoreItem(atPath: writeSet, toPath: "\(layerDirectory)/\(chainID.hex)")
 
     // 3. A parent with a child is committed.
     if let parentLayer {
@@ -155,6 +156,7 @@ extension ImageStore {
       if !manager.fileExists(atPath: marker) {
         _ = manager.createFile(
           atPath: marker, contents: nil, attributes: [.posixPermissions: 0o600])
+        StoreJournal.shared.noteWrite(marker, walk: false)
       }
     }
     return StoredLayer(
@@ -201,17 +203,17 @@ extension ImageStore {
       let stillKept = chains.contains {
         readText("\(layerDirectory)/\($0)/diff") == stored.diffID.description
       }
-      if !stillKept { try? manager.removeItem(atPath: layerArchivePath(stored.diffID)) }
+      if !stillKept { try? manager.removeStoreItem(atPath: layerArchivePath(stored.diffID)) }
     }
     let trash = "\(temporaryDirectory)/removed-\(chainID.hex)"
-    try? manager.removeItem(atPath: trash)
-    try manager.moveItem(atPath: "\(layerDirectory)/\(chainID.hex)", toPath: trash)
-    try? manager.removeItem(atPath: trash)
+    try? manager.removeStoreItem(atPath: trash)
+    try manager.moveStoreItem(atPath: "\(layerDirectory)/\(chainID.hex)", toPath: trash)
+    try? manager.removeStoreItem(atPath: trash)
     let overlay = "\(overlayDirectory)/\(stored.cacheID)"
     if let link = readText("\(overlay)/link") {
-      try? manager.removeItem(atPath: "\(overlayDirectory)/l/\(link)")
+      try? manager.removeStoreItem(atPath: "\(overlayDirectory)/l/\(link)")
     }
-    try? manager.removeItem(atPath: overlay)
+    try? manager.removeStoreItem(atPath: overlay)
   }
 
   // MARK: - Distribution metadata

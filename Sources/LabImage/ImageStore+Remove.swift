@@ -121,8 +121,8 @@ extension ImageStore {
     try saveReferenceTable(table)
     let parent = image.parent
     // The image goes first, so it is never listed without its layers.
-    try FileManager.default.removeItem(atPath: "\(contentDirectory)/\(id.hex)")
-    try? FileManager.default.removeItem(atPath: "\(metadataDirectory)/\(id.hex)")
+    try FileManager.default.removeStoreItem(atPath: "\(contentDirectory)/\(id.hex)")
+    try? FileManager.default.removeStoreItem(atPath: "\(metadataDirectory)/\(id.hex)")
     records.append(.deleted(id))
     // Layers other images, or containers whose image was forced away, still stand on.
     let stillUsed = Set(try imageIDs().flatMap { try self.image($0).chainIDs })

@@ -12,6 +12,7 @@ public struct ImageStore: Sendable {
 
   public init(root: String) {
     self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    StoreJournal.shared.watch(self.root)
   }
 
   // MARK: - Paths
@@ -102,9 +103,9 @@ public struct ImageStore: Sendable {
     try withLock {
       let manager = FileManager.default
       for name in try manager.contentsOfDirectory(atPath: root) where name != ".layerlab" {
-        try manager.removeItem(atPath: "\(root)/\(name)")
+        try manager.removeStoreItem(atPath: "\(root)/\(name)")
       }
-      try? manager.removeItem(atPath: "\(stateDirectory)/clock")
+      try? manager.removeStoreItem(atPath: "\(stateDirectory)/clock")
       try initializeLocked()
     }
   }

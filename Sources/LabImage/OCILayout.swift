@@ -73,11 +73,27 @@ func readFile(_ path: String) throws -> [UInt8] {
 
 /// Creates a directory and its missing parents with `mode`, whatever the process umask is at
 /// that moment: libarchive sets the umask to 0 while it extracts, on whichever thread.
+///
+/// The first folder it makes is noted in the ``StoreJournal``.
 func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
-  do {
-    try HostPaths.createDirectories(path, mode: mode)
-  } catch {
-    throw ImageError.io(path: path, reason: error.description)
+  var current = path.hasPrefix("/") ? "" : "."
+  var noted = false
+  for component in path.split(separator: "/") {
+    current += "/" + component
+    if mkdir(current, mode) == 0 {
+      chmod(current, mode)
+      if !noted {
+        StoreJournal.shared.noteWrite(current)
+        noted = true
+      }
+    } else if errno != EEXIST {
+      // The same attempt again, for its error in the usual words.
+      do {
+        try HostPaths.createDirectories(path, mode: mode)
+      } catch {
+        throw ImageError.io(path: path, reason: error.description)
+      }
+    }
   }
 }
 
@@ -94,4 +110,5 @@ func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) th
     unlink(temporary)
     throw ImageError.io(path: path, reason: String(cString: strerror(errno)))
   }
+  StoreJournal.shared.noteWrite(path, walk: false)
 }

@@ -121,8 +121,8 @@ extension ImageStore {
       }
       try createDirectories("\(overlay)/work", mode: 0o700)
       let linkPath = "\(overlayDirectory)/l/\(link)"
-      try? FileManager.default.removeItem(atPath: linkPath)
-      try FileManager.default.createSymbolicLink(
+      try? FileManager.default.removeStoreItem(atPath: linkPath)
+      try FileManager.default.createStoreSymbolicLink(
         atPath: linkPath, withDestinationPath: "../\(directory)/diff")
       lowers.insert("l/\(link)", at: 0)
     }
@@ -133,7 +133,10 @@ extension ImageStore {
     // The image's top layer now has a child.
     if let top = imageLayers.last {
       let marker = "\(overlayDirectory)/\(top.cacheID)/committed"
-      if !exists(marker) { try HostPaths.createFile(marker, mode: 0o600) }
+      if !exists(marker) {
+        try HostPaths.createFile(marker, mode: 0o600)
+        StoreJournal.shared.noteWrite(marker, walk: false)
+      }
     }
     let directory = "\(containersDirectory)/\(container.id)"
     try createDirectories(directory, mode: 0o710)
@@ -162,7 +165,7 @@ extension ImageStore {
     for file in [".dockerenv", "etc/resolv.conf", "etc/hosts", "etc/hostname", "dev/console"] {
       try HostPaths.createFile("\(diff)/\(file)", mode: 0o755)
     }
-    try FileManager.default.createSymbolicLink(
+    try FileManager.default.createStoreSymbolicLink(
       atPath: "\(diff)/etc/mtab", withDestinationPath: "/proc/mounts")
   }
 
@@ -210,19 +213,19 @@ extension ImageStore {
     try withLock {
       let manager = FileManager.default
       let trash = "\(temporaryDirectory)/removed-container-\(container.id)"
-      try? manager.removeItem(atPath: trash)
+      try? manager.removeStoreItem(atPath: trash)
       try createDirectories(temporaryDirectory)
-      try manager.moveItem(atPath: "\(containersDirectory)/\(container.id)", toPath: trash)
-      try? manager.removeItem(atPath: trash)
+      try manager.moveStoreItem(atPath: "\(containersDirectory)/\(container.id)", toPath: trash)
+      try? manager.removeStoreItem(atPath: trash)
       for directory in [container.mountID, container.mountID + "-init"] {
         let overlay = "\(overlayDirectory)/\(directory)"
         if let link = readText("\(overlay)/link") {
-          try? manager.removeItem(atPath: "\(overlayDirectory)/l/\(link)")
+          try? manager.removeStoreItem(atPath: "\(overlayDirectory)/l/\(link)")
         }
-        try? manager.removeItem(atPath: overlay)
+        try? manager.removeStoreItem(atPath: overlay)
       }
       // The record last: until it goes, `fsck` can finish a removal a kill cut short.
-      try? manager.removeItem(atPath: "\(mountsDirectory)/\(container.id)")
+      try? manager.removeStoreItem(atPath: "\(mountsDirectory)/\(container.id)")
     }
   }
 
@@ -285,6 +288,7 @@ extension ImageStore {
     defer { try? handle.close() }
     _ = try? handle.seekToEnd()
     try? handle.write(contentsOf: Data(entries.utf8))
+    StoreJournal.shared.noteWrite(path, walk: false)
   }
 
   public func logPath(of container: Container) -> String {

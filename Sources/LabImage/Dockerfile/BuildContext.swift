@@ -309,7 +309,7 @@ extension ImageStore {
     for item in items { unique[item.destination] = item }
     try createDirectories(temporaryDirectory)
     let path = "\(temporaryDirectory)/build-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeItem(atPath: path) }
+    defer { try? FileManager.default.removeStoreItem(atPath: path) }
     let writer = try TarWriter(path: path)
     for destination in unique.keys.sorted() {
       guard let item = unique[destination] else { continue }

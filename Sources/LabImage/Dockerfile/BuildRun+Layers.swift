@@ -73,7 +73,7 @@ extension BuildRun {
     if !instruction.heredocs.isEmpty {
       // `COPY <<EOF /path`: each document becomes a file.
       let scratch = "\(store.temporaryDirectory)/heredoc-\(UUID().uuidString)"
-      try HostPaths.createDirectories(scratch)
+      try createDirectories(scratch)
       for heredoc in instruction.heredocs {
         let host = "\(scratch)/\(heredoc.name)"
         let text = heredoc.isQuoted ? heredoc.content : expansion.word(heredoc.content)
@@ -239,7 +239,7 @@ extension BuildRun {
     -> [CopyItem]
   {
     let scratch = "\(store.temporaryDirectory)/add-\(UUID().uuidString)"
-    try HostPaths.createDirectories(scratch)
+    try createDirectories(scratch)
     do {
       let reader = try TarReader(label: name, source: { try archive.read() })
       _ = try LayerExtractor.extract(reader, into: scratch)
@@ -287,7 +287,7 @@ extension BuildRun {
     let key = stepKey(state, buildKitText + (instruction.heredocs.map(\.content).joined()))
     let directories = try layerDirectories(state)
     let upper = "\(store.temporaryDirectory)/run-\(UUID().uuidString)"
-    defer { try? FileManager.default.removeItem(atPath: upper) }
+    defer { try? FileManager.default.removeStoreItem(atPath: upper) }
     let executor = builder.runExecutor
     let workingDirectory = state.config["WorkingDir"]?.stringValue ?? "/"
     let user = state.config["User"]?.stringValue ?? ""
