@@ -39,7 +39,7 @@ struct BlockReading {
       // A whole Dockerfile, even unannounced, is the Dockerfile — unless the sentence before
       // it shows it as an illustration ("a typical shape, for a Go program:").
       let last = FileCue.sentences(prose).last?.lowercased() ?? ""
-      let illustrates = FileCue.illustrationPhrases.contains { last.contains($0) }
+      let illustrates = !last.isEmpty && FileCue.illustrationPhrases.contains { last.contains($0) }
       return content == .dockerfile && hasFrom && !illustrates ? ("Dockerfile", false) : nil
     }
     let lowerProse = FileCue.sentences(prose).last?.lowercased() ?? ""

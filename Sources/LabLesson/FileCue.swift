@@ -50,13 +50,14 @@ enum BlockContent: Equatable {
     {
       return .json
     }
-    if significant.allSatisfy(isRequirement) && significant.contains(where: { $0.contains("=") }) {
+    // The cheap condition first: the patterns are built only for blocks that can match them.
+    if significant.contains(where: { $0.contains("=") }) && significant.allSatisfy(isRequirement) {
       return .requirements
     }
-    if significant.allSatisfy(isYAMLLine) && significant.contains(where: { $0.hasSuffix(":") }) {
+    if significant.contains(where: { $0.hasSuffix(":") }) && significant.allSatisfy(isYAMLLine) {
       return .yaml
     }
-    if significant.allSatisfy(isImageReference) && significant.contains(where: { $0.contains(":") })
+    if significant.contains(where: { $0.contains(":") }) && significant.allSatisfy(isImageReference)
     {
       return .imageList
     }

@@ -415,22 +415,17 @@ public enum LessonParser {
       return startsWithCommand(rest) ? String(rest) : nil
     }
     // A container's ash prompt: `/ # `, `/app # `, `~ # `.
-    if let match = line.firstMatch(of: #/^(?:/\S*|~\S*) [#$] /#) {
-      return String(line[match.range.upperBound...])
-    }
-    guard let match = line.firstMatch(of: fullPrompt) else { return nil }
-    return String(line[match.range.upperBound...])
+    if let end = PromptScanner.ashPromptEnd(line) { return String(line[end...]) }
+    guard let end = PromptScanner.fullPromptEnd(line) else { return nil }
+    return String(line[end...])
   }
 
   /// The 12-hex host of a container's prompt (`root@3f2a4c1d9e0b:/# `), if the line has one.
   static func promptContainer(_ line: String) -> String? {
+    // Only a line with `@` and a prompt's end can be one: the pattern is not built for others.
+    guard line.contains("@"), line.contains("$ ") || line.contains("# ") else { return nil }
     guard let match = line.firstMatch(of: #/^[\w.-]+@([0-9a-f]{12}):\S*[$#] /#) else { return nil }
     return String(match.output.1)
-  }
-
-  /// `user@host:~$ `, `root@host:/app# `, `[user@host dir]$ `, `~/site$ `, `host:~ user$ `.
-  static var fullPrompt: Regex<Substring> {
-    #/^(?:[\w.-]+@[\w.-]+(?::\S*?)?|\[[^\]]+\]|~\S*?|[\w.-]+:\S+ [\w.-]+)[$#] /#
   }
 
   /// The commands of a shell block, what it shows before its first command, and notes on
@@ -587,7 +582,10 @@ public enum LessonParser {
       first += 1
     }
     for line in output {
-      if let match = line.firstMatch(of: #/\[[yY]/[nN]\] ?([A-Za-z]+)\s*$/#) {
+      // The pattern is built only for a line that can match it.
+      if line.contains("/n]") || line.contains("/N]"),
+        let match = line.firstMatch(of: #/\[[yY]/[nN]\] ?([A-Za-z]+)\s*$/#)
+      {
         step.input = String(match.output.1) + "\n"
       }
     }
@@ -601,8 +599,8 @@ public enum LessonParser {
   /// Whether a prompt is a root shell's: `# `, `root@host:/# `.
   static func isRootPrompt(_ line: String) -> Bool {
     if line.hasPrefix("# ") { return true }
-    guard let match = line.firstMatch(of: fullPrompt) else { return false }
-    return line[match.range].hasSuffix("# ")
+    guard let end = PromptScanner.fullPromptEnd(line) else { return false }
+    return line[..<end].hasSuffix("# ")
   }
 
   /// The file a sentence after a block names it as: "Save it as `hello.py`", "call this file

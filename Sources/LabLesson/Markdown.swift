@@ -122,6 +122,9 @@ public enum MarkdownReader {
 extension String {
   /// The string without leading and trailing characters of `set`.
   func trimmingCharacters(in set: Set<Character>) -> String {
-    String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    guard let start = firstIndex(where: { !set.contains($0) }),
+      let end = lastIndex(where: { !set.contains($0) })
+    else { return "" }
+    return String(self[start...end])
   }
 }

@@ -179,6 +179,9 @@ enum ShellLines {
 
   /// The function a line starts to define: `greet() {`, `function greet {`.
   static func definedFunction(_ line: String) -> String? {
+    // Both patterns need `()` or a leading `function`: others are not matched against them,
+    // which would build them again for every line.
+    guard line.contains("()") || line.hasPrefix("function") else { return nil }
     if let match = line.firstMatch(
       of: #/^(?:function\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*\(\)\s*(?:\{.*)?$/#)
     {
@@ -218,7 +221,8 @@ enum ShellLines {
   /// Whether a line is a usage synopsis (`docker image rm [OPTIONS] IMAGE [IMAGE...]`): a
   /// reference page's notation, not a command.
   static func isSynopsis(_ line: String) -> Bool {
-    line.firstMatch(of: #/\[(?:OPTIONS|[A-Z][A-Z_|-]*(?:\.\.\.)?)\]|\.\.\.\]/#) != nil
+    line.contains("]")
+      && line.firstMatch(of: #/\[(?:OPTIONS|[A-Z][A-Z_|-]*(?:\.\.\.)?)\]|\.\.\.\]/#) != nil
   }
 
   /// Whether a line is a shell comment.

@@ -9,8 +9,11 @@ struct OutputLines {
   var numbers: [Int]
 
   init(_ text: String) {
-    let cleaned = text.replacingOccurrences(
-      of: "\u{1B}\\[[0-9;?]*[A-Za-z]", with: "", options: .regularExpression)
+    // Only text with an escape has colour codes to drop: the pattern is built for no other.
+    let cleaned =
+      text.utf8.contains(0x1B)
+      ? text.replacingOccurrences(
+        of: "\u{1B}\\[[0-9;?]*[A-Za-z]", with: "", options: .regularExpression) : text
     // Split at every line feed, also the one of a `\r\n` (one Character in Swift).
     let rawLines = cleaned.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
     var lines = rawLines.map { scalars -> String in

@@ -29,9 +29,28 @@ struct StepPreparation {
     "link", "img", "table", "tr", "td", "th", "hr", "main", "header", "footer", "nav", "section",
   ]
 
+  /// Whether `text` has `length` lower-case hex digits in a row.
+  static func hasHexRun(_ text: String, length: Int) -> Bool {
+    var run = 0
+    for byte in text.utf8 {
+      if (48...57).contains(byte) || (97...102).contains(byte) {
+        run += 1
+        if run >= length { return true }
+      } else {
+        run = 0
+      }
+    }
+    return false
+  }
+
   /// The placeholders of a command line: `<your-username>`, `<image-id>`, `YOUR_NAME`.
   static func placeholders(in command: String) -> [String] {
     var found: [String] = []
+    // Every placeholder has `<` or one of these words: the pattern is built for no other line.
+    guard
+      command.contains("<") || command.contains("YOUR_") || command.contains("_NAME")
+        || command.contains("_ID") || command.contains("USERNAME")
+    else { return [] }
     for match in command.matches(
       of:
         #/<([A-Za-z][A-Za-z0-9_-]*)>|\b(YOUR_[A-Z_]+|(?:CONTAINER|IMAGE)_(?:NAME|ID)|(?:DOCKER_?(?:HUB_?)?)?USERNAME)\b/#
@@ -97,6 +116,8 @@ struct StepPreparation {
       }
     }
     let verbs = words[(docker + 1)...].filter { !$0.hasPrefix("-") }.prefix(2)
+    // Only output with a run of 12 hex digits can hold an ID: the pattern is built for no other.
+    guard Self.hasHexRun(output, length: 12) else { return }
     let ids = output.matches(of: #/\b(?:sha256:)?([0-9a-f]{64}|[0-9a-f]{12})\b/#).map {
       String($0.output.1.prefix(12))
     }
@@ -127,7 +148,8 @@ struct StepPreparation {
   static func pullAssumedImages(for command: String, in session: inout SandboxSession)
     -> [String]
   {
-    guard let catalog = try? session.registry?.catalog() else { return [] }
+    // The registry's catalog walks its folders: it is read only for a command that needs it.
+    var catalog: [String]?
     var notes: [String] = []
     for line in command.split(whereSeparator: { "\n;|&".contains($0) }) {
       var words = line.split(separator: " ").map(String.init)
@@ -141,6 +163,9 @@ struct StepPreparation {
       var operands = verbs.dropFirst().filter { !$0.hasPrefix("-") }
       if verb == "tag" { operands = Array(operands.prefix(1)) }
       if verb == "save" { operands = operands.filter { !$0.hasSuffix(".tar") } }
+      guard !operands.isEmpty else { continue }
+      if catalog == nil { catalog = try? session.registry?.catalog() }
+      guard let catalog else { return notes }
       notes += pullMissing(operands, in: &session, catalog: catalog)
     }
     return notes
@@ -152,7 +177,9 @@ struct StepPreparation {
     _ images: [String], in session: inout SandboxSession, catalog: [String]? = nil,
     namingOthers: Bool = false
   ) -> [String] {
-    guard let catalog = catalog ?? (try? session.registry?.catalog()) else { return [] }
+    guard !images.isEmpty, let catalog = catalog ?? (try? session.registry?.catalog()) else {
+      return []
+    }
     var notes: [String] = []
     for image in images {
       guard let reference = try? ImageReference(parsing: image),
