@@ -278,7 +278,8 @@ public struct VirtualFileSystem: Sendable {
   public func reader(_ path: String, from directory: String) throws(FileSystemError)
     -> FileReader
   {
-    let (mount, relative, _) = try entry(path, from: directory)
+    let (mount, relative, status) = try entry(path, from: directory)
+    guard !status.isDirectory else { throw .isDirectory }
     return try mount.tree.reader(relative)
   }
 

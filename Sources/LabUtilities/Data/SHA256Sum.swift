@@ -18,8 +18,24 @@ struct SHA256Sum: Utility {
     var output = CommandOutput()
     // `-b` marks the name with `*` (binary mode); text mode, the default, with a space.
     let mode = options.has("b") && !options.has("t") ? "*" : " "
-    for file in context.inputs(options.operands, invocation: invocation, output: &output) {
-      output.print("\(Digest.of(file.bytes).hex) \(mode)\(file.name)\n")
+    // A chunk at a time: a gigabyte hashes in the memory of one chunk.
+    for var file in context.inputChunks(options.operands, invocation: invocation, output: &output) {
+      var hasher = DigestHasher()
+      do {
+        while let chunk = try file.chunks.next() {
+          // Past the command's budget, stop: the shell says why.
+          if Budget.shouldStop() != nil {
+            output.status = 1
+            return output
+          }
+          hasher.update(chunk)
+        }
+      } catch {
+        output.printError("\(invocation.name): \(file.name): \(error)\n")
+        output.status = 1
+        continue
+      }
+      output.print("\(hasher.finalize().hex) \(mode)\(file.name)\n")
     }
     return output
   }

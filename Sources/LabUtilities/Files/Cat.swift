@@ -21,9 +21,35 @@ struct Cat: Utility {
     let options = Cat.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = CommandOutput()
-    let files = context.inputs(options.operands, invocation: invocation, output: &output)
+    let files = context.inputChunks(options.operands, invocation: invocation, output: &output)
     var format = CatFormat(options: options)
-    for file in files { output.write(format.apply(file.bytes)) }
+    for var file in files {
+      // A chunk at a time; the line options see whole lines, so a line a chunk cut goes on
+      // with the next chunk.
+      var carry: [UInt8] = []
+      do {
+        while let chunk = try file.chunks.next() {
+          if Budget.shouldStop() != nil {
+            output.status = 1
+            return output
+          }
+          guard !format.isPlain else {
+            output.write(chunk)
+            continue
+          }
+          guard let lastNewline = chunk.lastIndex(of: 10) else {
+            carry += chunk
+            continue
+          }
+          output.write(format.apply(carry + chunk[...lastNewline]))
+          carry = Array(chunk[(lastNewline + 1)...])
+        }
+      } catch {
+        output.printError("\(invocation.name): \(file.name): \(error)\n")
+        output.status = 1
+      }
+      output.write(format.apply(carry))
+    }
     return output
   }
 }

@@ -52,7 +52,9 @@ extension UtilityContext {
       return .failure("grep: \(error)", status: 2)
     }
     var output = CommandOutput(status: 1)
-    var sources: [(String, [UInt8])] = []
+    // Files are read a chunk at a time and a line at a time: `grep -c` over a large file holds
+    // a chunk and a line, and `-B` the lines it may print.
+    var sources: [(name: String, open: () -> InputChunks)] = []
     // An error makes the status 2, whatever matched, as in GNU grep.
     var walkFailed = false
     if options.has("r") {
@@ -75,14 +77,15 @@ extension UtilityContext {
           }
         }
         walk(root, depth: 0)
+        let context = self
         for path in paths {
-          sources.append((path, (try? fileSystem.read(path, from: directory)) ?? []))
+          sources.append((path, { (try? context.chunks(of: path)) ?? InputChunks(bytes: []) }))
         }
       }
     } else {
       var errors = CommandOutput()
-      sources = inputs(operands, invocation: invocation, output: &errors).map {
-        ($0.name, $0.bytes)
+      sources = inputChunks(operands, invocation: invocation, output: &errors).map { input in
+        (input.name, { input.chunks })
       }
       output.write(errors.stderrBytes, isError: true)
       if errors.status != 0 && sources.isEmpty { output.status = 2 }
@@ -103,13 +106,15 @@ extension UtilityContext {
     let limit = number("m")
     let showsContext =
       (after > 0 || before > 0) && !options.has("c") && !options.has("l") && !options.has("q")
+    let invert = options.has("v")
     var lastPrinted: (source: Int, line: Int)?
-    for (sourceIndex, (name, bytes)) in sources.enumerated() {
+    for (sourceIndex, (name, open)) in sources.enumerated() {
       var count = 0
-      let lines = bytes.lines
       var printedUpTo = -1
       var pendingAfter = 0
-      func show(_ index: Int, separator: String) {
+      // The lines before the current one that `-B` may still print, oldest first.
+      var recent: [(index: Int, text: String)] = []
+      func show(_ index: Int, _ text: String, separator: String) {
         if showsContext, let last = lastPrinted,
           last.source != sourceIndex || last.line < index - 1
         {
@@ -118,54 +123,78 @@ extension UtilityContext {
         let prefix =
           (showNames ? "\(name)\(separator)" : "")
           + (options.has("n") ? "\(index + 1)\(separator)" : "")
-        output.print(prefix + lines[index] + "\n")
+        output.print(prefix + text + "\n")
         lastPrinted = (sourceIndex, index)
         printedUpTo = index
       }
-      for (index, line) in lines.enumerated() {
-        // Past the command's budget, stop: the shell says why.
-        if index % 1024 == 0, Budget.shouldStop() != nil {
-          output.status = 2
-          return output
-        }
-        if let limit, count >= limit {
-          if pendingAfter > 0 {
-            show(index, separator: "-")
-            pendingAfter -= 1
-            continue
+      var index = -1
+      var quit = false
+      var input = open()
+      let stopped: BudgetExceeded?
+      do {
+        stopped = try input.forEachLine { line in
+          index += 1
+          // Lines are compared as the text they print: invalid UTF-8 reads as U+FFFD.
+          let text = String(decoding: line, as: UTF8.self)
+          let lineBytes = line.allSatisfy { $0 < 0x80 } ? Array(line) : Array(text.utf8)
+          defer {
+            if before > 0 {
+              recent.append((index, text))
+              if recent.count > before { recent.removeFirst() }
+            }
           }
-          break
-        }
-        let lineBytes = Array(line.utf8)
-        let matched = regex.firstMatch(in: lineBytes, from: 0) != nil
-        guard matched != options.has("v") else {
-          if showsContext && pendingAfter > 0 {
-            show(index, separator: "-")
-            pendingAfter -= 1
+          if let limit, count >= limit {
+            if pendingAfter > 0 {
+              show(index, text, separator: "-")
+              pendingAfter -= 1
+              return true
+            }
+            return false
           }
-          continue
-        }
-        count += 1
-        output.status = 0
-        if options.has("q") { return CommandOutput() }
-        if options.has("c") || options.has("l") { continue }
-        if showsContext {
-          for earlier in max(printedUpTo + 1, index - before)..<index {
-            show(earlier, separator: "-")
+          let matched = regex.firstMatch(in: lineBytes, from: 0) != nil
+          guard matched != invert else {
+            if showsContext && pendingAfter > 0 {
+              show(index, text, separator: "-")
+              pendingAfter -= 1
+            }
+            return true
           }
-          pendingAfter = after
-        }
-        if options.has("o") {
-          let prefix =
-            (showNames ? "\(name):" : "") + (options.has("n") ? "\(index + 1):" : "")
-          for match in regex.allMatches(in: lineBytes) where !match.range.isEmpty {
-            output.print(prefix + String(decoding: lineBytes[match.range], as: UTF8.self) + "\n")
+          count += 1
+          output.status = 0
+          if options.has("q") {
+            quit = true
+            return false
           }
-          printedUpTo = index
-          lastPrinted = (sourceIndex, index)
-        } else {
-          show(index, separator: ":")
+          if options.has("c") || options.has("l") { return true }
+          if showsContext {
+            for (earlier, earlierText) in recent where earlier > printedUpTo {
+              show(earlier, earlierText, separator: "-")
+            }
+            pendingAfter = after
+          }
+          if options.has("o") {
+            let prefix =
+              (showNames ? "\(name):" : "") + (options.has("n") ? "\(index + 1):" : "")
+            for match in regex.allMatches(in: lineBytes) where !match.range.isEmpty {
+              output.print(prefix + String(decoding: lineBytes[match.range], as: UTF8.self) + "\n")
+            }
+            printedUpTo = index
+            lastPrinted = (sourceIndex, index)
+          } else {
+            show(index, text, separator: ":")
+          }
+          return true
         }
+      } catch {
+        output.printError("grep: \(name): \(error)\n")
+        walkFailed = true
+        continue
+      }
+      if quit { return CommandOutput() }
+      // Past the command's budget, stop: the shell says why.
+      if stopped != nil {
+        output.status = 2
+        return output
       }
       if options.has("c") { output.print((showNames ? "\(name):" : "") + "\(count)\n") }
       if options.has("l") && count > 0 { output.print(name + "\n") }

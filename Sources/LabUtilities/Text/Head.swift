@@ -32,7 +32,7 @@ extension UtilityContext {
     let options = (head ? Head.options : Tail.options).parse(arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = CommandOutput()
-    let files = inputs(options.operands, invocation: invocation, output: &output)
+    let files = inputChunks(options.operands, invocation: invocation, output: &output)
     let countText = options.values["n"] ?? options.values["c"] ?? "10"
     let fromStart = countText.hasPrefix("+")
     let allButLast = countText.hasPrefix("-")
@@ -54,22 +54,48 @@ extension UtilityContext {
         output.print(
           (index > 0 ? "\n" : "") + "==> \(file.name == "-" ? "standard input" : file.name) <==\n")
       }
-      if options.values["c"] != nil {
-        let bytes = file.bytes
-        output.write(
-          head
-            ? Array(bytes.prefix(allButLast ? max(0, bytes.count - count) : count))
-            : Array(bytes.suffix(count)))
-        continue
+      var chunks = file.chunks
+      do {
+        // The first lines or bytes are read a chunk at a time, and no further.
+        if head && !allButLast {
+          if options.values["c"] != nil {
+            var left = count
+            while left > 0, let chunk = try chunks.next() {
+              output.write(Array(chunk.prefix(left)))
+              left -= min(left, chunk.count)
+            }
+          } else {
+            var left = count
+            guard left > 0 else { continue }
+            _ = try chunks.forEachLine { line in
+              output.print(String(decoding: line, as: UTF8.self) + "\n")
+              left -= 1
+              return left > 0
+            }
+          }
+          continue
+        }
+        var bytes: [UInt8] = []
+        while let chunk = try chunks.next() { bytes += chunk }
+        if options.values["c"] != nil {
+          output.write(
+            head
+              ? Array(bytes.prefix(allButLast ? max(0, bytes.count - count) : count))
+              : Array(bytes.suffix(count)))
+          continue
+        }
+        let lines = bytes.lines
+        var chosen: ArraySlice<String>
+        if head {
+          chosen = lines.dropLast(count)
+        } else {
+          chosen = fromStart ? lines.dropFirst(max(0, count - 1)) : lines.suffix(count)
+        }
+        output.print(chosen.map { $0 + "\n" }.joined())
+      } catch {
+        output.printError("\(invocation.name): \(file.name): \(error)\n")
+        output.status = 1
       }
-      let lines = file.bytes.lines
-      var chosen: ArraySlice<String>
-      if head {
-        chosen = allButLast ? lines.dropLast(count) : lines.prefix(count)
-      } else {
-        chosen = fromStart ? lines.dropFirst(max(0, count - 1)) : lines.suffix(count)
-      }
-      output.print(chosen.map { $0 + "\n" }.joined())
     }
     return output
   }

@@ -17,17 +17,33 @@ struct WordCount: Utility {
     let options = WordCount.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = CommandOutput()
-    let files = context.inputs(options.operands, invocation: invocation, output: &output)
+    let files = context.inputChunks(options.operands, invocation: invocation, output: &output)
     let all = !(options.has("l") || options.has("w") || options.has("c") || options.has("m"))
     var rows: [[Int]] = []
     var totals = [0, 0, 0]
-    for file in files {
-      let text = String(decoding: file.bytes, as: UTF8.self)
-      let counts = [
-        file.bytes.filter { $0 == 10 }.count,
-        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).count,
-        options.has("m") ? text.count : file.bytes.count,
-      ]
+    for var file in files {
+      // A chunk at a time: lines are newlines, words runs of other bytes than blanks, and
+      // characters every byte that does not continue a UTF-8 sequence.
+      var counts = [0, 0, 0]
+      var inWord = false
+      do {
+        while let chunk = try file.chunks.next() {
+          if Budget.shouldStop() != nil {
+            output.status = 1
+            return output
+          }
+          for byte in chunk {
+            if byte == 10 { counts[0] += 1 }
+            let isBlank = byte == 32 || (9...13).contains(byte)
+            if !isBlank && !inWord { counts[1] += 1 }
+            inWord = !isBlank
+            if !options.has("m") || byte & 0xC0 != 0x80 { counts[2] += 1 }
+          }
+        }
+      } catch {
+        output.printError("\(invocation.name): \(file.name): \(error)\n")
+        output.status = 1
+      }
       rows.append(counts)
       for index in 0..<3 { totals[index] += counts[index] }
     }

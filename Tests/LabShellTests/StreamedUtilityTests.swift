@@ -1,0 +1,162 @@
+import Foundation
+import LabImage
+import LabOutput
+import LabShell
+import LabTestSupport
+import LabUtilities
+import Testing
+
+/// Utilities that read files read them a chunk at a time, and print what reading them whole
+/// printed: on files without a last newline, with CRLF, with bytes that are not UTF-8, empty,
+/// and with lines cut by a chunk's end.
+@Suite("Utilities that stream their files")
+struct StreamedUtilityTests {
+  static let chunk = InputChunks.chunkSize
+
+  /// Files of tricky shapes, by name.
+  static var files: [String: [UInt8]] {
+    var long: [UInt8] = []
+    var number = 0
+    // Lines of varying lengths, so that chunk ends fall inside lines and on newlines.
+    while long.count < 3 * chunk + 100 {
+      let line =
+        "line \(number) " + String(repeating: number % 5 == 0 ? "match " : "x", count: number % 97)
+      long += Array(line.utf8) + [10]
+      number += 1
+    }
+    var huge = Array(repeating: UInt8(ascii: "a"), count: chunk + 10)
+    huge += Array(" match\nshort\n".utf8)
+    return [
+      "plain.txt": Array("one match\ntwo\nthree match\n".utf8),
+      "no-newline.txt": Array("first\nlast match".utf8),
+      "crlf.txt": Array("alpha match\r\nbeta\r\n\r\ngamma match\r\n".utf8),
+      "binary.bin": [0, 1, 2, 0xFF, 0xFE, 10, 0x6D, 0x61, 0x74, 0x63, 0x68, 0xC3, 10, 0x80, 0],
+      "empty.txt": [],
+      "blank-lines.txt": Array("\n\n\nmatch\n\n".utf8),
+      "long.txt": long,
+      "huge-line.txt": huge,
+    ]
+  }
+
+  func session() throws -> (SandboxSession, String) {
+    let workspace = try TestSupport.scratchDirectory("streamed-workspace")
+    for (name, bytes) in Self.files {
+      #expect(FileManager.default.createFile(atPath: "\(workspace)/\(name)", contents: Data(bytes)))
+    }
+    let session = try SandboxSession(
+      store: ImageStore(root: try TestSupport.scratchDirectory("streamed-store")),
+      workspace: workspace, registry: nil, clock: VirtualClock(), keepsClock: false)
+    return (session, workspace)
+  }
+
+  /// Lines as GNU tools see them: split at newlines, a last line without one counts.
+  static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
+    var lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map(Array.init)
+    if lines.last == [] { lines.removeLast() }
+    return lines
+  }
+
+  static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+  @Test func grepCountsAndPrintsTheLinesReadingWholeFilesDid() throws {
+    var (session, _) = try session()
+    for (name, bytes) in Self.files.sorted(by: { $0.key < $1.key }) {
+      let matching = Self.lines(bytes).filter { Self.text($0).contains("match") }
+      let count = session.run("grep -c match \(name)")
+      #expect(count.stdout == "\(matching.count)\n", "\(name)")
+      #expect(count.status == (matching.isEmpty ? 1 : 0), "\(name)")
+      let printed = session.run("grep -n match \(name)")
+      let numbered = Self.lines(bytes).enumerated().filter { Self.text($0.1).contains("match") }
+        .map { "\($0.0 + 1):\(Self.text($0.1))\n" }.joined()
+      #expect(printed.stdout == numbered, "\(name)")
+      let inverted = session.run("grep -vc match \(name)")
+      #expect(inverted.stdout == "\(Self.lines(bytes).count - matching.count)\n", "\(name)")
+    }
+  }
+
+  @Test func grepContextAcrossChunks() throws {
+    var (session, _) = try session()
+    let lines = Self.lines(Self.files["long.txt"] ?? []).map(Self.text)
+    let result = session.run("grep -n -B 2 -A 1 -m 40 'match match match' long.txt")
+    // The same selection, made over the whole file as grep did before it streamed.
+    var expected = ""
+    var lastPrinted: Int?
+    var printedUpTo = -1
+    var pendingAfter = 0
+    var count = 0
+    func show(_ index: Int, _ separator: String) {
+      if let last = lastPrinted, last < index - 1 { expected += "--\n" }
+      expected += "\(index + 1)\(separator)\(lines[index])\n"
+      lastPrinted = index
+      printedUpTo = index
+    }
+    for (index, line) in lines.enumerated() {
+      if count >= 40 {
+        guard pendingAfter > 0 else { break }
+        show(index, "-")
+        pendingAfter -= 1
+        continue
+      }
+      guard line.contains("match match match") else {
+        if pendingAfter > 0 {
+          show(index, "-")
+          pendingAfter -= 1
+        }
+        continue
+      }
+      count += 1
+      for earlier in max(printedUpTo + 1, index - 2)..<index { show(earlier, "-") }
+      pendingAfter = 1
+      show(index, ":")
+    }
+    #expect(count == 40)
+    #expect(result.stdout == expected)
+  }
+
+  @Test func wcCountsAsGNUDoes() throws {
+    var (session, _) = try session()
+    #expect(session.run("wc crlf.txt").stdout == " 4  5 34 crlf.txt\n")
+    #expect(session.run("wc -l no-newline.txt").stdout == "1 no-newline.txt\n")
+    #expect(session.run("wc empty.txt").stdout == "0 0 0 empty.txt\n")
+    #expect(session.run("printf 'h\\xc3\\xa9 l\\xc3\\xa0\\n' | wc -m").stdout == "6\n")
+    let long = Self.files["long.txt"] ?? []
+    let words = Self.text(long).split(whereSeparator: { $0 == " " || $0 == "\n" }).count
+    let width = String(long.count).count
+    let fields = [Self.lines(long).count, words, long.count].map {
+      String(repeating: " ", count: width - String($0).count) + String($0)
+    }
+    #expect(session.run("wc long.txt").stdout == fields.joined(separator: " ") + " long.txt\n")
+  }
+
+  @Test func catAndHeadGiveTheBytesBack() throws {
+    var (session, _) = try session()
+    for (name, bytes) in Self.files.sorted(by: { $0.key < $1.key }) {
+      #expect(session.run("cat \(name)").stdoutBytes == bytes, "\(name)")
+      let numbered =
+        Self.lines(bytes).enumerated().map { index, line in
+          let number = String(index + 1)
+          return String(repeating: " ", count: max(0, 6 - number.count)) + number + "\t"
+            + Self.text(line)
+        }.joined(separator: "\n") + (bytes.last == 10 ? "\n" : "")
+      if Self.text(bytes).utf8.elementsEqual(bytes) {
+        #expect(session.run("cat -n \(name)").stdout == numbered, "\(name)")
+      }
+      let firstThree = Self.lines(bytes).prefix(3).map { Self.text($0) + "\n" }.joined()
+      #expect(session.run("head -n 3 \(name)").stdout == firstThree, "\(name)")
+      #expect(
+        session.run("head -c 70000 \(name)").stdoutBytes == Array(bytes.prefix(70_000)), "\(name)")
+    }
+  }
+
+  @Test func sha256sumHashesInChunks() throws {
+    var (session, _) = try session()
+    for (name, bytes) in Self.files.sorted(by: { $0.key < $1.key }) {
+      #expect(session.run("sha256sum \(name)").stdout == "\(Digest.of(bytes).hex)  \(name)\n")
+    }
+    let missing = session.run("sha256sum nothing.txt plain.txt")
+    #expect(missing.stderr == "sha256sum: nothing.txt: No such file or directory\n")
+    #expect(missing.stdout.hasSuffix("  plain.txt\n"))
+    #expect(missing.status == 1)
+    #expect(session.run("sha256sum /tmp").stderr == "sha256sum: /tmp: Is a directory\n")
+  }
+}
