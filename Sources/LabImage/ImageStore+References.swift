@@ -4,41 +4,44 @@ import LabJSON
 /// The tags and digests that name images: `repositories.json`, indexed by image.
 ///
 /// A command reads the table once and asks it per image, so the references to an image are
-/// kept beside the table, parsed once, rather than found by going through every reference.
+/// kept beside the table, by image; a reference is parsed only when it is asked for, so that
+/// `docker tag` in a store of thousands parses none of the others.
 public struct ReferenceTable: Equatable, Sendable {
   /// Repository familiar name → reference familiar string → image ID.
   public private(set) var repositories: [String: [String: Digest]] = [:]
-  /// Image ID → its references, by familiar string: the index ``references(to:)`` reads.
-  private var byImage: [Digest: [String: ImageReference]] = [:]
+  /// Image ID → the references (familiar strings) that name it: the index
+  /// ``references(to:)`` reads.
+  private var byImage: [Digest: Set<String>] = [:]
 
   public init() {}
 
   /// Every reference with the image it names, in lexical order of the full reference,
   /// as Docker's reference store sorts them.
   public var all: [(reference: ImageReference, image: Digest)] {
-    byImage.flatMap { image, references in references.values.map { ($0, image) } }
-      .map { (key: $0.0.description, entry: $0) }
-      .sorted { $0.key < $1.key }.map(\.entry)
+    byImage.flatMap { image, keys in
+      keys.compactMap { key in (try? ImageReference(parsing: key)).map { ($0, image) } }
+    }
+    .map { (key: $0.0.description, entry: $0) }
+    .sorted { $0.key < $1.key }.map(\.entry)
   }
 
   /// The references that name `image`, in lexical order of the full reference.
   public func references(to image: Digest) -> [ImageReference] {
-    guard let references = byImage[image] else { return [] }
-    if references.count == 1, let only = references.first { return [only.value] }
-    return references.values.map { (key: $0.description, reference: $0) }
+    guard let keys = byImage[image] else { return [] }
+    return keys.compactMap { try? ImageReference(parsing: $0) }
+      .map { (key: $0.description, reference: $0) }
       .sorted { $0.key < $1.key }.map(\.reference)
   }
 
   /// Whether any reference names `image`.
-  public func isReferenced(_ image: Digest) -> Bool { byImage[image] != nil }
+  public func isReferenced(_ image: Digest) -> Bool { !references(to: image).isEmpty }
 
   public func image(for reference: ImageReference) -> Digest? {
     repositories[reference.familiarName]?[reference.familiarString]
   }
 
   public mutating func add(_ reference: ImageReference, image: Digest) {
-    let key = reference.familiarString
-    insert(key: key, repository: reference.familiarName, image: image, parsed: reference)
+    insert(key: reference.familiarString, repository: reference.familiarName, image: image)
   }
 
   /// Removes a reference; an emptied repository is dropped, as Docker does.
@@ -50,16 +53,15 @@ public struct ReferenceTable: Equatable, Sendable {
     unindex(key, from: old)
   }
 
-  /// Records `key` in `repository` as naming `image`; `parsed` is the key read as a reference,
-  /// `nil` when it does not read as one (it is kept, but names nothing).
-  mutating func insert(key: String, repository: String, image: Digest, parsed: ImageReference?) {
+  /// Records `key` in `repository` as naming `image`.
+  mutating func insert(key: String, repository: String, image: Digest) {
     if let old = repositories[repository]?[key] { unindex(key, from: old) }
     repositories[repository, default: [:]][key] = image
-    if let parsed { byImage[image, default: [:]][key] = parsed }
+    byImage[image, default: []].insert(key)
   }
 
   private mutating func unindex(_ key: String, from image: Digest) {
-    byImage[image]?[key] = nil
+    byImage[image]?.remove(key)
     if byImage[image]?.isEmpty == true { byImage[image] = nil }
   }
 
@@ -90,8 +92,7 @@ extension ImageStore {
         guard let text = value.stringValue, let id = try? Digest(text) else {
           throw ImageError.corruptStore("repositories.json names \(key) with a bad image ID")
         }
-        table.insert(
-          key: key, repository: name, image: id, parsed: try? ImageReference(parsing: key))
+        table.insert(key: key, repository: name, image: id)
       }
     }
     return table
