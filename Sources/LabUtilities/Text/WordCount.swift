@@ -24,8 +24,9 @@ struct WordCount: Utility {
     for var file in files {
       // A chunk at a time: lines are newlines, words runs of other bytes than blanks, and
       // characters every byte that does not continue a UTF-8 sequence.
-      var counts = [0, 0, 0]
+      var (lines, words, characters) = (0, 0, 0)
       var inWord = false
+      let countsCharacters = options.has("m")
       do {
         while let chunk = try file.chunks.next() {
           if Budget.shouldStop() != nil {
@@ -33,17 +34,19 @@ struct WordCount: Utility {
             return output
           }
           for byte in chunk {
-            if byte == 10 { counts[0] += 1 }
+            if byte == 10 { lines += 1 }
             let isBlank = byte == 32 || (9...13).contains(byte)
-            if !isBlank && !inWord { counts[1] += 1 }
+            if !isBlank && !inWord { words += 1 }
             inWord = !isBlank
-            if !options.has("m") || byte & 0xC0 != 0x80 { counts[2] += 1 }
+            if countsCharacters && byte & 0xC0 == 0x80 { characters -= 1 }
           }
+          characters += chunk.count
         }
       } catch {
         output.printError("\(invocation.name): \(file.name): \(error)\n")
         output.status = 1
       }
+      let counts = [lines, words, characters]
       rows.append(counts)
       for index in 0..<3 { totals[index] += counts[index] }
     }
