@@ -48,24 +48,14 @@ extension ImageStore {
         for diffID in image.diffIDs {
           let size = try layerTarSize(diffID)
           if written.insert(diffID).inserted {
-            // Stream the layer back out of its gzip'd copy through a scratch file.
-            let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            guard (try? HostPaths.createFile(scratch)) != nil,
-              let output = FileHandle(forWritingAtPath: scratch)
-            else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
-            try readLayerTar(diffID) { try output.write(contentsOf: Data($0)) }
-            try output.close()
-            guard let input = FileHandle(forReadingAtPath: scratch) else {
-              throw ImageError.io(path: "tmp", reason: "cannot open file")
-            }
-            defer { try? input.close() }
+            // Rebuilt from the layer's files and tar-split as it is written; a layer that
+            // cannot be rebuilt as it was fails the save, and the staged file goes.
             try writer.append(
               TarEntry(
                 path: "blobs/sha256/\(diffID.hex)", kind: .file([]), mode: 0o644,
                 modificationTime: mtime),
               size: size
-            ) { Array((try input.read(upToCount: 1 << 20)) ?? Data()) }
+            ) { write in try readLayerTar(diffID, chunk: write) }
           }
           layerDescriptors.append(
             .object([

@@ -61,6 +61,7 @@ public struct ImageStore: Sendable {
         + "\(id.dropFirst(16).prefix(4))-\(id.dropFirst(20).prefix(12))"
       try writeFileAtomically(engineID, Array(uuid.utf8))
     }
+    migrateLegacyLayerArchives()
     stampNewEntries(at: clock().now)
   }
 
