@@ -1,5 +1,6 @@
 import Foundation
 import LabArchive
+import LabFiles
 import LabTestSupport
 import Testing
 
@@ -299,5 +300,35 @@ struct LegacyLayerArchiveTests {
     try store.initialize()
     #expect(try LayerTarTests.rebuild(store, layer.diffID) == tar)
     #expect(!FileManager.default.fileExists(atPath: legacy))
+  }
+}
+
+@Suite("Throw-away stores")
+struct ScratchStoreTests {
+  @Test func aStoreThatIsNotFlushedWritesTheSameFiles() throws {
+    let root = try TestSupport.scratchDirectory("scratch-store")
+    let store = ImageStore(root: root + "/store", durable: false)
+    #expect(!store.isDurable)
+    try store.initialize()
+    let registry = EmbeddedRegistry(root: TestSupport.registryRoot)
+    _ = try store.pull(try ImageReference(parsing: "alpine"), from: registry)
+    let repositories = "\(store.root)/image/overlay2/repositories.json"
+    let attributes = try FileManager.default.attributesOfItem(atPath: repositories)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    #expect(try String(contentsOfFile: repositories, encoding: .utf8).contains("alpine:latest"))
+    #expect(try store.check().problems.isEmpty)
+  }
+
+  @Test func foldersAreMadeWithTheirModeAndParentsOnlyWhenMissing() throws {
+    let root = try TestSupport.scratchDirectory("folders")
+    try HostPaths.createDirectories("\(root)/a/b/c", mode: 0o700)
+    for path in ["a", "a/b", "a/b/c"] {
+      let attributes = try FileManager.default.attributesOfItem(atPath: "\(root)/\(path)")
+      #expect((attributes[.posixPermissions] as? Int) == 0o700, "\(path)")
+    }
+    try HostPaths.createDirectories("\(root)/a/b/c")
+    try HostPaths.createDirectories("\(root)/a/b/c/")
+    #expect(FileManager.default.createFile(atPath: "\(root)/file", contents: Data()))
+    #expect(throws: FileSystemError.self) { try HostPaths.createDirectories("\(root)/file/x/y") }
   }
 }
