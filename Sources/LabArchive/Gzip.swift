@@ -148,3 +148,65 @@ public enum Gzip {
     }
   }
 }
+
+/// Writes a gzip file a chunk at a time, so what it compresses is never held whole.
+///
+/// The header carries no timestamp, so equal input gives equal bytes.
+public final class GzipWriter {
+  private var archive: OpaquePointer?
+
+  /// Creates or truncates the file at `path`.
+  ///
+  /// - Parameters:
+  ///   - path: The file to write.
+  ///   - level: zlib's compression level, 1 (fastest) to 9 (smallest).
+  /// - Throws: ``ArchiveError`` when the file cannot be created.
+  public init(path: String, level: Int = 6) throws(ArchiveError) {
+    guard let archive = archive_write_new() else {
+      throw .library(operation: "gzip", message: "out of memory")
+    }
+    self.archive = archive
+    try check(archive_write_set_format_raw(archive), archive, "gzip")
+    try check(archive_write_add_filter_gzip(archive), archive, "gzip")
+    try check(archive_write_set_filter_option(archive, "gzip", "timestamp", nil), archive, "gzip")
+    try check(
+      archive_write_set_filter_option(archive, "gzip", "compression-level", String(level)),
+      archive, "gzip")
+    try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "gzip")
+    try check(archive_write_open_filename(archive, path), archive, "open \(path)")
+    guard let entry = archive_entry_new() else {
+      throw .library(operation: "gzip", message: "out of memory")
+    }
+    defer { archive_entry_free(entry) }
+    archive_entry_set_filetype(entry, fileTypeRegular)
+    archive_entry_set_pathname(entry, "data")
+    try check(archive_write_header(archive, entry), archive, "gzip")
+  }
+
+  deinit {
+    if let archive { archive_write_free(archive) }
+  }
+
+  /// Compresses `bytes` onto the end of the file.
+  public func write(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
+    guard !bytes.isEmpty else { return }
+    guard let archive else { throw .library(operation: "gzip", message: "already finished") }
+    let written = archive_write_data(archive, bytes.baseAddress, bytes.count)
+    guard written >= 0 else { throw .library(operation: "gzip", message: errorMessage(archive)) }
+  }
+
+  /// Flushes what is left and closes the file.
+  public func finish() throws(ArchiveError) {
+    guard let archive else { return }
+    let status = archive_write_close(archive)
+    let message = errorMessage(archive)
+    archive_write_free(archive)
+    self.archive = nil
+    guard status == archiveOK || status == archiveWarn else {
+      throw .library(operation: "gzip", message: message)
+    }
+  }
+}
+
+@available(*, unavailable)
+extension GzipWriter: Sendable {}

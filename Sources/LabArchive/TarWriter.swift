@@ -14,12 +14,17 @@ public enum Compression: Sendable {
 public final class TarWriter {
   private var archive: OpaquePointer?
   private let sink: ByteSink?
-  /// Whether the archive goes to a file rather than memory.
-  var isFile: Bool { sink == nil }
+  private let stream: StreamSink?
+  /// Whether the archive goes to a file rather than memory or a stream, which charges
+  /// its own writes.
+  var isFile: Bool { sink == nil && stream == nil }
 
   /// Opens a writer onto a file, created or truncated.
   public convenience init(path: String, compression: Compression = .none) throws(ArchiveError) {
     try self.init(compression: compression, sink: nil)
+    // Large blocks, fewer writes; with one byte in the last block, the bytes are the same.
+    try check(archive_write_set_bytes_per_block(archive, 1 << 16), archive, "set block size")
+    try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "set block size")
     try check(archive_write_open_filename(archive, path), archive, "open \(path)")
   }
 
@@ -30,8 +35,39 @@ public final class TarWriter {
     try openInMemory(archive, sink, "open memory archive")
   }
 
-  private init(compression: Compression, sink: ByteSink?) throws(ArchiveError) {
+  /// Opens a writer that hands the archive's bytes to `write` as they are produced, so one
+  /// pass over them can store, hash and index them.
+  public convenience init(
+    streamingTo write: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void
+  ) throws(ArchiveError) {
+    let stream = StreamSink(write)
+    try self.init(compression: .none, sink: nil, stream: stream)
+    // Large blocks, fewer calls; with one byte in the last block, the bytes are the same.
+    try check(archive_write_set_bytes_per_block(archive, 1 << 16), archive, "set block size")
+    try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "set block size")
+    let context = Unmanaged.passUnretained(stream).toOpaque()
+    try check(
+      archive_write_open2(
+        archive, context, nil,
+        { _, context, buffer, length in
+          guard let context, let buffer else { return -1 }
+          let stream = Unmanaged<StreamSink>.fromOpaque(context).takeUnretainedValue()
+          do throws(ArchiveError) {
+            try stream.write(UnsafeRawBufferPointer(start: buffer, count: length))
+          } catch {
+            stream.failure = error
+            return -1
+          }
+          return length
+        }, nil, nil),
+      archive, "open stream")
+  }
+
+  private init(compression: Compression, sink: ByteSink?, stream: StreamSink? = nil)
+    throws(ArchiveError)
+  {
     self.sink = sink
+    self.stream = stream
     archive = archive_write_new()
     try check(archive_write_set_format_pax_restricted(archive), archive, "set tar format")
     try check(archive_write_set_bytes_in_last_block(archive, 1), archive, "set block size")
@@ -87,6 +123,29 @@ public final class TarWriter {
     }
   }
 
+  /// Appends a regular file of `size` bytes whose payload `body` writes, a chunk at a time,
+  /// through the function it is handed.
+  ///
+  /// - Throws: ``ArchiveError/truncated(_:)`` when `body` writes more or fewer than `size`
+  ///   bytes; what `body` throws.
+  public func append(
+    _ entry: TarEntry, size: Int64,
+    writing body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+  ) throws {
+    try writeHeader(entry, fileSize: size)
+    var written: Int64 = 0
+    try body { chunk in
+      guard written + Int64(chunk.count) <= size else {
+        throw ArchiveError.truncated("\(entry.path): more data than its size")
+      }
+      try writeData(chunk)
+      written += Int64(chunk.count)
+    }
+    guard written == size else {
+      throw ArchiveError.truncated("\(entry.path): the file changed size while it was archived")
+    }
+  }
+
   /// Closes the archive; for an in-memory writer returns its bytes.
   @discardableResult
   public func finish() throws(ArchiveError) -> [UInt8] {
@@ -96,6 +155,7 @@ public final class TarWriter {
     archive_write_free(archive)
     self.archive = nil
     guard status == archiveOK || status == archiveWarn else {
+      if let failure = stream?.failure { throw failure }
       throw .library(operation: "close archive", message: message)
     }
     return sink?.bytes ?? []
@@ -131,16 +191,25 @@ public final class TarWriter {
       archive_entry_set_hardlink(header, target)
       archive_entry_set_size(header, 0)
     }
-    try check(archive_write_header(archive, header), archive, "write header of \(entry.path)")
+    let status = archive_write_header(archive, header)
+    if status != archiveOK && status != archiveWarn, let failure = stream?.failure { throw failure }
+    try check(status, archive, "write header of \(entry.path)")
   }
 
   private func writeData(_ bytes: [UInt8]) throws(ArchiveError) {
+    var failure: ArchiveError?
+    bytes.withUnsafeBytes { buffer in
+      do throws(ArchiveError) { try writeData(buffer) } catch { failure = error }
+    }
+    if let failure { throw failure }
+  }
+
+  private func writeData(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
     guard !bytes.isEmpty else { return }
     try charge(bytes.count)
-    let written = bytes.withUnsafeBytes { buffer in
-      archive_write_data(archive, buffer.baseAddress, buffer.count)
-    }
+    let written = archive_write_data(archive, bytes.baseAddress, bytes.count)
     guard written >= 0 else {
+      if let failure = stream?.failure { throw failure }
       throw .library(operation: "write data", message: errorMessage(archive))
     }
   }
@@ -171,6 +240,17 @@ extension TarWriter {
     } catch {
       throw .noSpace
     }
+  }
+}
+
+/// Hands what libarchive writes to a function, keeping the first failure for the writer to
+/// throw; passed to its C callback through `Unmanaged`.
+final class StreamSink {
+  let write: (UnsafeRawBufferPointer) throws(ArchiveError) -> Void
+  var failure: ArchiveError?
+
+  init(_ write: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void) {
+    self.write = write
   }
 }
 

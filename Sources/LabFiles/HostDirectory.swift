@@ -364,6 +364,16 @@ public final class FileReader {
     }
   }
 
+  /// Reads the next bytes into `buffer`: how many, 0 at the end of the file.
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
+    while true {
+      let got = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+      if got < 0 && errno == EINTR { continue }
+      guard got >= 0 else { throw .current }
+      return got
+    }
+  }
+
   /// The rest of the file, refused beyond `limit` bytes.
   public func readAll(limit: Int64 = .max) throws(FileSystemError) -> [UInt8] {
     var bytes: [UInt8] = []
@@ -398,6 +408,15 @@ public final class FileWriter {
 
   /// Writes all of `bytes`, charged to the session's disk quota first.
   public func write(_ bytes: [UInt8]) throws(FileSystemError) {
+    var failure: FileSystemError?
+    bytes.withUnsafeBytes { buffer in
+      do throws(FileSystemError) { try write(buffer) } catch { failure = error }
+    }
+    if let failure { throw failure }
+  }
+
+  /// Writes all of `bytes`, charged to the session's disk quota first.
+  public func write(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
     do {
       try Budget.current?.chargeDisk(Int64(bytes.count))
     } catch {
@@ -405,9 +424,8 @@ public final class FileWriter {
     }
     var offset = 0
     while offset < bytes.count {
-      let written = bytes.withUnsafeBytes {
-        Glibc.write(descriptor, $0.baseAddress.map { $0 + offset }, bytes.count - offset)
-      }
+      let written = Glibc.write(
+        descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
       if written < 0 && errno == EINTR { continue }
       guard written > 0 else { throw .current }
       offset += written

@@ -7,17 +7,32 @@ import Foundation
 /// thread; a folder made in that instant with the default mode would be world-writable.
 public enum HostPaths {
   /// Creates a folder and its missing parents with `mode`.
+  ///
+  /// The folder itself is tried first, and its parents only when they are missing: one call
+  /// when it is there already.
   public static func createDirectories(_ path: String, mode: mode_t = 0o755)
     throws(FileSystemError)
   {
-    var current = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-      current += "/" + component
-      if mkdir(current, mode) == 0 {
-        chmod(current, mode)
+    if mkdir(path, mode) == 0 {
+      chmod(path, mode)
+      return
+    }
+    switch errno {
+    case EEXIST:
+      return
+    case ENOENT:
+      let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+      guard let slash = trimmed.lastIndex(of: "/"), slash != trimmed.startIndex else {
+        throw .from(errno: ENOENT)
+      }
+      try createDirectories(String(trimmed[..<slash]), mode: mode)
+      if mkdir(trimmed, mode) == 0 {
+        chmod(trimmed, mode)
       } else if errno != EEXIST {
         throw .from(errno: errno)
       }
+    default:
+      throw .from(errno: errno)
     }
   }
 

@@ -81,7 +81,7 @@ final class FuzzSandbox: @unchecked Sendable {
     let root = (try? ScratchDirectory.make("fuzz")) ?? NSTemporaryDirectory()
     workspace = root + "/workspace"
     session = try? SandboxSession(
-      store: ImageStore(root: root + "/store"), workspace: workspace,
+      store: ImageStore(root: root + "/store", durable: false), workspace: workspace,
       registry: EmbeddedRegistry.locate(), clock: VirtualClock(), keepsClock: false)
     seed()
   }

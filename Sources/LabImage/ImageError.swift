@@ -24,6 +24,8 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupportedMediaType(String)
   case invalidRecipe(file: String, reason: String)
   case corruptStore(String)
+  /// A layer's tar cannot be rebuilt as it was stored: a file of it changed or went away.
+  case layerContent(layer: Digest, reason: String)
   case io(path: String, reason: String)
   case archive(String)
 
@@ -49,6 +51,7 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unsupportedMediaType(let type): "unsupported media type \(type)"
     case .invalidRecipe(let file, let reason): "\(file): \(reason)"
     case .corruptStore(let reason): "the store is damaged: \(reason)"
+    case .layerContent(let layer, let reason): "layer \(layer): \(reason)"
     case .io(let path, let reason): "\(path): \(reason)"
     case .archive(let message): message
     }

@@ -48,24 +48,14 @@ extension ImageStore {
         for diffID in image.diffIDs {
           let size = try layerTarSize(diffID)
           if written.insert(diffID).inserted {
-            // Stream the layer back out of its gzip'd copy through a scratch file.
-            let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
-            defer { try? FileManager.default.removeStoreItem(atPath: scratch) }
-            guard (try? HostPaths.createFile(scratch)) != nil,
-              let output = FileHandle(forWritingAtPath: scratch)
-            else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
-            try readLayerTar(diffID) { try output.write(contentsOf: Data($0)) }
-            try output.close()
-            guard let input = FileHandle(forReadingAtPath: scratch) else {
-              throw ImageError.io(path: "tmp", reason: "cannot open file")
-            }
-            defer { try? input.close() }
+            // Rebuilt from the layer's files and tar-split as it is written; a layer that
+            // cannot be rebuilt as it was fails the save, and the staged file goes.
             try writer.append(
               TarEntry(
                 path: "blobs/sha256/\(diffID.hex)", kind: .file([]), mode: 0o644,
                 modificationTime: mtime),
               size: size
-            ) { Array((try input.read(upToCount: 1 << 20)) ?? Data()) }
+            ) { write in try readLayerTar(diffID, chunk: write) }
           }
           layerDescriptors.append(
             .object([
@@ -187,19 +177,34 @@ extension ImageStore {
     let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
     defer { try? FileManager.default.removeStoreItem(atPath: scratch) }
     try createDirectories(scratch)
-    // Unpack the archive's members to scratch files, a member at a time.
+    // Unpack the archive's members to scratch files, a member at a time; one that is an
+    // uncompressed tar is hashed and indexed on the way, so a layer is read once.
     var members: [String: String] = [:]
+    var scans: [String: MemberScan.Result] = [:]
     do {
       while let header = try reader.next() as TarHeader? {
         guard header.type == .file else { continue }
         let name = try LayerExtractor.safeRelativePath(header.path)
         let target = "\(scratch)/member-\(members.count)"
-        guard (try? HostPaths.createFile(target)) != nil,
-          let handle = FileHandle(forWritingAtPath: target)
-        else { throw ImageError.io(path: "tmp", reason: "cannot create file") }
-        defer { try? handle.close() }
-        try reader.readData { try handle.write(contentsOf: Data($0)) }
+        let output: FileWriter
+        do {
+          output = try HostDirectory(scratch).writer("member-\(members.count)")
+        } catch {
+          throw ImageError.io(path: "tmp", reason: "cannot create file")
+        }
+        let scan = MemberScan(tarSplit: target + ".tar-split.json.gz")
+        try reader.readData { chunk in
+          do throws(FileSystemError) {
+            try output.write(chunk)
+          } catch {
+            throw error == .noSpace
+              ? ImageError.io(path: "write", reason: "no space left on device")
+              : ImageError.io(path: "tmp", reason: error.description)
+          }
+          scan.consume(chunk)
+        }
         members[name] = target
+        scans[name] = scan.finish()
       }
     } catch let error as ImageError {
       throw error
@@ -245,8 +250,23 @@ extension ImageStore {
           guard let layerPath = members[name] else {
             throw ImageError.archive("the archive lacks layer \(name)")
           }
-          let layer = try addLayer(
-            from: .file(layerPath), expectedDiffID: config.diffIDs[index], parent: parent)
+          let expected = config.diffIDs[index]
+          let layer: StoredLayer
+          if let scan = scans[name], let tarSplit = scan.tarSplit {
+            guard scan.digest == expected else {
+              throw ImageError.digestMismatch(
+                what: "layer content", expected: expected, actual: scan.digest)
+            }
+            // The store takes the tar-split it is handed; another image may need it too.
+            let handed = "\(tarSplit)-\(index)-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: handed) }
+            try FileManager.default.copyItem(atPath: tarSplit, toPath: handed)
+            layer = try addLayer(
+              tarAt: layerPath, diffID: expected, parent: parent, tarSplit: handed)
+          } else {
+            layer = try addLayer(
+              from: .file(layerPath), expectedDiffID: expected, parent: parent)
+          }
           parent = layer.chainID
         }
         let id = try storeImage(config: configBytes)
@@ -378,3 +398,68 @@ extension ImageStore {
     return .array(entries)
   }
 }
+
+/// Hashes a member of an archive as it is copied out and, when it starts as an uncompressed
+/// tar does, indexes it into a tar-split too: a layer need not be read again to be stored.
+final class MemberScan {
+  struct Result {
+    var digest: Digest
+    /// The member's tar-split, when it is a tar.
+    var tarSplit: String?
+  }
+
+  private enum State { case undecided, tar, other }
+
+  private let tarSplit: String
+  private var state = State.undecided
+  private var head: [UInt8] = []
+  private var splitter: TarSplitWriter?
+  private var hasher = DigestHasher()
+
+  init(tarSplit: String) { self.tarSplit = tarSplit }
+
+  func consume(_ bytes: UnsafeRawBufferPointer) {
+    hasher.update(bytes)
+    switch state {
+    case .undecided:
+      let take = min(512 - head.count, bytes.count)
+      head.append(contentsOf: bytes[0..<take])
+      guard head.count == 512 else { return }
+      guard TarSplitWriter.checksumMatches(head),
+        let writer = try? TarSplitWriter(path: tarSplit)
+      else {
+        state = .other
+        return
+      }
+      splitter = writer
+      state = .tar
+      head.withUnsafeBytes { feed($0) }
+      feed(UnsafeRawBufferPointer(rebasing: bytes[take...]))
+    case .tar:
+      feed(bytes)
+    case .other:
+      break
+    }
+  }
+
+  private func feed(_ bytes: UnsafeRawBufferPointer) {
+    do {
+      try splitter?.consume(bytes)
+    } catch {
+      // Not a tar this store can index: it is read again the ordinary way, if it is a layer.
+      state = .other
+      splitter = nil
+    }
+  }
+
+  func finish() -> Result {
+    var result = Result(digest: hasher.finalize())
+    if state == .tar, let splitter, (try? splitter.finish()) != nil {
+      result.tarSplit = tarSplit
+    }
+    return result
+  }
+}
+
+@available(*, unavailable)
+extension MemberScan: Sendable {}

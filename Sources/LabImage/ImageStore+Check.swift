@@ -116,6 +116,20 @@ extension ImageStore {
     } else {
       problems.append("layer \(chainID.shortID): overlay2/\(layer.cacheID)/link is missing")
     }
+    // The layer's tar must still come back from its files and tar-split, as `save` needs it.
+    if exists("\(overlay)/diff") && exists("\(directory)/tar-split.json.gz") {
+      do {
+        try readTar(of: layer) { _ in }
+      } catch let error as ImageError {
+        if case .layerContent(_, let reason) = error {
+          problems.append("layer \(chainID.shortID): \(reason)")
+        } else {
+          problems.append("layer \(chainID.shortID): \(error)")
+        }
+      } catch {
+        problems.append("layer \(chainID.shortID): \(error)")
+      }
+    }
     if let parent = layer.parent {
       if !hasLayer(parent) {
         problems.append("layer \(chainID.shortID): parent \(parent.shortID) is missing")

@@ -37,11 +37,14 @@ extension ImageStore {
     "\(overlayDirectory)/\(try layer(chainID).cacheID)/diff"
   }
 
-  /// Adds a layer from a registry's blob, an uncompressed or gzip'd tar, verifying its diff ID.
+  /// Adds a layer from a registry's blob, an uncompressed or compressed tar, verifying its
+  /// diff ID.
   ///
-  /// The tar is streamed: it is decompressed to a temporary file while being hashed, then
-  /// extracted; no layer is held in memory. The layer becomes visible only at the end, when its
-  /// `layerdb` directory is renamed into place; a failure leaves nothing behind.
+  /// The tar is streamed once, hashed and indexed into its tar-split as it goes by (a
+  /// compressed one is decompressed to a temporary file on the way), then extracted; no
+  /// layer is held in memory, and nothing is compressed but the small tar-split. The layer
+  /// becomes visible only at the end, when its `layerdb` directory is renamed into place; a
+  /// failure leaves nothing behind.
   ///
   /// - Parameters:
   ///   - blob: The layer archive, compressed or not: a file, or bytes in memory.
@@ -54,34 +57,58 @@ extension ImageStore {
   public func addLayer(
     from blob: RegistryBlob, expectedDiffID: Digest?, parent: Digest?
   ) throws -> StoredLayer {
+    if let expectedDiffID, hasLayer(Self.chainID(expectedDiffID, parent: parent)) {
+      return try layer(Self.chainID(expectedDiffID, parent: parent))
+    }
     try createDirectories(temporaryDirectory)
-    let tarPath = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar"
+    let scratch = "\(temporaryDirectory)/layer-\(UUID().uuidString)"
+    let tarSplit = scratch + ".tar-split.json.gz"
     var staged: Int64 = 0
     defer {
-      try? FileManager.default.removeStoreItem(atPath: tarPath)
+      try? FileManager.default.removeStoreItem(atPath: scratch + ".tar")
+      try? FileManager.default.removeStoreItem(atPath: tarSplit)
       Budget.current?.disk?.credit(staged)
     }
-    guard (try? HostPaths.createFile(tarPath)) != nil,
-      let output = FileHandle(forWritingAtPath: tarPath)
-    else { throw ImageError.io(path: "tmp", reason: "cannot create temporary file") }
+    // An uncompressed tar in a file is extracted where it is; anything else is written out.
+    var inPlace: String?
+    if case .file(let path) = blob, !Self.isCompressed(path) { inPlace = path }
+    var output: FileWriter?
+    if inPlace == nil {
+      do {
+        output = try HostDirectory(temporaryDirectory).writer(PathText.name(scratch) + ".tar")
+      } catch {
+        throw ImageError.io(path: "tmp", reason: "cannot create temporary file")
+      }
+    }
+    let splitter = try TarSplitWriter(path: tarSplit)
     var hasher = DigestHasher()
     do {
-      defer { try? output.close() }
       try blob.decompress { chunk in
         hasher.update(chunk)
-        try Self.chargeDisk(chunk.count)
-        staged += Int64(chunk.count)
-        try output.write(contentsOf: Data(chunk))
+        try splitter.consume(chunk)
+        if let output {
+          do throws(FileSystemError) {
+            try output.write(chunk)
+          } catch {
+            throw error == .noSpace
+              ? ImageError.io(path: "write", reason: "no space left on device")
+              : ImageError.io(path: "tmp", reason: error.description)
+          }
+          staged += Int64(chunk.count)
+        }
       }
+      try splitter.finish()
     } catch let error as ArchiveError {
       throw ImageError.archive("\(error)")
     }
+    output = nil
     let diffID = hasher.finalize()
     if let expectedDiffID, expectedDiffID != diffID {
       throw ImageError.digestMismatch(
         what: "layer content", expected: expectedDiffID, actual: diffID)
     }
-    return try addLayer(uncompressedTarAt: tarPath, diffID: diffID, parent: parent)
+    return try addLayer(
+      tarAt: inPlace ?? scratch + ".tar", diffID: diffID, parent: parent, tarSplit: tarSplit)
   }
 
   /// Adds a layer from an uncompressed tar whose diff ID is already known.
@@ -89,25 +116,30 @@ extension ImageStore {
   public func addLayer(
     uncompressedTarAt tarPath: String, diffID: Digest, parent: Digest?
   ) throws -> StoredLayer {
-    let chainID = parent.map { Digest.of("\($0) \(diffID)") } ?? diffID
+    let chainID = Self.chainID(diffID, parent: parent)
+    if hasLayer(chainID) { return try layer(chainID) }
+    try createDirectories(temporaryDirectory)
+    let tarSplit = "\(temporaryDirectory)/layer-\(UUID().uuidString).tar-split.json.gz"
+    defer { try? FileManager.default.removeItem(atPath: tarSplit) }
+    let splitter = try TarSplitWriter(path: tarSplit)
+    do {
+      try Gzip.decompress(fileAt: tarPath) { try splitter.consume($0) }
+    } catch let error as ArchiveError {
+      throw ImageError.archive("\(error)")
+    }
+    try splitter.finish()
+    return try addLayer(tarAt: tarPath, diffID: diffID, parent: parent, tarSplit: tarSplit)
+  }
+
+  /// Adds a layer from an uncompressed tar whose diff ID and tar-split are already made; the
+  /// tar-split file is moved into the store.
+  @discardableResult
+  func addLayer(
+    tarAt tarPath: String, diffID: Digest, parent: Digest?, tarSplit: String
+  ) throws -> StoredLayer {
+    let chainID = Self.chainID(diffID, parent: parent)
     if hasLayer(chainID) { return try layer(chainID) }
     let manager = FileManager.default
-    // The layer's tar is kept, compressed, so `docker save` can write it back byte for byte.
-    let archive = layerArchivePath(diffID)
-    if !manager.fileExists(atPath: archive) {
-      try createDirectories(PathText.parent(archive))
-      let staged = archive + ".tmp-\(UUID().uuidString)"
-      do {
-        try Gzip.compress(fileAt: tarPath, to: staged)
-        chmod(staged, 0o644)
-      } catch let error as ArchiveError {
-        throw ImageError.archive(error.description)
-      }
-      guard rename(staged, archive) == 0 else {
-        throw ImageError.io(path: archive, reason: String(cString: strerror(errno)))
-      }
-      StoreJournal.shared.noteWrite(archive, walk: false)
-    }
     let cacheID = SeededID.cacheID(for: chainID)
     let linkID = SeededID.linkID(for: cacheID)
     let parentLayer = try parent.map { try layer($0) }
@@ -147,7 +179,11 @@ extension ImageStore {
     try writeFileAtomically("\(writeSet)/size", Array(String(summary.size).utf8))
     try writeFileAtomically("\(writeSet)/cache-id", Array(cacheID.utf8))
     if let parent { try writeFileAtomically("\(writeSet)/parent", Array(parent.description.utf8)) }
-    try writeFileAtomically("\(writeSet)/tar-split.json.gz", try TarSplit.make(fromTarAt: tarPath))
+    // Created under whatever umask libarchive left: the store's files are 0644.
+    chmod(tarSplit, 0o644)
+    guard rename(tarSplit, "\(writeSet)/tar-split.json.gz") == 0 else {
+      throw ImageError.io(path: "tar-split.json.gz", reason: String(cString: strerror(errno)))
+    }
     try manager.moveStoreItem(atPath: writeSet, toPath: "\(layerDirectory)/\(chainID.hex)")
 
     // 3. A parent with a child is committed.
@@ -163,6 +199,22 @@ extension ImageStore {
       chainID: chainID, diffID: diffID, parent: parent, cacheID: cacheID, size: summary.size)
   }
 
+  /// Docker's chain ID: the diff ID of a base layer, else the digest of the parent's chain ID
+  /// and the diff ID.
+  static func chainID(_ diffID: Digest, parent: Digest?) -> Digest {
+    parent.map { Digest.of("\($0) \(diffID)") } ?? diffID
+  }
+
+  /// Whether a file starts as a compressed stream does (gzip, bzip2, xz, zstd), not a tar.
+  static func isCompressed(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let head = Array((try? handle.read(upToCount: 6)) ?? Data())
+    return head.starts(with: [0x1F, 0x8B]) || head.starts(with: Array("BZh".utf8))
+      || head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
+      || head.starts(with: [0x28, 0xB5, 0x2F, 0xFD])
+  }
+
   /// Charges a write to the session's disk quota, failing as a full disk does.
   static func chargeDisk(_ count: Int) throws {
     do {
@@ -175,22 +227,97 @@ extension ImageStore {
   /// Streams the uncompressed tar of the layer with `diffID`, byte for byte as it was added,
   /// in chunks; `save` and `push` read layers only through here, so how layers are kept
   /// can change without them.
+  ///
+  /// The tar is rebuilt from the layer's files (`overlay2/<cache-id>/diff`) and its
+  /// `tar-split.json.gz`, as Docker does, and checked against the diff ID as it streams.
+  ///
+  /// - Throws: ``ImageError/layerContent(layer:reason:)`` when a file of the layer was
+  ///   changed or removed since it was stored; what was streamed by then must be discarded.
   public func readLayerTar(_ diffID: Digest, chunk: (UnsafeRawBufferPointer) throws -> Void)
     throws
   {
-    try Gzip.decompress(fileAt: layerArchivePath(diffID), chunk: chunk)
+    try readTar(of: try layer(withDiffID: diffID), chunk: chunk)
   }
 
-  /// The size in bytes of the layer's uncompressed tar.
+  /// Streams a stored layer's tar, rebuilt from its files and tar-split and checked against
+  /// its diff ID.
+  func readTar(of stored: StoredLayer, chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let diffID = stored.diffID
+    let tarSplit = "\(layerDirectory)/\(stored.chainID.hex)/tar-split.json.gz"
+    let diff = "\(overlayDirectory)/\(stored.cacheID)/diff"
+    var hasher = DigestHasher()
+    do {
+      // The digest of the whole tar vouches for every file; the files' own checksums are
+      // read only when it fails, to name the one that changed.
+      try TarSplit.assemble(at: tarSplit, contentDirectory: diff, verifying: false) { bytes in
+        hasher.update(bytes)
+        try chunk(bytes)
+      }
+      let actual = hasher.finalize()
+      guard actual == diffID else {
+        try TarSplit.assemble(at: tarSplit, contentDirectory: diff, verifying: true) { _ in }
+        throw ImageError.layerContent(
+          layer: diffID, reason: "failed to verify layer data: its tar has digest \(actual)")
+      }
+    } catch let failure as TarSplitFailure {
+      throw ImageError.layerContent(layer: diffID, reason: failure.description)
+    }
+  }
+
+  /// The size in bytes of the layer's uncompressed tar, read from its tar-split alone.
   public func layerTarSize(_ diffID: Digest) throws -> Int64 {
-    var size: Int64 = 0
-    try readLayerTar(diffID) { size += Int64($0.count) }
-    return size
+    let stored = try layer(withDiffID: diffID)
+    do {
+      return try TarSplit.tarSize(at: "\(layerDirectory)/\(stored.chainID.hex)/tar-split.json.gz")
+    } catch let failure as TarSplitFailure {
+      throw ImageError.layerContent(layer: diffID, reason: failure.description)
+    }
   }
 
-  /// Where the layer with `diffID` is kept as a gzip'd tar.
-  public func layerArchivePath(_ diffID: Digest) -> String {
-    "\(stateDirectory)/layers/\(diffID.hex).tar.gz"
+  /// A stored layer whose content is `diffID`: the base layer of that name, or any chain
+  /// that ends in it (all hold the same files).
+  func layer(withDiffID diffID: Digest) throws -> StoredLayer {
+    if hasLayer(diffID), let base = try? layer(diffID), base.diffID == diffID { return base }
+    let chains = (try? FileManager.default.contentsOfDirectory(atPath: layerDirectory)) ?? []
+    for name in chains.sorted()
+    where readText("\(layerDirectory)/\(name)/diff") == diffID.description {
+      if let chainID = try? Digest(hex: name), let stored = try? layer(chainID) { return stored }
+    }
+    throw ImageError.corruptStore("layer \(diffID) is not in the store")
+  }
+
+  /// Stores written before layers were rebuilt from their files kept each layer's tar, gzip'd,
+  /// under `.layerlab/layers`, and tar-splits that cannot rebuild sparse files: the tar-splits
+  /// are made again from those tars, once, and the tars removed.
+  func migrateLegacyLayerArchives() {
+    let legacy = "\(stateDirectory)/layers"
+    let manager = FileManager.default
+    guard let names = try? manager.contentsOfDirectory(atPath: legacy) else { return }
+    let chains = (try? manager.contentsOfDirectory(atPath: layerDirectory)) ?? []
+    for name in names where name.hasSuffix(".tar.gz") {
+      let archive = "\(legacy)/\(name)"
+      guard let diffID = try? Digest(hex: String(name.dropLast(7))) else { continue }
+      for chain in chains where readText("\(layerDirectory)/\(chain)/diff") == diffID.description {
+        let staged = "\(temporaryDirectory)/migrated-\(UUID().uuidString).json.gz"
+        do {
+          let splitter = try TarSplitWriter(path: staged)
+          try Gzip.decompress(fileAt: archive) { try splitter.consume($0) }
+          try splitter.finish()
+          chmod(staged, 0o644)
+          if rename(staged, "\(layerDirectory)/\(chain)/tar-split.json.gz") != 0 {
+            unlink(staged)
+          } else {
+            StoreJournal.shared.noteWrite(
+              "\(layerDirectory)/\(chain)/tar-split.json.gz", walk: false)
+          }
+        } catch {
+          // The tar was damaged: the layer keeps the tar-split it had.
+          unlink(staged)
+        }
+      }
+      try? manager.removeStoreItem(atPath: archive)
+    }
+    try? manager.removeStoreItem(atPath: legacy)
   }
 
   /// Deletes a layer no image uses any more: its layerdb entry first, so it stops existing
@@ -198,13 +325,6 @@ extension ImageStore {
   func removeLayer(_ chainID: Digest) throws {
     let stored = try layer(chainID)
     let manager = FileManager.default
-    defer {
-      let chains = (try? manager.contentsOfDirectory(atPath: layerDirectory)) ?? []
-      let stillKept = chains.contains {
-        readText("\(layerDirectory)/\($0)/diff") == stored.diffID.description
-      }
-      if !stillKept { try? manager.removeStoreItem(atPath: layerArchivePath(stored.diffID)) }
-    }
     let trash = "\(temporaryDirectory)/removed-\(chainID.hex)"
     try? manager.removeStoreItem(atPath: trash)
     try manager.moveStoreItem(atPath: "\(layerDirectory)/\(chainID.hex)", toPath: trash)

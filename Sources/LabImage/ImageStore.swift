@@ -9,9 +9,17 @@ import Foundation
 public struct ImageStore: Sendable {
   /// The directory that plays `/var/lib/docker`.
   public let root: String
+  /// Whether each file written reaches the disk before it counts (`fsync`): a learner's store
+  /// must survive a crash of the machine; a throw-away one, as `check` makes for each
+  /// lesson, need not, and is much faster without.
+  public let isDurable: Bool
 
-  public init(root: String) {
+  /// - Parameters:
+  ///   - root: The directory that plays `/var/lib/docker`.
+  ///   - durable: Whether writes are flushed to the disk; `false` for throw-away stores.
+  public init(root: String, durable: Bool = true) {
     self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    isDurable = durable
     StoreJournal.shared.watch(self.root)
   }
 
@@ -62,6 +70,7 @@ public struct ImageStore: Sendable {
         + "\(id.dropFirst(16).prefix(4))-\(id.dropFirst(20).prefix(12))"
       try writeFileAtomically(engineID, Array(uuid.utf8))
     }
+    migrateLegacyLayerArchives()
     stampNewEntries(at: clock().now)
   }
 
@@ -111,6 +120,12 @@ public struct ImageStore: Sendable {
   }
 
   // MARK: - Small files
+
+  /// Writes a file of the store through a temporary name and a rename, flushed to the disk
+  /// when the store is durable.
+  func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) throws {
+    try LabImage.writeFileAtomically(path, bytes, mode: mode, durable: isDurable)
+  }
 
   func readText(_ path: String) -> String? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }

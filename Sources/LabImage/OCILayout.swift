@@ -98,14 +98,44 @@ func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
 }
 
 /// Writes a file through a temporary name and a rename, so readers never see half of it.
-func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) throws {
+///
+/// - Parameters:
+///   - path: The file.
+///   - bytes: Its content.
+///   - mode: Its mode, whatever the umask.
+///   - durable: Whether the bytes reach the disk (`fsync`) before the rename, so a crash of the
+///     machine leaves the old file or the new one, never an empty one. A throw-away store
+///     skips it.
+/// - Throws: ``ImageError/io(path:reason:)`` when the file cannot be written.
+func writeFileAtomically(
+  _ path: String, _ bytes: [UInt8], mode: Int = 0o644, durable: Bool = true
+) throws {
   let directory = PathText.parent(path)
-  try createDirectories(directory)
   let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
-  guard
-    FileManager.default.createFile(
-      atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: mode])
-  else { throw ImageError.io(path: path, reason: "cannot write file") }
+  let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+  var descriptor = open(temporary, flags, mode_t(mode))
+  if descriptor < 0 && errno == ENOENT {
+    try createDirectories(directory)
+    descriptor = open(temporary, flags, mode_t(mode))
+  }
+  guard descriptor >= 0 else { throw ImageError.io(path: path, reason: "cannot write file") }
+  // The umask must not decide the mode.
+  var failure = fchmod(descriptor, mode_t(mode)) == 0 ? 0 : errno
+  var written = 0
+  while failure == 0 && written < bytes.count {
+    let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    if count < 0 {
+      if errno != EINTR { failure = errno }
+    } else {
+      written += count
+    }
+  }
+  if failure == 0 && durable && fsync(descriptor) != 0 { failure = errno }
+  close(descriptor)
+  guard failure == 0 else {
+    unlink(temporary)
+    throw ImageError.io(path: path, reason: String(cString: strerror(failure)))
+  }
   guard rename(temporary, path) == 0 else {
     unlink(temporary)
     throw ImageError.io(path: path, reason: String(cString: strerror(errno)))

@@ -93,8 +93,10 @@ public struct LessonRunner: Sendable {
     defer { ScratchDirectory.remove(scratch) }
     var session: SandboxSession
     do {
+      // Thrown away at the end: nothing in it needs to survive a crash, so nothing is flushed.
       session = try SandboxSession(
-        store: ImageStore(root: scratch + "/store"), workspace: scratch + "/workspace",
+        store: ImageStore(root: scratch + "/store", durable: false),
+        workspace: scratch + "/workspace",
         registry: registry, clock: VirtualClock(), keepsClock: false)
     } catch {
       report.error = "cannot create a scratch store: \(error)"

@@ -1,6 +1,7 @@
 import Foundation
 import LabArchive
 import LabFiles
+import LabLimits
 
 /// A file to copy into a layer: where it comes from and where it goes.
 struct CopyItem {
@@ -308,9 +309,38 @@ extension ImageStore {
     var unique: [String: CopyItem] = [:]
     for item in items { unique[item.destination] = item }
     try createDirectories(temporaryDirectory)
-    let path = "\(temporaryDirectory)/build-\(UUID().uuidString).tar"
-    defer { try? FileManager.default.removeStoreItem(atPath: path) }
-    let writer = try TarWriter(path: path)
+    // One pass writes the tar for extraction, hashes it and indexes it into its tar-split.
+    let name = "build-\(UUID().uuidString)"
+    let path = "\(temporaryDirectory)/\(name).tar"
+    let tarSplit = "\(temporaryDirectory)/\(name).tar-split.json.gz"
+    var staged: Int64 = 0
+    defer {
+      try? FileManager.default.removeStoreItem(atPath: path)
+      try? FileManager.default.removeStoreItem(atPath: tarSplit)
+      Budget.current?.disk?.credit(staged)
+    }
+    let output: FileWriter
+    do {
+      output = try HostDirectory(temporaryDirectory).writer(name + ".tar")
+    } catch {
+      throw ImageError.io(path: "tmp", reason: "cannot create temporary file")
+    }
+    let splitter = try TarSplitWriter(path: tarSplit)
+    var hasher = DigestHasher()
+    let writer = try TarWriter { (bytes) throws(ArchiveError) in
+      hasher.update(bytes)
+      do {
+        try splitter.consume(bytes)
+      } catch {
+        throw .io(path: "tar-split", reason: "\(error)")
+      }
+      do throws(FileSystemError) {
+        try output.write(bytes)
+      } catch {
+        throw error == .noSpace ? .noSpace : .io(path: "tmp", reason: error.description)
+      }
+      staged += Int64(bytes.count)
+    }
     for destination in unique.keys.sorted() {
       guard let item = unique[destination] else { continue }
       let kind: TarEntry.Kind
@@ -330,8 +360,9 @@ extension ImageStore {
       }
     }
     try writer.finish()
-    let diffID = try Digest.ofFile(at: path)
-    try addLayer(uncompressedTarAt: path, diffID: diffID, parent: parent)
+    try splitter.finish()
+    let diffID = hasher.finalize()
+    try addLayer(tarAt: path, diffID: diffID, parent: parent, tarSplit: tarSplit)
     return diffID
   }
 }

@@ -320,7 +320,8 @@ struct BuildRun {
   }
 
   private func writeBuiltLocally(_ id: Digest) throws {
-    try writeFileAtomically("\(store.metadataDirectory)/\(id.hex)/builtLocally", [1], mode: 0o600)
+    try store.writeFileAtomically(
+      "\(store.metadataDirectory)/\(id.hex)/builtLocally", [1], mode: 0o600)
   }
 
   // MARK: - Stages
