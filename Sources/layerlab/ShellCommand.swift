@@ -129,5 +129,7 @@ enum Interrupt {
   static func install(for sandbox: inout Sandbox) {
     sandbox.interruption = flag
     signal(SIGINT) { _ in Interrupt.flag.raise() }
+    // A person at a terminal may open full-screen programs (dive) from the sandbox.
+    sandbox.shell.allowsFullScreen = Terminal.isInteractive
   }
 }
