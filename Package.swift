@@ -56,7 +56,7 @@ let package = Package(
     .target(
       name: "LabDocker",
       dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput"]),
-    .target(name: "LabDive", dependencies: ["LabImage", "LabJSON", "LabOutput"]),
+    .target(name: "LabDive", dependencies: ["LabImage", "LabJSON", "LabLimits", "LabOutput"]),
     .target(
       name: "LabUtilities",
       dependencies: [
@@ -121,7 +121,8 @@ let package = Package(
     .testTarget(
       name: "LabDiveTests",
       dependencies: [
-        "LabDive", "LabDocker", "LabImage", "LabOutput", "LabShell", "LabTestSupport",
+        "LabArchive", "LabDive", "LabDocker", "LabImage", "LabOutput", "LabShell",
+        "LabTestSupport",
       ]),
     .testTarget(name: "LabJSONTests", dependencies: ["LabJSON"]),
     .testTarget(name: "LabFuzzingTests", dependencies: ["LabFuzzing", "LabTestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
 import LabImage
 import LabJSON
+import LabLimits
 
 /// One layer of an image as dive shows it.
 public struct DiveLayer: Sendable {
@@ -59,7 +60,11 @@ public struct DiveImage: Sendable {
     var trees: [(tree: FileTree, size: UInt64)] = []
     for diffID in image.diffIDs {
       var scanner = LayerScanner()
-      try store.readLayerTar(diffID) { try scanner.consume($0) }
+      try store.readLayerTar(diffID) { chunk in
+        // A large image takes a while: the command line's time limit and Ctrl-C stop it.
+        if let reason = Budget.current?.check() { throw DiveError("\(reason)") }
+        try scanner.consume(chunk)
+      }
       try scanner.finish()
       trees.append(tree(of: scanner.files))
     }
@@ -72,6 +77,14 @@ public struct DiveImage: Sendable {
     let diffIDs = image.diffIDs.map(\.description)
     return DiveImage(
       name: name, layers: layers(trees: trees, history: history, diffIDs: diffIDs))
+  }
+
+  /// The members of a layer's tar held in memory, as dive lists them.
+  public static func files(inLayerTar bytes: [UInt8]) throws -> [DiveFileInfo] {
+    var scanner = LayerScanner()
+    try bytes.withUnsafeBytes { try scanner.consume($0) }
+    try scanner.finish()
+    return scanner.files
   }
 
   /// A layer's tree from its members, and the sum of their sizes.
