@@ -91,4 +91,44 @@ struct DiveTerminalTests {
     try terminal.type("dive demo:later | grep -c Layer")
     try terminal.waitFor("\n4\n")
   }
+
+  static let lesson = """
+    # A look inside busybox
+
+    ```console
+    $ docker pull -q busybox
+    docker.io/library/busybox:latest
+    ```
+
+    ```console
+    $ dive busybox
+    Image name: busybox
+    Total Image size: 4.3 MB
+    Potential wasted space: 0 B
+    Image efficiency score: 100 %
+    ...
+    ```
+
+    ## Done
+
+    That was it.
+    """
+
+  @Test func aStepThatShowsDivesOutputGetsThePlainReportInTheStepper() throws {
+    let directory = try TestSupport.scratchDirectory("tmux-dive")
+    let path = "\(directory)/dive.md"
+    try Data(Self.lesson.utf8).write(to: URL(fileURLWithPath: path))
+    let command =
+      "\(TerminalTests.environment(directory + "/data")) \(ExecTests.binary) run \(path)"
+    let terminal = try TerminalSession(command)
+    defer { terminal.close() }
+    try terminal.waitFor("$ docker pull -q busybox")
+    try terminal.keys("Enter")
+    try terminal.waitFor("$ dive busybox")
+    try terminal.keys("Enter")
+    // Compared with the lesson, not drawn full screen.
+    let shown = try terminal.waitFor("✓ matches the lesson", count: 2)
+    #expect(shown.contains("Image efficiency score: 100 %"))
+    #expect(!shown.contains("Current Layer Contents"))
+  }
 }
