@@ -38,7 +38,9 @@ public struct DiveExplorer: Sendable {
 
   public init(_ analysis: DiveAnalysis) {
     self.analysis = analysis
-    tree = analysis.comparedTree(bottom: 0...0, top: 0...0)
+    // An image of no layers (`FROM scratch` and metadata only) has an empty tree.
+    tree =
+      analysis.image.layers.isEmpty ? FileTree() : analysis.comparedTree(bottom: 0...0, top: 0...0)
     rebuild()
   }
 
@@ -78,7 +80,7 @@ public struct DiveExplorer: Sendable {
   private mutating func move(_ delta: Int) {
     switch pane {
     case .layers:
-      let next = min(max(0, layerIndex + delta), analysis.image.layers.count - 1)
+      let next = min(max(0, layerIndex + delta), max(0, analysis.image.layers.count - 1))
       if next != layerIndex {
         layerIndex = next
         retree()
@@ -129,6 +131,7 @@ public struct DiveExplorer: Sendable {
   }
 
   private mutating func retree() {
+    guard !analysis.image.layers.isEmpty else { return }
     let (bottom, top) = compareIndexes
     tree = analysis.comparedTree(bottom: bottom, top: top)
     rebuild()
@@ -210,7 +213,10 @@ public struct DiveExplorer: Sendable {
       lines.append(bar + " " + (index == layerIndex ? Style.paint(text, "1;7") : text))
     }
     // Layer details.
-    let layer = layers[layerIndex]
+    let layer =
+      layers.isEmpty
+      ? DiveLayer(index: 0, id: "", digest: "", command: "", size: 0, tree: FileTree())
+      : layers[layerIndex]
     var details = [
       Style.bold("Tags:   ") + "(unavailable)", Style.bold("Id:     ") + layer.id,
       Style.bold("Size:   ") + Humanize.bytes(layer.size), Style.bold("Digest: ") + layer.digest,

@@ -203,4 +203,20 @@ struct DiveUnitTests {
     open = explorer.handle(.control("c"))
     #expect(!open)
   }
+
+  @Test func anImageOfNoLayersShowsAndScoresWithoutFailing() {
+    // `FROM scratch` with metadata only: dive's score is 1, its user percentage 0 / 0.
+    let analysis = DiveAnalysis(DiveImage(name: "empty", layers: []))
+    #expect(analysis.efficiency == 1)
+    #expect(analysis.wastedUserPercent.isNaN)
+    var explorer = DiveExplorer(analysis)
+    var open = explorer.handle(.down)
+    open = explorer.handle(.tab) && explorer.handle(.control("u")) && open
+    #expect(open)
+    #expect(explorer.render(width: 80, height: 24).count == 24)
+    #expect(analysis.plainReport().hasPrefix("Image name: empty\nTotal Image size: 0 B\n"))
+    let (report, passed) = DiveCI(rules: DiveCI.Rules()).evaluate(analysis)
+    #expect(passed)
+    #expect(report.contains("  userWastedPercent: NaN %\n"))
+  }
 }
