@@ -56,6 +56,7 @@ let package = Package(
     .target(
       name: "LabDocker",
       dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput"]),
+    .target(name: "LabDive", dependencies: ["LabImage", "LabJSON", "LabLimits", "LabOutput"]),
     .target(
       name: "LabUtilities",
       dependencies: [
@@ -64,15 +65,15 @@ let package = Package(
     .target(
       name: "LabShell",
       dependencies: [
-        "LabDocker", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput", "LabPackages",
-        "LabRegex", "LabUtilities",
+        "LabDive", "LabDocker", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput",
+        "LabPackages", "LabRegex", "LabUtilities",
       ]),
     .target(name: "LabPackages", dependencies: ["LabFiles", "LabOutput", "LabUtilities"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [
-        "LabShell", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal", "LabFiles",
-        "LabPackages", "LabBundle",
+        "LabShell", "LabDive", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal",
+        "LabFiles", "LabPackages", "LabBundle",
         "LabLimits", "LabOutput", "LabSnapshot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -117,6 +118,12 @@ let package = Package(
         "LabTestSupport",
       ]),
     .testTarget(name: "LabRegexTests", dependencies: ["LabRegex"]),
+    .testTarget(
+      name: "LabDiveTests",
+      dependencies: [
+        "LabArchive", "LabDive", "LabDocker", "LabImage", "LabOutput", "LabShell",
+        "LabTestSupport",
+      ]),
     .testTarget(name: "LabJSONTests", dependencies: ["LabJSON"]),
     .testTarget(name: "LabFuzzingTests", dependencies: ["LabFuzzing", "LabTestSupport"]),
     .testTarget(

@@ -25,7 +25,7 @@ extension Shell {
     while words.first == "sudo" { words.removeFirst() }
     let candidates: [String]
     if words.isEmpty && !word.contains("/") {
-      candidates = Array(Set(Self.utilityNames).union(["docker", "exit", "help"])).sorted()
+      candidates = Array(Set(Self.utilityNames).union(["docker", "dive", "exit", "help"])).sorted()
     } else if words.first == "docker" {
       candidates = dockerCompletions(Array(words.dropFirst()), word: word)
     } else {

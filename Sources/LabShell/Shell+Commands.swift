@@ -69,6 +69,10 @@ extension Shell {
       if let opened = attachment?.take() { output.append(enter(opened)) }
       return output
     }
+    // dive is a tool of the host's, beside docker: not inside containers or builds.
+    if name == "dive" && fileSystem.hasDocker && !runsInContainer {
+      return runDive(invocation, assignments: assignments)
+    }
     // Only a version question or a tool images lack needs the image's PATH searched first.
     let asksVersion =
       words.count == 2 && ["--version", "-V", "-v", "version", "-version"].contains(words[1])

@@ -106,6 +106,9 @@ public struct Shell: Sendable {
   }
 
   public var notFoundStyle = NotFoundStyle.bash
+  /// Whether a person is at the terminal, so a full-screen program (`dive`) may take it over
+  /// when its output goes there.
+  public var allowsFullScreen = false
   /// Inside a container, programs are looked up in the image's files (``runContainerProgram``).
   public var runsInContainer = false
   /// A modelled server a container's program started (`nginx`), which keeps it running.

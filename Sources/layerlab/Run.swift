@@ -190,6 +190,13 @@ struct StepperUI {
       } else if typed {
         say(paint("  " + (stepper.suggestedCommand ?? ""), "2"))
       }
+      // A step whose output the lesson shows is compared with it: there a full-screen program
+      // (dive) prints its plain report instead of taking the terminal.
+      if case .command(let step) = stepper.current {
+        stepper.sessionSandbox.shell.allowsFullScreen =
+          Terminal.isInteractive && step.expected == nil
+      }
+      defer { stepper.sessionSandbox.shell.allowsFullScreen = Terminal.isInteractive }
       guard let attempt = stepper.run(line) else { return }
       for (author, actual) in attempt.rewrites {
         say(paint("  the lesson's \(short(author)) is \(short(actual)) here", "2"))

@@ -94,6 +94,10 @@ extension LayerLab {
         ("docker", Docker.completions(after: []).joined(separator: " ")),
         ("utilities", Shell.utilityNames.sorted().joined(separator: " ")),
         (
+          "dive",
+          "IMAGE: each layer's files and the space they waste, full screen (q leaves); --ci for dive's rules"
+        ),
+        (
           "the shell",
           "quotes, $VAR, $(...), pipes, &&, ||, redirections, here-documents, globs, {a,b} braces, if/for/while/until, sudo"
         ),
@@ -129,5 +133,7 @@ enum Interrupt {
   static func install(for sandbox: inout Sandbox) {
     sandbox.interruption = flag
     signal(SIGINT) { _ in Interrupt.flag.raise() }
+    // A person at a terminal may open full-screen programs (dive) from the sandbox.
+    sandbox.shell.allowsFullScreen = Terminal.isInteractive
   }
 }

@@ -20,7 +20,7 @@ extension Shell {
 
   /// Whether the shell has a command called `name`: a builtin, a utility or `docker`.
   public static func hasCommand(_ name: String) -> Bool {
-    builtins[name] != nil || Utilities.named(name) != nil || name == "docker"
+    builtins[name] != nil || Utilities.named(name) != nil || name == "docker" || name == "dive"
   }
 
   /// The names of every builtin and utility, for `help` and completion.
