@@ -1,4 +1,5 @@
 import Foundation
+import LabJSON
 
 /// Go's `sort.Sort` for the lists dive sorts.
 enum GoSort {
@@ -84,24 +85,7 @@ public enum Humanize {
   }
 
   /// `text` in Go's `%q`.
-  static func goQuote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7F {
-          out += "\\x" + String(scalar.value, radix: 16).leftPadded(2, "0")
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func goQuote(_ text: String) -> String { JSONValue.goQuoted(text) }
 
   /// `value` with `digits` decimals, rounded as C's and Go's `%.Nf` round.
   public static func fixed(_ value: Double, digits: Int) -> String {

@@ -197,25 +197,7 @@ extension Docker {
   }
 
   /// Go's `strconv.Quote` for the text a command column holds.
-  static func goQuote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7F {
-          out += String(format: "\\x%02x", scalar.value)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func goQuote(_ text: String) -> String { JSONValue.goQuoted(text) }
 
   // MARK: - Lifecycle
 

@@ -137,6 +137,27 @@ extension JSONValue {
     out += String(repeating: indent, count: level)
   }
 
+  /// Go's `strconv.Quote` (`%q`): the form Go programs print names and values in.
+  public static func goQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7F {
+          out += String(format: "\\x%02x", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
   /// A JSON string literal with Go's escapes.
   public static func quote(_ text: String, escapingHTML: Bool = true) -> String {
     var out = "\""
