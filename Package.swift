@@ -57,7 +57,7 @@ let package = Package(
     ),
     .target(
       name: "LabRegistryClient",
-      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON"]),
+      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits"]),
     .target(
       name: "LabDocker",
       dependencies: [

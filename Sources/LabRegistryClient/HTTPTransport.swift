@@ -1,5 +1,5 @@
 import Foundation
-import LabFiles
+import LabLimits
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -51,9 +51,20 @@ final class HTTPTransport: Sendable {
         session.dataTask(with: request, completionHandler: completion)
       }
     task.resume()
-    done.wait()
+    try wait(for: task, done)
     if let refused = challenges.take(task.taskIdentifier) { return refused }
     return try box.response(for: request)
+  }
+
+  /// Waits for `task`, cancelling it when the command's time is up or it was interrupted.
+  private func wait(for task: URLSessionTask, _ done: DispatchSemaphore) throws(RegistryError) {
+    while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+      if let reason = Budget.shouldStop() {
+        task.cancel()
+        done.wait()
+        throw .io(reason.description)
+      }
+    }
   }
 
   /// Sends a GET and writes the body to `path`; the answer's body is left empty unless the
@@ -75,7 +86,7 @@ final class HTTPTransport: Sendable {
       done.signal()
     }
     task.resume()
-    done.wait()
+    try wait(for: task, done)
     if let refused = challenges.take(task.taskIdentifier) { return refused }
     var response = try box.response(for: request)
     if response.status >= 400, let data = FileManager.default.contents(atPath: path) {

@@ -2,10 +2,11 @@ import Foundation
 import LabDocker
 import LabImage
 import LabOutput
-import LabRegistryClient
 import LabShell
 import LabTestSupport
 import Testing
+
+@testable import LabRegistryClient
 
 /// `docker push`, `pull`, `login` and `logout` against a real distribution registry, started
 /// on 127.0.0.1 for each test and stopped after it.
@@ -210,10 +211,32 @@ struct RegistryPushPullTests {
         == "Error response from daemon: Get \"https://evil.example.com/v2/\": dial tcp: lookup evil.example.com: no such host\n"
     )
 
-    // The commands a user types may reach this machine's registries (which never answers).
-    var typed = try Self.session(reaching: nil, allowsLoopback: true, requestTimeout: 1)
-    _ = typed.run("docker pull \(host)/x")
+    // The commands a user types may reach this machine's registries; this one never answers,
+    // and the command's time limit ends the wait.
+    var typed = try Self.session(reaching: nil, allowsLoopback: true)
+    typed.sandbox.timeout = 1
+    let hanging = typed.run("docker pull \(host)/x")
+    #expect(hanging.status != 0)
+    #expect(hanging.stderr.contains("the sandbox stopped this command after 1 second"))
     #expect(listener.wasContacted())
+  }
+
+  @Test func challengesAreReadAsDockerReadsThem() throws {
+    let bearer = try #require(
+      Challenge(
+        header:
+          #"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#
+      ))
+    #expect(bearer.scheme == "bearer")
+    #expect(
+      bearer.parameters == [
+        "realm": "https://auth.example/token", "service": "registry.example",
+        "scope": "repository:a/b:pull",
+      ])
+    let basic = try #require(Challenge(header: #"Basic realm="layerlab \"test\"""#))
+    #expect(basic.scheme == "basic")
+    #expect(basic.parameters == ["realm": #"layerlab "test""#])
+    #expect(Challenge(header: "") == nil)
   }
 
   @Test func pushNamesWhatIsMissing() throws {
