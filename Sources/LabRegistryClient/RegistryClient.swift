@@ -152,8 +152,9 @@ public final class RegistryClient: @unchecked Sendable {
       if let service = challenge.parameters["service"] {
         items.append(URLQueryItem(name: "service", value: service))
       }
-      if let wanted = scope ?? challenge.parameters["scope"] {
-        items.append(URLQueryItem(name: "scope", value: wanted))
+      // One `scope` parameter per repository, as Docker asks for a mount's two.
+      for wanted in (scope ?? challenge.parameters["scope"] ?? "").split(separator: " ") {
+        items.append(URLQueryItem(name: "scope", value: String(wanted)))
       }
       if credentials != nil {
         items.append(URLQueryItem(name: "account", value: credentials?.username))

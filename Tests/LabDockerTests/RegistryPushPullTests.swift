@@ -221,6 +221,59 @@ struct RegistryPushPullTests {
     #expect(listener.wasContacted())
   }
 
+  /// A registry's front door that asks for a Bearer token from its token service, as Docker
+  /// Hub and most hosted registries do: only `GET /v2/` and `/token`.
+  static let tokenRegistry = #"""
+    import base64, http.server, sys
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args): pass
+        def do_GET(self):
+            port = self.server.server_address[1]
+            if self.path.startswith("/token"):
+                good = "Basic " + base64.b64encode(b"learner:layerlab-secret").decode()
+                ok = self.headers.get("Authorization") == good and "service=test" in self.path
+                self.send_response(200 if ok else 401)
+                self.end_headers()
+                self.wfile.write(b'{"token": "granted"}' if ok else b'{"errors": []}')
+            elif self.headers.get("Authorization") == "Bearer granted":
+                self.send_response(200)
+                self.end_headers()
+            else:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate",
+                    'Bearer realm="http://127.0.0.1:%d/token",service="test"' % port)
+                self.end_headers()
+    http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+    """#
+
+  @Test(.enabled(if: TestSupport.tool("python3") != nil))
+  func aBearerChallengeIsAnsweredWithATokenFromTheRealm() throws {
+    let port = try TestRegistry.freePort()
+    let python = try #require(TestSupport.tool("python3"))
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: python)
+    server.arguments = ["-c", Self.tokenRegistry, String(port)]
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer {
+      server.terminate()
+      server.waitUntilExit()
+    }
+    var session = try Self.session(reaching: nil, allowsLoopback: true)
+    session.sandbox.timeout = 20
+    var login = session.run("docker login -u learner -p layerlab-secret 127.0.0.1:\(port)")
+    for _ in 0..<100 where login.stderr.contains("connection refused") {
+      usleep(50_000)
+      login = session.run("docker login -u learner -p layerlab-secret 127.0.0.1:\(port)")
+    }
+    #expect(login.status == 0, "\(login.stderr)")
+    #expect(login.stdout == "Login Succeeded\n")
+    let wrong = session.run("docker login -u learner -p nope 127.0.0.1:\(port)")
+    #expect(wrong.status == 1)
+    #expect(wrong.stderr.hasPrefix("Error response from daemon: unauthorized"))
+  }
+
   @Test func challengesAreReadAsDockerReadsThem() throws {
     let bearer = try #require(
       Challenge(

@@ -98,7 +98,7 @@ public final class TestRegistry: @unchecked Sendable {
   }
 
   /// A TCP port nobody listens on now: bound to port 0, read back, released.
-  static func freePort() throws -> Int {
+  public static func freePort() throws -> Int {
     let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard socketFD >= 0 else { throw Failure("no socket") }
     defer { close(socketFD) }
