@@ -41,7 +41,12 @@ public final class RemoteRegistry: RegistrySource, @unchecked Sendable {
     return Descriptor(mediaType: answer.mediaType, digest: digest, size: Int64(answer.bytes.count))
   }
 
-  public func blobPath(_ digest: Digest, in reference: ImageReference) throws -> String {
+  public func blob(_ digest: Digest, in reference: ImageReference) throws -> RegistryBlob {
+    .file(try blobPath(digest, in: reference))
+  }
+
+  /// The downloaded file holding the blob, verified against its digest.
+  func blobPath(_ digest: Digest, in reference: ImageReference) throws -> String {
     if let path = lock.withLock({ files[digest] }) { return path }
     if lock.withLock({ manifestDigests.contains(digest) }) {
       let answer: (bytes: [UInt8], mediaType: String, digestHeader: String?)
