@@ -82,7 +82,8 @@ public final class TestRegistry: @unchecked Sendable {
   /// Ends the registry and waits for it.
   public func stop() {
     guard process.isRunning else { return }
-    process.terminate()
+    // SIGKILL: the test runner's threads block SIGTERM, and a child inherits that mask.
+    kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
   }
 
