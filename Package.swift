@@ -41,7 +41,9 @@ let package = Package(
     .target(name: "LabSnapshot", dependencies: ["LabJSON", "LabRegex"]),
     .target(
       name: "LabWorkshop",
-      dependencies: ["LabBundle", "LabFiles", "LabLesson", "LabSnapshot", "LabShell"]),
+      dependencies: [
+        "LabBundle", "LabFiles", "LabLesson", "LabRegistryClient", "LabSnapshot", "LabShell",
+      ]),
     .target(
       name: "LabArchive",
       dependencies: ["CArchive", "LabFiles", "LabLimits"]
@@ -54,8 +56,14 @@ let package = Package(
       ]
     ),
     .target(
+      name: "LabRegistryClient",
+      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits"]),
+    .target(
       name: "LabDocker",
-      dependencies: ["LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput"]),
+      dependencies: [
+        "LabArchive", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput",
+        "LabRegistryClient",
+      ]),
     .target(name: "LabDive", dependencies: ["LabImage", "LabJSON", "LabLimits", "LabOutput"]),
     .target(
       name: "LabUtilities",
@@ -66,14 +74,14 @@ let package = Package(
       name: "LabShell",
       dependencies: [
         "LabDive", "LabDocker", "LabFiles", "LabImage", "LabJSON", "LabLimits", "LabOutput",
-        "LabPackages", "LabRegex", "LabUtilities",
+        "LabPackages", "LabRegex", "LabRegistryClient", "LabUtilities",
       ]),
     .target(name: "LabPackages", dependencies: ["LabFiles", "LabOutput", "LabUtilities"]),
     .executableTarget(
       name: "layerlab",
       dependencies: [
         "LabShell", "LabDive", "LabDocker", "LabImage", "LabWorkshop", "LabLesson", "LabTerminal",
-        "LabFiles", "LabPackages", "LabBundle",
+        "LabFiles", "LabPackages", "LabBundle", "LabRegistryClient",
         "LabLimits", "LabOutput", "LabSnapshot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -97,7 +105,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "LabDockerTests",
-      dependencies: ["LabDocker", "LabOutput", "LabShell", "LabTestSupport"],
+      dependencies: [
+        "LabDocker", "LabImage", "LabOutput", "LabRegistryClient", "LabShell", "LabTestSupport",
+      ],
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "LabLessonTests", dependencies: ["LabLesson", "LabTestSupport"],

@@ -89,7 +89,7 @@ extension Docker {
   /// Docker commands outside this toolkit, which answer that they are not part of it.
   static let otherDockerCommands: Set<String> = [
     "attach", "export", "import", "port", "rename", "pause", "unpause", "top",
-    "update", "wait", "stats", "events", "info", "version", "login", "logout", "push", "search",
+    "update", "wait", "stats", "events", "info", "version", "search",
   ]
 
   static let commands: [DockerCommand] = [
@@ -97,7 +97,8 @@ extension Docker {
     historyCommand, pruneCommand, buildCommand, saveCommand, loadCommand, runCommand,
     createCommand, startCommand, stopCommand, killCommand, restartCommand, psCommand,
     removeContainerCommand, containerPruneCommand, logsCommand, diffCommand, commitCommand,
-    containerInspectCommand, execCommand, systemPruneCommand,
+    containerInspectCommand, execCommand, systemPruneCommand, pushCommand, loginCommand,
+    logoutCommand,
   ]
 
   static func command(named path: [String]) -> DockerCommand? {
@@ -114,6 +115,7 @@ extension Docker {
     Common Commands:
       build       Build an image from a Dockerfile
       pull        Download an image from a registry
+      push        Upload an image to a registry
       images      List images
 
     Management Commands:
@@ -123,6 +125,8 @@ extension Docker {
       history     Show the history of an image
       inspect     Return low-level information on Docker objects
       load        Load an image from a tar archive or STDIN
+      login       Authenticate to a registry
+      logout      Log out from a registry
       rmi         Remove one or more images
       save        Save one or more images to a tar archive (streamed to STDOUT by default)
       tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
@@ -151,6 +155,7 @@ extension Docker {
       ls          List images
       prune       Remove unused images
       pull        Download an image from a registry
+      push        Upload an image to a registry
       rm          Remove one or more images
       save        Save one or more images to a tar archive (streamed to STDOUT by default)
       tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE

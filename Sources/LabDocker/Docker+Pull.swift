@@ -1,5 +1,7 @@
+import LabFiles
 import LabImage
 import LabOutput
+import LabRegistryClient
 
 extension Docker {
   static let pullCommand = DockerCommand(
@@ -34,7 +36,6 @@ extension Docker {
       }
       platform = parsed
     }
-    guard let registry = environment.registry else { return Self.missingRegistry }
     let quiet = flags.bool("quiet")
     var header = ""
     if reference.isNameOnly && !quiet { header = "Using default tag: latest\n" }
@@ -42,7 +43,9 @@ extension Docker {
     let tagOrDigest = tagged.tag ?? tagged.digest?.description ?? ""
     let report: PullReport
     do {
-      report = try environment.store.pull(reference, platform: platform, from: registry)
+      report = try pull(reference, platform: platform)
+    } catch is MissingRegistry {
+      return Self.missingRegistry
     } catch {
       let failure = daemonError(error)
       guard !quiet else { return failure }
@@ -75,6 +78,25 @@ extension Docker {
     return CommandOutput(stdout: out)
   }
 }
+
+extension Docker {
+  /// Pulls from the embedded registry for `docker.io`, else over HTTP from a registry the
+  /// session may reach; any other host fails as one that does not resolve.
+  func pull(_ reference: ImageReference, platform: Platform?) throws -> PullReport {
+    guard reference.domain != ImageReference.defaultDomain else {
+      guard let registry = environment.registry else { throw MissingRegistry() }
+      return try environment.store.pull(reference, platform: platform, from: registry)
+    }
+    let client = try registryClient(for: reference.domain)
+    let downloads = try ScratchDirectory.make("pull")
+    defer { ScratchDirectory.remove(downloads) }
+    let remote = RemoteRegistry(client: client, downloads: downloads)
+    return try environment.store.pull(reference, platform: platform, from: remote)
+  }
+}
+
+/// No embedded registry was found to pull `docker.io` images from.
+struct MissingRegistry: Error {}
 
 /// The live progress Docker redraws on a terminal: one line per layer, rewritten in place
 /// with cursor movements, ending on the same screen a captured pull shows.

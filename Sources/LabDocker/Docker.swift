@@ -1,11 +1,16 @@
 import Foundation
 import LabImage
 import LabOutput
+import LabRegistryClient
 
 /// What a simulated `docker` command runs against.
 public struct DockerEnvironment: Sendable {
   public var store: ImageStore
+  /// The embedded registry: `docker.io`.
   public var registry: (any RegistrySource)?
+  /// The registries other than `docker.io` that push, pull and login may reach; none unless
+  /// the session was given some.
+  public var registryAccess: RegistryAccess = .offline
   /// The virtual clock's time for this command.
   public var now: Date
   /// Reads standard input to its end, or returns `nil` when it is closed; read only by
@@ -162,8 +167,8 @@ public struct Docker: Sendable {
   private func unsupported(_ path: [String]) -> CommandOutput {
     .failure(
       "docker \(path.joined(separator: " ")): not part of the LayerLab toolkit, which works "
-        + "with images (pull, build, tag, inspect, image ls, history, rmi, save, load, image "
-        + "prune) and containers (run, create, start, stop, kill, restart, ps, logs, exec, cp, rm, "
+        + "with images (pull, push, login, logout, build, tag, inspect, image ls, history, rmi, "
+        + "save, load, image prune) and containers (run, create, start, stop, kill, restart, ps, logs, exec, cp, rm, "
         + "diff, commit, container prune), and system prune")
   }
 

@@ -338,8 +338,9 @@ extension ImageStore {
 
   // MARK: - Distribution metadata
 
-  /// Records that a registry blob holds a diff ID, as the daemon does after a download.
-  func recordDistribution(blob: Digest, diffID: Digest, repository: String) throws {
+  /// Records that a registry blob holds a diff ID, as the daemon does after a download or a
+  /// push; the caller holds the lock.
+  public func recordDistribution(blob: Digest, diffID: Digest, repository: String) throws {
     try writeFileAtomically(
       "\(diffIDByDigestDirectory)/\(blob.hex)", Array(diffID.description.utf8))
     let path = "\(v2MetadataDirectory)/\(diffID.hex)"
@@ -350,6 +351,19 @@ extension ImageStore {
     ])
     if !entries.contains(entry) { entries.append(entry) }
     try writeFileAtomically(path, Array(JSONValue.array(entries.suffix(50)).compact().utf8))
+  }
+
+  /// The registry blobs known to hold `diffID`, oldest first, with the repository each was
+  /// seen in (`localhost:5000/greeter`).
+  public func distributionRecords(for diffID: Digest) -> [(blob: Digest, repository: String)] {
+    let path = "\(v2MetadataDirectory)/\(diffID.hex)"
+    let entries = (try? JSONValue(parsing: readFile(path)).arrayValue) ?? []
+    return entries.compactMap { entry in
+      guard let blob = entry["Digest"]?.stringValue.flatMap({ try? Digest($0) }),
+        let repository = entry["SourceRepository"]?.stringValue
+      else { return nil }
+      return (blob, repository)
+    }
   }
 
   /// The diff ID a registry blob was last seen to hold.

@@ -114,7 +114,7 @@ public struct Descriptor: Equatable, Sendable {
     return .object(members)
   }
 
-  init(json: JSONValue) throws(ImageError) {
+  public init(json: JSONValue) throws(ImageError) {
     guard let type = json["mediaType"]?.stringValue, let digestText = json["digest"]?.stringValue,
       let size = json["size"]?.intValue
     else { throw .invalidJSON("descriptor lacks mediaType, digest or size") }

@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabLimits
 import LabOutput
+import LabRegistryClient
 import LabUtilities
 
 /// One sandbox over time: its store, registry, workspace, clock and shell.
@@ -28,6 +29,7 @@ public struct SandboxSession: Sendable {
   ///   - store: The store; initialized here if it is new.
   ///   - workspace: The home directory's host directory; created if missing.
   ///   - registry: Where `docker pull` pulls from.
+  ///   - registryAccess: The registries besides the embedded one that the session may reach.
   ///   - clock: The starting time; by default the store's saved clock.
   ///   - keepsClock: Whether each command's time is saved in the store.
   ///   - isTerminal: Whether output goes to a terminal.
@@ -35,7 +37,8 @@ public struct SandboxSession: Sendable {
   /// - Throws: When the store or the workspace cannot be created.
   public init(
     store: ImageStore, workspace: String, registry: EmbeddedRegistry?,
-    clock: VirtualClock? = nil, keepsClock: Bool = true, isTerminal: Bool = false,
+    registryAccess: RegistryAccess = .offline, clock: VirtualClock? = nil, keepsClock: Bool = true,
+    isTerminal: Bool = false,
     standardInput: (@Sendable () -> String?)? = nil
   ) throws {
     try store.initialize()
@@ -46,10 +49,11 @@ public struct SandboxSession: Sendable {
     self.keepsClock = keepsClock
     let start = clock ?? store.clock()
     self.clock = start
-    sandbox = Sandbox(
-      environment: DockerEnvironment(
-        store: store, registry: registry, now: start.now, standardInput: standardInput ?? { nil },
-        isTerminal: isTerminal, workingDirectory: workspace))
+    var environment = DockerEnvironment(
+      store: store, registry: registry, now: start.now, standardInput: standardInput ?? { nil },
+      isTerminal: isTerminal, workingDirectory: workspace)
+    environment.registryAccess = registryAccess
+    sandbox = Sandbox(environment: environment)
   }
 
   /// A session over the same store and workspace that may only look.

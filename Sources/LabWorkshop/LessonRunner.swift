@@ -4,6 +4,7 @@ import LabFiles
 import LabImage
 import LabLesson
 import LabOutput
+import LabRegistryClient
 import LabShell
 import LabSnapshot
 
@@ -59,6 +60,8 @@ public struct LessonReport: Codable, Sendable {
 public struct LessonRunner: Sendable {
   public var strict: Bool
   public var registry: EmbeddedRegistry?
+  /// The registries besides the embedded one that lessons may reach.
+  public var registryAccess: RegistryAccess = .offline
   /// How long one step may run, in seconds.
   public var timeout = 30
   /// Values for the placeholders of lessons from the web (`--var username=ada`).
@@ -97,7 +100,8 @@ public struct LessonRunner: Sendable {
       session = try SandboxSession(
         store: ImageStore(root: scratch + "/store", durable: false),
         workspace: scratch + "/workspace",
-        registry: registry, clock: VirtualClock(), keepsClock: false)
+        registry: registry, registryAccess: registryAccess, clock: VirtualClock(),
+        keepsClock: false)
     } catch {
       report.error = "cannot create a scratch store: \(error)"
       return report

@@ -3,6 +3,7 @@ import LabBundle
 import LabFiles
 import LabImage
 import LabLesson
+import LabRegistryClient
 import LabShell
 
 /// A learner's saved place in a lesson: enough to rebuild it exactly.
@@ -128,7 +129,9 @@ public struct LessonPlace: Sendable {
   }
 
   /// A fresh sandbox for the lesson: its store and workspace emptied first.
-  public func freshSession(registry: EmbeddedRegistry?) throws -> SandboxSession {
+  public func freshSession(
+    registry: EmbeddedRegistry?, registryAccess: RegistryAccess = .offline
+  ) throws -> SandboxSession {
     for directory in [store, workspace] {
       if FileManager.default.fileExists(atPath: directory) {
         let parent = HostDirectory(PathText.parent(directory))
@@ -137,12 +140,14 @@ public struct LessonPlace: Sendable {
     }
     return try SandboxSession(
       store: ImageStore(root: store), workspace: workspace, registry: registry,
-      clock: VirtualClock(), keepsClock: false)
+      registryAccess: registryAccess, clock: VirtualClock(), keepsClock: false)
   }
 
   /// Rebuilds the learner's place: the saved log run again in a fresh sandbox.
-  public func resume(_ lesson: Lesson, registry: EmbeddedRegistry?) throws -> Stepper {
-    let session = try freshSession(registry: registry)
+  public func resume(
+    _ lesson: Lesson, registry: EmbeddedRegistry?, registryAccess: RegistryAccess = .offline
+  ) throws -> Stepper {
+    let session = try freshSession(registry: registry, registryAccess: registryAccess)
     guard let progress = loadProgress(), progress.lesson == lesson.path else {
       return Stepper(lesson: lesson, session: session, registry: registry)
     }

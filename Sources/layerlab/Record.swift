@@ -4,6 +4,7 @@ import LabBundle
 import LabFiles
 import LabImage
 import LabLesson
+import LabRegistryClient
 import LabWorkshop
 
 extension LayerLab {
@@ -44,6 +45,7 @@ extension LayerLab {
         throw BadInput("no lessons found in \(paths.joined(separator: " "))")
       }
       var runner = LessonRunner(registry: EmbeddedRegistry.locate())
+      runner.registryAccess = try StoreOptions.registryAccess(allowsLoopback: false)
       runner.timeout = timeout
       var failed = false
       for lesson in lessons {

@@ -3,6 +3,7 @@ import Foundation
 import LabImage
 import LabLesson
 import LabOutput
+import LabRegistryClient
 import LabShell
 import LabSnapshot
 import LabTerminal
@@ -55,6 +56,8 @@ struct StepperUI {
   var stepper: Stepper
   let place: LessonPlace
   let registry: EmbeddedRegistry?
+  /// Lessons reach only the registries the user configured, never one a lesson names.
+  let registryAccess: RegistryAccess
   let renderer: TerminalRenderer
   let editor: LineEditor?
   let color: Bool
@@ -63,8 +66,9 @@ struct StepperUI {
 
   init(lesson: Lesson, options: StoreOptions, color: Bool) throws {
     registry = EmbeddedRegistry.locate()
+    registryAccess = try StoreOptions.registryAccess(allowsLoopback: false)
     place = LessonPlace(lessonPath: lesson.path, dataDirectory: options.dataDirectory)
-    stepper = try place.resume(lesson, registry: registry)
+    stepper = try place.resume(lesson, registry: registry, registryAccess: registryAccess)
     renderer = TerminalRenderer(width: min(Terminal.width, 100), color: color)
     self.color = color
     let history = options.dataDirectory + "/history"
@@ -331,7 +335,8 @@ struct StepperUI {
     case ":back":
       let log = stepper.logBeforePreviousStep
       stepper = Stepper.replaying(
-        log, lesson: stepper.lesson, session: try place.freshSession(registry: registry),
+        log, lesson: stepper.lesson,
+        session: try place.freshSession(registry: registry, registryAccess: registryAccess),
         registry: registry)
       Interrupt.install(for: &stepper.sessionSandbox)
       shown = nil
@@ -339,13 +344,15 @@ struct StepperUI {
       guard case .exercise = stepper.current else { fallthrough }
       stepper = Stepper.replaying(
         stepper.logBeforeCurrentStep, lesson: stepper.lesson,
-        session: try place.freshSession(registry: registry), registry: registry)
+        session: try place.freshSession(registry: registry, registryAccess: registryAccess),
+        registry: registry)
       Interrupt.install(for: &stepper.sessionSandbox)
       say(paint("The exercise starts again, from the sandbox as it was before it.", "2"))
       try save()
     case ":restart":
       stepper = Stepper(
-        lesson: stepper.lesson, session: try place.freshSession(registry: registry),
+        lesson: stepper.lesson,
+        session: try place.freshSession(registry: registry, registryAccess: registryAccess),
         registry: registry)
       Interrupt.install(for: &stepper.sessionSandbox)
       shown = nil
@@ -381,7 +388,8 @@ struct StepperUI {
       throw ValidationError("--step must be between 1 and \(commands.count)")
     }
     stepper = Stepper(
-      lesson: stepper.lesson, session: try place.freshSession(registry: registry),
+      lesson: stepper.lesson,
+      session: try place.freshSession(registry: registry, registryAccess: registryAccess),
       registry: registry)
     while stepper.commandNumber.current < number && !stepper.isFinished {
       switch stepper.current {

@@ -4,6 +4,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabOutput
+import LabRegistryClient
 import LabShell
 
 /// Where the store is and what time it is: shared by every command that runs the toolkit.
@@ -42,7 +43,13 @@ struct StoreOptions: ParsableArguments {
   }
 
   /// LayerLab's folder under the user's data directory.
-  var dataDirectory: String {
+  var dataDirectory: String { Self.dataDirectory(environment) }
+
+  /// LayerLab's folder under the user's data directory: `$XDG_DATA_HOME/layerlab`, else
+  /// `~/.local/share/layerlab`.
+  static func dataDirectory(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> String {
     let data =
       environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
       ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
@@ -73,8 +80,25 @@ struct StoreOptions: ParsableArguments {
     }
     return try SandboxSession(
       store: ImageStore(root: storeRoot), workspace: workspace,
-      registry: EmbeddedRegistry.locate(), clock: givenClock, isTerminal: isTerminal,
+      registry: EmbeddedRegistry.locate(),
+      registryAccess: try Self.registryAccess(allowsLoopback: true), clock: givenClock,
+      isTerminal: isTerminal,
       standardInput: Self.readStandardInput)
+  }
+
+  /// The registries `docker push`, `pull` and `login` may reach: those in
+  /// `LAYERLAB_REGISTRIES` and in the `registries` file of LayerLab's data folder, and, for
+  /// commands the user types, registries on this machine.
+  static func registryAccess(allowsLoopback: Bool) throws -> RegistryAccess {
+    let environment = ProcessInfo.processInfo.environment
+    do {
+      let registries = try RegistryAccess.configuredRegistries(
+        variable: environment["LAYERLAB_REGISTRIES"],
+        file: dataDirectory(environment) + "/registries")
+      return RegistryAccess(registries: registries, allowsLoopback: allowsLoopback)
+    } catch {
+      throw BadInput(error.description)
+    }
   }
 
   /// Standard input, read whole when a command asks; a terminal is not read.

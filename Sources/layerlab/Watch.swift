@@ -3,6 +3,7 @@ import Foundation
 import LabFiles
 import LabImage
 import LabLesson
+import LabRegistryClient
 import LabTerminal
 import LabWorkshop
 
@@ -27,7 +28,8 @@ extension LayerLab {
         throw BadInput("\(lesson): no such file or directory")
       }
       let color = Terminal.usesColor && !plain
-      let runner = LessonRunner(strict: strict, registry: EmbeddedRegistry.locate())
+      var runner = LessonRunner(strict: strict, registry: EmbeddedRegistry.locate())
+      runner.registryAccess = try StoreOptions.registryAccess(allowsLoopback: false)
       var seen: Date?
       while true {
         let modified =

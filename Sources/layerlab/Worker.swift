@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabFiles
 import LabImage
+import LabRegistryClient
 import LabWorkshop
 
 /// Runs one lesson in a child process of LayerLab's own binary, so that whatever the lesson
@@ -115,6 +116,7 @@ extension LayerLab {
         fatalError("LAYERLAB_WORKER_FAULT: crashing on \(path) as asked")
       }
       var runner = LessonRunner(strict: strict, registry: EmbeddedRegistry.locate())
+      runner.registryAccess = try StoreOptions.registryAccess(allowsLoopback: false)
       runner.timeout = timeout
       runner.variables = try PlaceholderValues.parse(variables)
       let report = runner.check(path: path)
