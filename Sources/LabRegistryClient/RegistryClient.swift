@@ -55,6 +55,8 @@ public final class RegistryClient: @unchecked Sendable {
   func ping() throws(RegistryError) -> String {
     if let base = lock.withLock({ base }) { return base }
     var lastError = RegistryError.notConfigured(host: host)
+    // An HTTPS port refuses the plain-HTTP retry with 400; the TLS failure says more.
+    var tlsFailure: RegistryError?
     for scheme in schemes {
       let candidate = "\(scheme)://\(host)"
       guard let url = URL(string: candidate + "/v2/") else { continue }
@@ -73,9 +75,13 @@ public final class RegistryClient: @unchecked Sendable {
         }
         return candidate
       } catch {
+        if case .connection(_, _, let reason) = error, reason.hasPrefix("tls: ") {
+          tlsFailure = error
+        }
         lastError = error
       }
     }
+    if let tlsFailure, case .unexpectedStatus(_, _, 400) = lastError { throw tlsFailure }
     throw lastError
   }
 

@@ -135,6 +135,24 @@ struct RegistryPushPullTests {
     #expect(sender.run("docker tag alpine \(registry.host)/chunks:1").status == 0)
   }
 
+  /// HTTPS is spoken first and its certificate checked against the system's authorities: a
+  /// self-signed registry on this machine is refused with the TLS failure, not with the 400 its
+  /// TLS port gives the plain-HTTP retry.
+  @Test(.enabled(if: TestRegistry.isAvailable && TestSupport.tool("openssl") != nil))
+  func anHTTPSRegistryIsCheckedAgainstTheSystemsAuthorities() throws {
+    let registry = try TestRegistry(tls: true)
+    defer { registry.stop() }
+    var session = try Self.session(reaching: nil, allowsLoopback: true)
+    #expect(session.run("docker pull alpine").status == 0)
+    #expect(session.run("docker tag alpine \(registry.host)/secure:1").status == 0)
+    let push = session.run("docker push \(registry.host)/secure:1")
+    #expect(push.status == 1)
+    #expect(
+      push.stderr
+        == "Get \"https://\(registry.host)/v2/\": tls: SSL certificate problem: self-signed certificate\n"
+    )
+  }
+
   @Test(.enabled(if: TestRegistry.isAvailable))
   func basicAuthNeedsALogin() throws {
     let registry = try TestRegistry(basicAuth: true)

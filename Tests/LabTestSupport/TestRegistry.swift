@@ -21,9 +21,11 @@ public final class TestRegistry: @unchecked Sendable {
 
   /// Starts a registry and waits until it accepts connections.
   ///
-  /// - Parameter basicAuth: Whether it asks for the htpasswd user's credentials.
+  /// - Parameters:
+  ///   - basicAuth: Whether it asks for the htpasswd user's credentials.
+  ///   - tls: Whether it speaks HTTPS only, with a self-signed certificate made by `openssl`.
   /// - Throws: ``Failure`` when the registry is not installed or does not start.
-  public init(basicAuth: Bool = false) throws {
+  public init(basicAuth: Bool = false, tls: Bool = false) throws {
     guard let executable = Self.executable else {
       throw Failure("docker-registry is not installed")
     }
@@ -45,6 +47,25 @@ public final class TestRegistry: @unchecked Sendable {
         addr: \(host)
 
       """
+    if tls {
+      guard let openssl = TestSupport.tool("openssl") else {
+        throw Failure("openssl is not installed")
+      }
+      let made = try TestSupport.run(
+        openssl,
+        [
+          "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+          "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+          "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
+        ])
+      guard made.status == 0 else { throw Failure("openssl made no certificate: \(made.stderr)") }
+      config += """
+          tls:
+            certificate: \(directory)/cert.pem
+            key: \(directory)/key.pem
+
+        """
+    }
     if basicAuth {
       try Data("\(Self.username):\(Self.passwordHash)\n".utf8).write(
         to: URL(fileURLWithPath: "\(directory)/htpasswd"))
