@@ -121,9 +121,15 @@ public final class TestRegistry: @unchecked Sendable {
 
   /// A TCP port nobody listens on now: bound to port 0, read back, released.
   public static func freePort() throws -> Int {
+    let (socketFD, port) = try boundLoopbackSocket()
+    close(socketFD)
+    return port
+  }
+
+  /// A socket bound to 127.0.0.1 on a port the system picks, and that port.
+  static func boundLoopbackSocket() throws -> (socket: Int32, port: Int) {
     let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard socketFD >= 0 else { throw Failure("no socket") }
-    defer { close(socketFD) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -133,14 +139,17 @@ public final class TestRegistry: @unchecked Sendable {
         bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
       }
     }
-    guard bound == 0 else { throw Failure("cannot bind a port") }
+    guard bound == 0 else {
+      close(socketFD)
+      throw Failure("cannot bind a port")
+    }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
         getsockname(socketFD, $0, &length)
       }
     }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return (socketFD, Int(UInt16(bigEndian: address.sin_port)))
   }
 
   static func accepts(port: Int) -> Bool {
@@ -166,28 +175,12 @@ public final class TestListener: @unchecked Sendable {
   private let socketFD: Int32
 
   public init() throws {
-    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socketFD >= 0 else { throw TestRegistry.Failure("no socket") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard bound == 0, listen(socketFD, 16) == 0 else {
+    let (socketFD, port) = try TestRegistry.boundLoopbackSocket()
+    guard listen(socketFD, 16) == 0 else {
       close(socketFD)
       throw TestRegistry.Failure("cannot listen")
     }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        getsockname(socketFD, $0, &length)
-      }
-    }
-    port = Int(UInt16(bigEndian: address.sin_port))
+    self.port = port
     self.socketFD = socketFD
     _ = fcntl(socketFD, F_SETFL, fcntl(socketFD, F_GETFL) | O_NONBLOCK)
   }
