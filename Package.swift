@@ -22,14 +22,14 @@ let package = Package(
       providers: [.apt(["libcmark-dev"]), .brew(["cmark"])]
     ),
     // Extended attributes from the C library: a header only, nothing to link.
-    .systemLibrary(name: "CXattr"),
+    .systemLibrary(name: "CFileSystem"),
     .target(name: "LabLimits"),
     // The registry and the workshop, carried inside the executable (see BundleSource).
     .target(name: "CLabBundle"),
     .target(name: "LabBundle", dependencies: ["CLabBundle"]),
     .target(name: "LabOutput", dependencies: ["LabLimits"]),
     .target(name: "LabRegex"),
-    .target(name: "LabFiles", dependencies: ["CXattr", "LabLimits"]),
+    .target(name: "LabFiles", dependencies: ["CFileSystem", "LabLimits"]),
     .systemLibrary(
       name: "CEdit",
       pkgConfig: "libedit",
@@ -42,7 +42,8 @@ let package = Package(
     .target(
       name: "LabWorkshop",
       dependencies: [
-        "LabBundle", "LabFiles", "LabLesson", "LabRegistryClient", "LabSnapshot", "LabShell",
+        "LabBundle", "LabFiles", "LabLesson", "LabLimits", "LabRegistryClient", "LabSnapshot",
+        "LabShell",
       ]),
     .target(
       name: "LabArchive",

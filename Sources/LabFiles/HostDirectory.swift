@@ -1,4 +1,4 @@
-internal import CXattr
+internal import CFileSystem
 import Foundation
 import LabLimits
 

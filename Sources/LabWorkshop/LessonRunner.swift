@@ -3,6 +3,7 @@ import LabDocker
 import LabFiles
 import LabImage
 import LabLesson
+import LabLimits
 import LabOutput
 import LabRegistryClient
 import LabShell
@@ -88,7 +89,7 @@ public struct LessonRunner: Sendable {
     report.warnings = lesson.warnings.map(\.description)
     let scratch: String
     do {
-      scratch = try ScratchDirectory.make("check")
+      scratch = try ScratchDirectory.makeThrowaway("check", room: DiskQuota.defaultBytes)
     } catch {
       report.error = "cannot create a scratch directory: \(error)"
       return report

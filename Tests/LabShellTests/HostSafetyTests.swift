@@ -1,13 +1,14 @@
 import Foundation
 import LabArchive
 import LabDocker
-import LabFiles
 import LabImage
 import LabLimits
 import LabOutput
 import LabShell
 import LabTestSupport
 import Testing
+
+@testable import LabFiles
 
 /// Nothing on the host that a learner would not expect: no setuid or world-writable file, no
 /// scratch folder left open or behind, no host path in a message.
@@ -84,6 +85,36 @@ struct HostSafetyTests {
     #expect(removed.contains(PathText.name(stale)))
     #expect(!FileManager.default.fileExists(atPath: stale))
     #expect(FileManager.default.fileExists(atPath: path))
+  }
+
+  @Test func throwAwayStoresGoToMemoryWhenItHasRoomTwiceOver() {
+    let roomy = ScratchDirectory.MemoryFolder(path: "/dev/shm", freeBytes: 8 << 30)
+    let tight = ScratchDirectory.MemoryFolder(path: "/dev/shm", freeBytes: 6 << 30)
+    let temporary = ScratchDirectory.temporaryFolder
+    #expect(
+      ScratchDirectory.throwawayFolder(room: 4 << 30, override: nil, memory: roomy) == "/dev/shm")
+    #expect(
+      ScratchDirectory.throwawayFolder(room: 4 << 30, override: nil, memory: tight) == temporary)
+    #expect(
+      ScratchDirectory.throwawayFolder(room: 4 << 30, override: nil, memory: nil) == temporary)
+    #expect(
+      ScratchDirectory.throwawayFolder(room: 4 << 30, override: "/srv/x/", memory: roomy)
+        == "/srv/x")
+    #expect(
+      ScratchDirectory.throwawayFolder(room: 4 << 30, override: "", memory: roomy) == "/dev/shm")
+    // The probe takes only a tmpfs: procfs and a missing folder are not one.
+    #expect(ScratchDirectory.MemoryFolder.probe("/proc") == nil)
+    #expect(ScratchDirectory.MemoryFolder.probe("/nonexistent-\(UUID().uuidString)") == nil)
+  }
+
+  @Test(.enabled(if: ScratchDirectory.MemoryFolder.probe(ScratchDirectory.memoryFolder) != nil))
+  func staleScratchInMemoryIsSweptToo() throws {
+    let stale = "\(ScratchDirectory.memoryFolder)/layerlab-check-2147483646-\(UUID().uuidString)"
+    #expect(mkdir(stale, 0o700) == 0)
+    #expect(mkdir(stale + "/store", 0o700) == 0)
+    let removed = ScratchDirectory.removeStale()
+    #expect(removed.contains(PathText.name(stale)))
+    #expect(!FileManager.default.fileExists(atPath: stale))
   }
 
   @Test func savingLeavesNoTemporaryFileBesideTheArchive() throws {

@@ -1,2 +1,0 @@
-// Extended attributes, which Glibc's Swift module leaves out; part of the C library.
-#include <sys/xattr.h>
