@@ -115,6 +115,10 @@ public final class Interruption: Sendable {
 /// ``check()`` as it goes and stops cooperatively with a clear message. The budget of the
 /// running command is ``current``, a task-local value, so code deep inside a utility, a build or
 /// a template reaches it without every call passing it along.
+///
+/// The time limit counts the processor time the command's process spent, so a step that passes
+/// on an idle machine also passes on one busy with other work; waiting costs no processor time
+/// (a registry that never answers), so no command outlives four times its limit on the clock.
 public final class Budget: Sendable {
   @TaskLocal public static var current: Budget?
 
@@ -126,8 +130,16 @@ public final class Budget: Sendable {
   let seconds: Int
   /// The most loop rounds this command may run.
   let maximumRounds: Int
-  /// The monotonic time, in nanoseconds, past which the command is stopped.
+  /// The monotonic time, in nanoseconds, past which the command's processor time is counted.
   let deadline: UInt64
+  /// The monotonic time past which the command is stopped whatever it spent: four limits on.
+  let waitDeadline: UInt64
+  /// The process's processor time when the command began, and the most it may add.
+  let processorStart: UInt64
+  let processorLimit: UInt64
+  /// When the processor time is next read, once past ``deadline``: reading it is a system call.
+  private let nextProcessorCheck = Atomic<UInt64>(0)
+  let clocks: Clocks
   private let rounds = Atomic<Int>(0)
   private let stopped = Mutex<BudgetExceeded?>(nil)
 
@@ -136,23 +148,60 @@ public final class Budget: Sendable {
   ///   - disk: The session's quota, if writes are to be charged.
   ///   - interruption: The flag Ctrl-C raises, if any.
   ///   - rounds: The most loop rounds the command may run.
-  public init(
+  public convenience init(
     seconds: Int = 30, disk: DiskQuota? = nil, interruption: Interruption? = nil,
     rounds: Int = maximumRounds
+  ) {
+    self.init(
+      seconds: seconds, disk: disk, interruption: interruption, rounds: rounds, clocks: .system)
+  }
+
+  init(
+    seconds: Int, disk: DiskQuota?, interruption: Interruption?, rounds: Int, clocks: Clocks
   ) {
     self.seconds = seconds
     self.maximumRounds = rounds
     self.disk = disk
     self.interruption = interruption
+    self.clocks = clocks
+    let now = clocks.monotonic()
     let limit = UInt64(clamping: max(0, seconds)).multipliedReportingOverflow(by: 1_000_000_000)
-    let (deadline, overflow) = Self.monotonicNow.addingReportingOverflow(limit.partialValue)
+    let wait = limit.partialValue.multipliedReportingOverflow(by: 4)
+    let (deadline, overflow) = now.addingReportingOverflow(limit.partialValue)
+    let (waitDeadline, waitOverflow) = now.addingReportingOverflow(wait.partialValue)
     self.deadline = limit.overflow || overflow ? .max : deadline
+    self.waitDeadline = limit.overflow || wait.overflow || waitOverflow ? .max : waitDeadline
+    self.processorLimit = limit.overflow ? .max : limit.partialValue
+    self.processorStart = clocks.processor()
   }
 
-  static var monotonicNow: UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+  /// The clocks a time limit reads, in nanoseconds; apart so that tests can set them.
+  struct Clocks: Sendable {
+    var monotonic: @Sendable () -> UInt64
+    /// The processor time the process has spent, all its threads together.
+    var processor: @Sendable () -> UInt64
+
+    static let system = Clocks(
+      monotonic: { nanoseconds(CLOCK_MONOTONIC) },
+      processor: { nanoseconds(CLOCK_PROCESS_CPUTIME_ID) })
+
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
+      var time = timespec()
+      clock_gettime(clock, &time)
+      return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+  }
+
+  /// Whether the command has spent its time: past its limit on the clock, and past it in
+  /// processor time too or past four limits on the clock.
+  private func timeIsUp() -> Bool {
+    let now = clocks.monotonic()
+    guard now > deadline else { return false }
+    if now > waitDeadline { return true }
+    // Past the limit on the clock, the processor time is read at most every 10 ms.
+    guard now >= nextProcessorCheck.load(ordering: .relaxed) else { return false }
+    nextProcessorCheck.store(now &+ 10_000_000, ordering: .relaxed)
+    return clocks.processor() &- processorStart > processorLimit
   }
 
   /// Why the command must stop now, if it must; once stopped, it stays stopped.
@@ -161,7 +210,7 @@ public final class Budget: Sendable {
     var reason: BudgetExceeded?
     if interruption?.isRaised == true {
       reason = .interrupted
-    } else if Self.monotonicNow > deadline {
+    } else if timeIsUp() {
       reason = .timeout(seconds: seconds)
     }
     if let reason { stopped.withLock { $0 = reason } }

@@ -89,7 +89,7 @@ public struct SandboxSession: Sendable {
   /// that is thrown away after; its own `/tmp`; the same time. Nothing `body` runs changes what
   /// the learner built.
   public func lookingOnly<T>(_ body: (inout SandboxSession) -> T) throws -> T {
-    let scratch = try ScratchDirectory.make("check-view")
+    let scratch = try ScratchDirectory.makeThrowaway("check-view", room: Self.viewQuotaBytes)
     defer { ScratchDirectory.remove(scratch) }
     var view = try SandboxSession(lookingAt: self, scratch: scratch)
     return body(&view)

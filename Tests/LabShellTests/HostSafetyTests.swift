@@ -2,13 +2,14 @@ import Foundation
 import LabArchive
 import LabDocker
 import LabImage
-import LabLimits
 import LabOutput
 import LabShell
 import LabTestSupport
+import Synchronization
 import Testing
 
 @testable import LabFiles
+@testable import LabLimits
 
 /// Nothing on the host that a learner would not expect: no setuid or world-writable file, no
 /// scratch folder left open or behind, no host path in a message.
@@ -277,6 +278,39 @@ struct BudgetTests {
         == "bash: the sandbox stopped this command after 1 second, the step's time limit\n")
     // The next command has its own budget.
     #expect(session.run("echo fine").stdout == "fine\n")
+  }
+
+  /// The time limit counts processor time, so a busy machine does not stop a step that passes
+  /// on an idle one; waiting, which costs none, is cut at four limits on the clock.
+  @Test func theTimeLimitCountsProcessorTimeAndWaitingEndsAtFourLimits() {
+    final class FakeClocks: Sendable {
+      let wall = Atomic<UInt64>(1_000_000_000_000)
+      let processor = Atomic<UInt64>(5_000_000_000)
+      var clocks: Budget.Clocks {
+        Budget.Clocks(
+          monotonic: { self.wall.load(ordering: .relaxed) },
+          processor: { self.processor.load(ordering: .relaxed) })
+      }
+      func advance(wall seconds: Double, processor spent: Double = 0) {
+        wall.add(UInt64(seconds * 1e9), ordering: .relaxed)
+        processor.add(UInt64(spent * 1e9), ordering: .relaxed)
+      }
+    }
+    let busy = FakeClocks()
+    let waiting = Budget(seconds: 2, disk: nil, interruption: nil, rounds: 10, clocks: busy.clocks)
+    // Past the limit on the clock, little processor time: the machine was busy elsewhere.
+    busy.advance(wall: 5, processor: 1)
+    #expect(waiting.check() == nil)
+    // Two seconds of processor time spent: stopped (after the 10 ms between readings).
+    busy.advance(wall: 0.02, processor: 1.5)
+    #expect(waiting.check() == .timeout(seconds: 2))
+
+    let idle = FakeClocks()
+    let hanging = Budget(seconds: 2, disk: nil, interruption: nil, rounds: 10, clocks: idle.clocks)
+    idle.advance(wall: 7.9)
+    #expect(hanging.check() == nil)
+    idle.advance(wall: 0.2)
+    #expect(hanging.check() == .timeout(seconds: 2))
   }
 
   @Test func ctrlCStopsTheRunningCommand() throws {
