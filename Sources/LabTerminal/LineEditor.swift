@@ -96,7 +96,16 @@ public final class LineEditor {
     prompt = strdup(text) ?? prompt
     wasCancelled = false
     var count: Int32 = 0
-    guard let line = el_gets(editor, &count), count > 0 else { return .endOfInput }
+    errno = 0
+    guard let line = el_gets(editor, &count), count > 0 else {
+      // Ctrl-C pressed just as the line editor took the terminal back interrupts its read:
+      // the line is cancelled, and the shell is not left.
+      if errno == EINTR {
+        layerlab_print("^C\n")
+        return .cancelled
+      }
+      return .endOfInput
+    }
     var text = String(cString: line)
     if text.hasSuffix("\n") { text.removeLast() }
     if wasCancelled { return .cancelled }

@@ -120,6 +120,27 @@ struct TerminalTests {
     #expect(try terminal.isRunning())
   }
 
+  /// Ctrl-C as the shell takes the terminal back, between a command and its prompt, reaches
+  /// the line editor as a signal, not a key: the line is cancelled and the shell stays.
+  @Test(.enabled(if: TestSupport.tool("pgrep") != nil))
+  func anInterruptAtThePromptCancelsTheLineAndTheShellStays() throws {
+    let directory = try TestSupport.scratchDirectory("tmux")
+    let command =
+      "\(Self.environment(directory + "/data")) \(ExecTests.binary) shell --store \(directory)/store"
+    let terminal = try TerminalSession(command, width: 60)
+    defer { terminal.close() }
+    try terminal.waitFor("learner@layerlab:~$")
+    let pgrep = try #require(TestSupport.tool("pgrep"))
+    let found = try TestSupport.run(
+      pgrep, ["-f", "^\(ExecTests.binary) shell --store \(directory)/store$"])
+    let pid = try #require(Int32(found.stdout.split(separator: "\n").first ?? ""))
+    #expect(kill(pid, SIGINT) == 0)
+    try terminal.waitFor("learner@layerlab:~$ ^C")
+    try terminal.type("echo still here")
+    try terminal.waitFor("\nstill here")
+    #expect(try terminal.isRunning())
+  }
+
   @Test func aPullTheRegistryLacksNamesItsImagesAtTheShellAndTheStepper() throws {
     let directory = try TestSupport.scratchDirectory("tmux")
     let shell = try TerminalSession(
