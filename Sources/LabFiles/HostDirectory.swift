@@ -441,12 +441,40 @@ extension FileWriter: Sendable {}
 
 extension HostDirectory {
   /// The bytes the directory's files take on disk, links never followed.
+  ///
+  /// Each folder is read through its descriptor and each entry's status taken by name within
+  /// it: no path is looked up from the root again, so the session's first write, which
+  /// measures its folders, costs what their entries do.
   public func diskUsage() -> Int64 {
+    let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard descriptor >= 0 else { return 0 }
+    return Self.diskUsage(below: descriptor)
+  }
+
+  /// The bytes the entries of the folder open at `descriptor` take, recursively; closes it.
+  private static func diskUsage(below descriptor: Int32) -> Int64 {
+    guard let folder = fdopendir(descriptor) else {
+      close(descriptor)
+      return 0
+    }
+    defer { closedir(folder) }
     var total: Int64 = 0
-    guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
-    while let relative = walker.nextObject() as? String {
-      var status = stat()
-      if lstat(path + "/" + relative, &status) == 0 { total += Int64(status.st_blocks) * 512 }
+    while let entry = readdir(folder) {
+      total += withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+        tuple.withMemoryRebound(to: CChar.self, capacity: 256) { name -> Int64 in
+          let dot = CChar(UInt8(ascii: "."))
+          if name[0] == dot && (name[1] == 0 || (name[1] == dot && name[2] == 0)) { return 0 }
+          var status = stat()
+          guard fstatat(dirfd(folder), name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return 0 }
+          var size = Int64(status.st_blocks) * 512
+          if status.st_mode & S_IFMT == S_IFDIR {
+            let child = openat(
+              dirfd(folder), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if child >= 0 { size += diskUsage(below: child) }
+          }
+          return size
+        }
+      }
     }
     return total
   }
