@@ -253,12 +253,17 @@ extension BuildRun {
   /// A digest over every copied file's path, mode and bytes: what the cache keys on.
   static func contentHash(_ items: [CopyItem]) throws -> String {
     var hasher = DigestHasher()
+    // One buffer for every file: nothing is allocated or cleared per chunk.
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
     for item in items.sorted(by: { $0.destination < $1.destination }) {
       hasher.update(Array("\(item.destination) \(item.mode)\n".utf8))
       switch item.kind {
       case .file:
         let reader = try item.reader()
-        while case let chunk = try reader.read(), !chunk.isEmpty { hasher.update(chunk) }
+        while case let count = try reader.read(into: buffer), count > 0 {
+          hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
       case .symlink(let target): hasher.update(Array("-> \(target)\n".utf8))
       case .directory: hasher.update(Array("dir\n".utf8))
       }
