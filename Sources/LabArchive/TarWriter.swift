@@ -15,6 +15,15 @@ public final class TarWriter {
   private var archive: OpaquePointer?
   private let sink: ByteSink?
   private let stream: StreamSink?
+  /// Where every member is also written as a file, when the archive is extracted as it is
+  /// written; whether the current member goes there, and how far its data has come.
+  private var disk: LayerDiskWriter?
+  private var diskTakesEntry = false
+  private var diskOffset: Int64 = 0
+  /// What was written into the directory, once finished.
+  public private(set) var extracted: ExtractionSummary?
+  /// The buffer files are read into, allocated on first use.
+  private var readBuffer: UnsafeMutableRawBufferPointer?
   /// Whether the archive goes to a file rather than memory or a stream, which charges
   /// its own writes.
   var isFile: Bool { sink == nil && stream == nil }
@@ -63,6 +72,19 @@ public final class TarWriter {
       archive, "open stream")
   }
 
+  /// Opens a writer that hands the archive's bytes to `write` as they are produced and writes
+  /// each member into `directory` too, as ``LayerExtractor`` would extract the archive: a
+  /// layer is made and stored in one pass over its files, with no tar to read back.
+  ///
+  /// After ``finish()``, ``extracted`` says what the directory received.
+  public convenience init(
+    streamingTo write: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void,
+    extractingInto directory: String
+  ) throws(ArchiveError) {
+    try self.init(streamingTo: write)
+    disk = try LayerDiskWriter(into: directory)
+  }
+
   private init(compression: Compression, sink: ByteSink?, stream: StreamSink? = nil)
     throws(ArchiveError)
   {
@@ -84,6 +106,7 @@ public final class TarWriter {
     if let archive {
       archive_write_free(archive)
     }
+    readBuffer?.deallocate()
   }
 
   /// Appends one entry with its payload.
@@ -97,6 +120,7 @@ public final class TarWriter {
     default:
       break
     }
+    try endEntry()
   }
 
   /// Appends a regular file of `size` bytes whose payload is streamed from `source`, a chunk
@@ -121,6 +145,36 @@ public final class TarWriter {
     guard written == size else {
       throw ArchiveError.truncated("\(entry.path): the file changed size while it was archived")
     }
+    try endEntry()
+  }
+
+  /// Appends a regular file of `size` bytes whose payload `read` puts into the buffer it is
+  /// handed, returning how many bytes it put there (0 at the end): one buffer serves every
+  /// file, so nothing is allocated per chunk.
+  ///
+  /// - Throws: ``ArchiveError/truncated(_:)`` when `read` gives fewer than `size` bytes;
+  ///   what `read` throws.
+  public func append(
+    _ entry: TarEntry, size: Int64, readingWith read: (UnsafeMutableRawBufferPointer) throws -> Int
+  ) throws {
+    try writeHeader(entry, fileSize: size)
+    let buffer =
+      readBuffer
+      ?? UnsafeMutableRawBufferPointer.allocate(byteCount: streamChunkSize, alignment: 16)
+    readBuffer = buffer
+    var written: Int64 = 0
+    while written < size {
+      let wanted = UnsafeMutableRawBufferPointer(
+        rebasing: buffer[0..<Int(min(Int64(buffer.count), size - written))])
+      let count = try read(wanted)
+      if count <= 0 { break }
+      try writeData(UnsafeRawBufferPointer(rebasing: wanted[0..<count]))
+      written += Int64(count)
+    }
+    guard written == size else {
+      throw ArchiveError.truncated("\(entry.path): the file changed size while it was archived")
+    }
+    try endEntry()
   }
 
   /// Appends a regular file of `size` bytes whose payload `body` writes, a chunk at a time,
@@ -144,6 +198,7 @@ public final class TarWriter {
     guard written == size else {
       throw ArchiveError.truncated("\(entry.path): the file changed size while it was archived")
     }
+    try endEntry()
   }
 
   /// Closes the archive; for an in-memory writer returns its bytes.
@@ -158,7 +213,15 @@ public final class TarWriter {
       if let failure = stream?.failure { throw failure }
       throw .library(operation: "close archive", message: message)
     }
+    extracted = disk?.finish()
     return sink?.bytes ?? []
+  }
+
+  /// Ends the current member in the directory it is extracted into, if any.
+  private func endEntry() throws(ArchiveError) {
+    guard diskTakesEntry, let disk else { return }
+    diskTakesEntry = false
+    try disk.endEntry()
   }
 
   private func writeHeader(_ entry: TarEntry, fileSize: Int64? = nil) throws(ArchiveError) {
@@ -194,6 +257,10 @@ public final class TarWriter {
     let status = archive_write_header(archive, header)
     if status != archiveOK && status != archiveWarn, let failure = stream?.failure { throw failure }
     try check(status, archive, "write header of \(entry.path)")
+    if let disk {
+      diskOffset = 0
+      diskTakesEntry = try disk.begin(header)
+    }
   }
 
   private func writeData(_ bytes: [UInt8]) throws(ArchiveError) {
@@ -212,6 +279,10 @@ public final class TarWriter {
       if let failure = stream?.failure { throw failure }
       throw .library(operation: "write data", message: errorMessage(archive))
     }
+    if diskTakesEntry, let disk {
+      try disk.write(bytes, at: diskOffset)
+      diskOffset += Int64(bytes.count)
+    }
   }
 
   private func writeZeros(_ count: Int64) throws(ArchiveError) {
@@ -227,6 +298,13 @@ public final class TarWriter {
         throw .library(operation: "write data", message: errorMessage(archive))
       }
       left -= Int64(chunk)
+    }
+    // On disk, as the extractor writes a sparse member: the last byte, after a hole.
+    if count > 0, diskTakesEntry, let disk {
+      var zero: UInt8 = 0
+      try withUnsafeBytes(of: &zero) { (byte) throws(ArchiveError) in
+        try disk.write(byte, at: count - 1)
+      }
     }
   }
 }

@@ -139,6 +139,39 @@ extension ImageStore {
   ) throws -> StoredLayer {
     let chainID = Self.chainID(diffID, parent: parent)
     if hasLayer(chainID) { return try layer(chainID) }
+    let staging = "\(temporaryDirectory)/overlay-\(SeededID.cacheID(for: chainID))"
+    try? FileManager.default.removeStoreItem(atPath: staging)
+    try createLayerStaging(staging)
+    let summary: ExtractionSummary
+    do {
+      summary = try LayerExtractor.extract(archiveAt: tarPath, into: "\(staging)/diff")
+    } catch let error as ArchiveError {
+      try? FileManager.default.removeStoreItem(atPath: staging)
+      throw ImageError.archive(error.description)
+    }
+    return try addLayer(
+      extractedAt: staging, size: summary.size, diffID: diffID, parent: parent,
+      tarSplit: tarSplit)
+  }
+
+  /// Makes the folder a layer is extracted into before it is stored: `diff` inside it.
+  func createLayerStaging(_ staging: String) throws {
+    try createDirectories("\(staging)/diff")
+    // A layer's folder is the daemon's; its diff is the image's, 0755.
+    chmod(staging, 0o710)
+  }
+
+  /// Adds a layer whose files are already extracted into `staging/diff`.
+  ///
+  /// `staging` was made by ``createLayerStaging(_:)``; it becomes the layer's `overlay2`
+  /// folder and the tar-split moves into its `layerdb` entry. When the
+  /// chain is stored already, the existing layer is returned and `staging` is left alone.
+  @discardableResult
+  func addLayer(
+    extractedAt staging: String, size: Int64, diffID: Digest, parent: Digest?, tarSplit: String
+  ) throws -> StoredLayer {
+    let chainID = Self.chainID(diffID, parent: parent)
+    if hasLayer(chainID) { return try layer(chainID) }
     let manager = FileManager.default
     let cacheID = SeededID.cacheID(for: chainID)
     let linkID = SeededID.linkID(for: cacheID)
@@ -146,19 +179,7 @@ extension ImageStore {
 
     // 1. The overlay2 directory, extracted under a temporary name and renamed.
     let overlay = "\(overlayDirectory)/\(cacheID)"
-    let staging = "\(temporaryDirectory)/overlay-\(cacheID)"
-    try? manager.removeStoreItem(atPath: staging)
     try? manager.removeStoreItem(atPath: overlay)
-    try createDirectories("\(staging)/diff")
-    // A layer's folder is the daemon's; its diff is the image's, 0755.
-    chmod(staging, 0o710)
-    let summary: ExtractionSummary
-    do {
-      summary = try LayerExtractor.extract(archiveAt: tarPath, into: "\(staging)/diff")
-    } catch let error as ArchiveError {
-      try? manager.removeStoreItem(atPath: staging)
-      throw ImageError.archive(error.description)
-    }
     try writeFileAtomically("\(staging)/link", Array(linkID.utf8))
     if let parentLayer {
       var lowers = ["l/\(SeededID.linkID(for: parentLayer.cacheID))"]
@@ -176,7 +197,7 @@ extension ImageStore {
     let writeSet = "\(layerTemporaryDirectory)/write-set-\(SeededID.randomID(UUID().uuidString))"
     try createDirectories(writeSet)
     try writeFileAtomically("\(writeSet)/diff", Array(diffID.description.utf8))
-    try writeFileAtomically("\(writeSet)/size", Array(String(summary.size).utf8))
+    try writeFileAtomically("\(writeSet)/size", Array(String(size).utf8))
     try writeFileAtomically("\(writeSet)/cache-id", Array(cacheID.utf8))
     if let parent { try writeFileAtomically("\(writeSet)/parent", Array(parent.description.utf8)) }
     // Created under whatever umask libarchive left: the store's files are 0644.
@@ -196,7 +217,7 @@ extension ImageStore {
       }
     }
     return StoredLayer(
-      chainID: chainID, diffID: diffID, parent: parent, cacheID: cacheID, size: summary.size)
+      chainID: chainID, diffID: diffID, parent: parent, cacheID: cacheID, size: size)
   }
 
   /// Docker's chain ID: the diff ID of a base layer, else the digest of the parent's chain ID

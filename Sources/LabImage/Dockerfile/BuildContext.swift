@@ -300,8 +300,12 @@ struct BuildContext {
 }
 
 extension ImageStore {
-  /// Writes a layer tar from `items` (a build step's files, a container's changes) and adds
-  /// it to the store; `nil` when there is nothing to write.
+  /// Writes a layer from `items` (a build step's files, a container's changes) and adds it to
+  /// the store; `nil` when there is nothing to write.
+  ///
+  /// One pass over the files writes them into the layer's folder and streams the tar they
+  /// make through the diff ID's hash and the tar-split: the layer's bytes are read once and
+  /// written once, with no tar in between.
   func addLayer(_ items: [CopyItem], owner: (Int64, Int64)?, parent: Digest?, mtime: Int64)
     throws -> Digest?
   {
@@ -309,60 +313,66 @@ extension ImageStore {
     var unique: [String: CopyItem] = [:]
     for item in items { unique[item.destination] = item }
     try createDirectories(temporaryDirectory)
-    // One pass writes the tar for extraction, hashes it and indexes it into its tar-split.
     let name = "build-\(UUID().uuidString)"
-    let path = "\(temporaryDirectory)/\(name).tar"
+    let staging = "\(temporaryDirectory)/\(name)"
     let tarSplit = "\(temporaryDirectory)/\(name).tar-split.json.gz"
-    var staged: Int64 = 0
+    let quota = Budget.current?.disk
+    let available = quota?.available ?? 0
+    var adopted = false
     defer {
-      try? FileManager.default.removeStoreItem(atPath: path)
       try? FileManager.default.removeStoreItem(atPath: tarSplit)
-      Budget.current?.disk?.credit(staged)
+      if !adopted {
+        try? FileManager.default.removeStoreItem(atPath: staging)
+        // What was extracted for nothing goes back to the quota.
+        quota?.credit(available - (quota?.available ?? available))
+      }
     }
-    let output: FileWriter
-    do {
-      output = try HostDirectory(temporaryDirectory).writer(name + ".tar")
-    } catch {
-      throw ImageError.io(path: "tmp", reason: "cannot create temporary file")
-    }
+    try createLayerStaging(staging)
     let splitter = try TarSplitWriter(path: tarSplit)
     var hasher = DigestHasher()
-    let writer = try TarWriter { (bytes) throws(ArchiveError) in
-      hasher.update(bytes)
-      do {
-        try splitter.consume(bytes)
-      } catch {
-        throw .io(path: "tar-split", reason: "\(error)")
+    let size: Int64
+    do {
+      let writer = try TarWriter(
+        streamingTo: { (bytes) throws(ArchiveError) in
+          hasher.update(bytes)
+          do {
+            try splitter.consume(bytes)
+          } catch {
+            throw .io(path: "tar-split", reason: "\(error)")
+          }
+        }, extractingInto: "\(staging)/diff")
+      for destination in unique.keys.sorted() {
+        guard let item = unique[destination] else { continue }
+        let kind: TarEntry.Kind
+        switch item.kind {
+        case .directory: kind = .directory
+        case .symlink(let target): kind = .symlink(target: target)
+        case .file: kind = .file([])
+        }
+        let entry = TarEntry(
+          path: destination, kind: kind, mode: item.mode, modificationTime: mtime,
+          uid: owner?.0 ?? 0, gid: owner?.1 ?? 0)
+        if case .file = item.kind {
+          let reader = try item.reader()
+          try writer.append(entry, size: item.size) { buffer in try reader.read(into: buffer) }
+        } else {
+          try writer.append(entry)
+        }
       }
-      do throws(FileSystemError) {
-        try output.write(bytes)
-      } catch {
-        throw error == .noSpace ? .noSpace : .io(path: "tmp", reason: error.description)
-      }
-      staged += Int64(bytes.count)
+      try writer.finish()
+      size = writer.extracted?.size ?? 0
+    } catch let error as ArchiveError {
+      throw ImageError.archive(error.description)
     }
-    for destination in unique.keys.sorted() {
-      guard let item = unique[destination] else { continue }
-      let kind: TarEntry.Kind
-      switch item.kind {
-      case .directory: kind = .directory
-      case .symlink(let target): kind = .symlink(target: target)
-      case .file: kind = .file([])
-      }
-      let entry = TarEntry(
-        path: destination, kind: kind, mode: item.mode, modificationTime: mtime, uid: owner?.0 ?? 0,
-        gid: owner?.1 ?? 0)
-      if case .file = item.kind {
-        let reader = try item.reader()
-        try writer.append(entry, size: item.size) { try reader.read() }
-      } else {
-        try writer.append(entry)
-      }
-    }
-    try writer.finish()
     try splitter.finish()
     let diffID = hasher.finalize()
-    try addLayer(tarAt: path, diffID: diffID, parent: parent, tarSplit: tarSplit)
+    let chainID = Self.chainID(diffID, parent: parent)
+    if !hasLayer(chainID) {
+      try addLayer(
+        extractedAt: staging, size: size, diffID: diffID, parent: parent,
+        tarSplit: tarSplit)
+      adopted = true
+    }
     return diffID
   }
 }
