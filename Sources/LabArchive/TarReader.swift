@@ -26,6 +26,7 @@ public final class TarReader {
   private let label: String
   private var memory: [UInt8] = []
   private var source: ChunkSource?
+  private var bufferSource: BufferSource?
 
   /// Opens the archive file at `path`; gzip, bzip2 and xz are recognised by content.
   public init(path: String) throws(ArchiveError) {
@@ -73,6 +74,29 @@ public final class TarReader {
     try check(status, archive, label)
   }
 
+  /// Opens an archive whose bytes `read` puts into the buffer it is handed, returning how
+  /// many (0 at the end): an archive inside another's member is read as that member streams,
+  /// with no copy of it anywhere.
+  public init(
+    label: String, reading read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int
+  ) throws(ArchiveError) {
+    guard let archive = archive_read_new() else {
+      throw .library(operation: label, message: "out of memory")
+    }
+    self.archive = archive
+    self.label = label
+    let source = BufferSource(read)
+    bufferSource = source
+    try Self.configure(archive, label)
+    let status = archive_read_open(
+      archive, Unmanaged.passUnretained(source).toOpaque(), nil,
+      { _, context, buffer in
+        guard let context, let buffer else { return -1 }
+        return Unmanaged<BufferSource>.fromOpaque(context).takeUnretainedValue().fill(buffer)
+      }, nil)
+    try check(status, archive, label)
+  }
+
   private static func configure(_ archive: OpaquePointer, _ label: String) throws(ArchiveError) {
     try check(archive_read_support_filter_all(archive), archive, label)
     try check(archive_read_support_format_tar(archive), archive, label)
@@ -107,6 +131,15 @@ public final class TarReader {
       }
       try buffer.withUnsafeBytes { try chunk(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
+  }
+
+  /// Reads the current member's next bytes into `buffer`: how many, 0 at its end.
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
+    let count = archive_read_data(archive, buffer.baseAddress, buffer.count)
+    guard count >= 0 else {
+      throw .library(operation: "read \(label)", message: errorMessage(archive))
+    }
+    return count
   }
 
   /// The current member's data, whole; for small members only.
@@ -167,6 +200,23 @@ private final class ChunkSource {
     chunk.withUnsafeBytes { storage.copyMemory(from: $0) }
     buffer.pointee = UnsafeRawPointer(storage.baseAddress)
     return chunk.count
+  }
+}
+
+/// Holds the buffer a reading function fills for libarchive, one chunk at a time.
+private final class BufferSource {
+  let read: (UnsafeMutableRawBufferPointer) throws -> Int
+  let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+
+  init(_ read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) { self.read = read }
+
+  deinit { storage.deallocate() }
+
+  /// Points `buffer` at the next chunk; returns its size, 0 at the end, -1 on a failure.
+  func fill(_ buffer: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+    guard let count = try? read(storage), count >= 0 else { return -1 }
+    buffer.pointee = UnsafeRawPointer(storage.baseAddress)
+    return count
   }
 }
 

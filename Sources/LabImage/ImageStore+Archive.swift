@@ -177,23 +177,39 @@ extension ImageStore {
     let scratch = "\(temporaryDirectory)/load-\(UUID().uuidString)"
     defer { try? FileManager.default.removeStoreItem(atPath: scratch) }
     try createDirectories(scratch)
-    // Unpack the archive's members to scratch files, a member at a time; one that is an
-    // uncompressed tar is hashed and indexed on the way, so a layer is read once.
+    // The archive's members, a member at a time: one that is an uncompressed tar (a layer)
+    // is extracted as it streams, hashed and indexed into its tar-split on the way, so a
+    // layer is read once and written once; the others go to scratch files.
     var members: [String: String] = [:]
-    var scans: [String: MemberScan.Result] = [:]
+    var staged: [String: StagedLayer] = [:]
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
     do {
       while let header = try reader.next() as TarHeader? {
         guard header.type == .file else { continue }
         let name = try LayerExtractor.safeRelativePath(header.path)
         let target = "\(scratch)/member-\(members.count)"
+        members[name] = target
+        var headCount = 0
+        while headCount < 512 {
+          let count = try reader.read(
+            into: UnsafeMutableRawBufferPointer(rebasing: buffer[headCount..<512]))
+          if count == 0 { break }
+          headCount += count
+        }
+        let head = UnsafeRawBufferPointer(rebasing: buffer[0..<headCount])
+        if headCount == 512, TarSplitWriter.checksumMatches(Array(head)) {
+          staged[name] = try stageLayer(
+            head: Array(head), from: reader, label: name, at: target, buffer: buffer)
+          continue
+        }
         let output: FileWriter
         do {
-          output = try HostDirectory(scratch).writer("member-\(members.count)")
+          output = try HostDirectory(scratch).writer("member-\(members.count - 1)")
         } catch {
           throw ImageError.io(path: "tmp", reason: "cannot create file")
         }
-        let scan = MemberScan(tarSplit: target + ".tar-split.json.gz")
-        try reader.readData { chunk in
+        func write(_ chunk: UnsafeRawBufferPointer) throws {
           do throws(FileSystemError) {
             try output.write(chunk)
           } catch {
@@ -201,10 +217,11 @@ extension ImageStore {
               ? ImageError.io(path: "write", reason: "no space left on device")
               : ImageError.io(path: "tmp", reason: error.description)
           }
-          scan.consume(chunk)
         }
-        members[name] = target
-        scans[name] = scan.finish()
+        try write(head)
+        while case let count = try reader.read(into: buffer), count > 0 {
+          try write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
       }
     } catch let error as ImageError {
       throw error
@@ -252,17 +269,8 @@ extension ImageStore {
           }
           let expected = config.diffIDs[index]
           let layer: StoredLayer
-          if let scan = scans[name], let tarSplit = scan.tarSplit {
-            guard scan.digest == expected else {
-              throw ImageError.digestMismatch(
-                what: "layer content", expected: expected, actual: scan.digest)
-            }
-            // The store takes the tar-split it is handed; another image may need it too.
-            let handed = "\(tarSplit)-\(index)-\(UUID().uuidString)"
-            defer { try? FileManager.default.removeItem(atPath: handed) }
-            try FileManager.default.copyItem(atPath: tarSplit, toPath: handed)
-            layer = try addLayer(
-              tarAt: layerPath, diffID: expected, parent: parent, tarSplit: handed)
+          if let stage = staged[name] {
+            layer = try addLayer(stage, expectedDiffID: expected, parent: parent)
           } else {
             layer = try addLayer(
               from: .file(layerPath), expectedDiffID: expected, parent: parent)
@@ -399,67 +407,151 @@ extension ImageStore {
   }
 }
 
-/// Hashes a member of an archive as it is copied out and, when it starts as an uncompressed
-/// tar does, indexes it into a tar-split too: a layer need not be read again to be stored.
-final class MemberScan {
-  struct Result {
-    var digest: Digest
-    /// The member's tar-split, when it is a tar.
-    var tarSplit: String?
-  }
-
-  private enum State { case undecided, tar, other }
-
-  private let tarSplit: String
-  private var state = State.undecided
-  private var head: [UInt8] = []
-  private var splitter: TarSplitWriter?
-  private var hasher = DigestHasher()
-
-  init(tarSplit: String) { self.tarSplit = tarSplit }
-
-  func consume(_ bytes: UnsafeRawBufferPointer) {
-    hasher.update(bytes)
-    switch state {
-    case .undecided:
-      let take = min(512 - head.count, bytes.count)
-      head.append(contentsOf: bytes[0..<take])
-      guard head.count == 512 else { return }
-      guard TarSplitWriter.checksumMatches(head),
-        let writer = try? TarSplitWriter(path: tarSplit)
-      else {
-        state = .other
-        return
-      }
-      splitter = writer
-      state = .tar
-      head.withUnsafeBytes { feed($0) }
-      feed(UnsafeRawBufferPointer(rebasing: bytes[take...]))
-    case .tar:
-      feed(bytes)
-    case .other:
-      break
-    }
-  }
-
-  private func feed(_ bytes: UnsafeRawBufferPointer) {
+extension ImageStore {
+  /// Extracts the current member of `reader`, a tar, as it streams, beside `path`.
+  ///
+  /// The member's first 512 bytes were read already (`head`); every byte is hashed and indexed
+  /// into a tar-split on its way to the extractor. A failure of the member's own (an unsafe
+  /// path, a tar the tar-split cannot index) is kept for when the member is taken as a layer;
+  /// a failure to read the archive is thrown.
+  func stageLayer(
+    head: [UInt8], from reader: TarReader, label: String, at path: String,
+    buffer: UnsafeMutableRawBufferPointer
+  ) throws -> StagedLayer {
+    let stage = StagedLayer(directory: path + ".layer", tarSplit: path + ".tar-split.json.gz")
+    try createLayerStaging(stage.directory)
+    var splitter: TarSplitWriter?
     do {
-      try splitter?.consume(bytes)
+      splitter = try TarSplitWriter(path: stage.tarSplit)
     } catch {
-      // Not a tar this store can index: it is read again the ordinary way, if it is a layer.
-      state = .other
-      splitter = nil
+      stage.splitFailure = error
     }
+    var hasher = DigestHasher()
+    func pass(_ bytes: UnsafeRawBufferPointer) {
+      hasher.update(bytes)
+      guard let current = splitter else { return }
+      do {
+        try current.consume(bytes)
+      } catch {
+        stage.splitFailure = error
+        splitter = nil
+      }
+    }
+    var headPending = true
+    var readFailure: (any Error)?
+    do {
+      let inner = try TarReader(label: label) { output in
+        if headPending {
+          headPending = false
+          head.withUnsafeBytes { output.copyMemory(from: $0) }
+          pass(UnsafeRawBufferPointer(rebasing: output[0..<head.count]))
+          return head.count
+        }
+        do {
+          let count = try reader.read(into: output)
+          pass(UnsafeRawBufferPointer(rebasing: output[0..<count]))
+          return count
+        } catch {
+          readFailure = error
+          throw error
+        }
+      }
+      stage.size = try LayerExtractor.extract(inner, into: "\(stage.directory)/diff", label: label)
+        .size
+    } catch {
+      stage.extractFailure = error
+    }
+    if let readFailure { throw readFailure }
+    // What the extractor left unread: the end of the tar, and anything after it.
+    if headPending { head.withUnsafeBytes { pass($0) } }
+    while case let count = try reader.read(into: buffer), count > 0 {
+      pass(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    }
+    if let splitter {
+      do {
+        try splitter.finish()
+      } catch {
+        stage.splitFailure = error
+      }
+    }
+    stage.digest = hasher.finalize()
+    return stage
   }
 
-  func finish() -> Result {
-    var result = Result(digest: hasher.finalize())
-    if state == .tar, let splitter, (try? splitter.finish()) != nil {
-      result.tarSplit = tarSplit
+  /// Stores a layer that ``stageLayer(head:from:reader:label:at:buffer:)`` extracted, checked
+  /// against the diff ID its config lists, as ``addLayer(from:expectedDiffID:parent:)`` would
+  /// store the member's tar.
+  func addLayer(_ stage: StagedLayer, expectedDiffID expected: Digest, parent: Digest?) throws
+    -> StoredLayer
+  {
+    let chainID = Self.chainID(expected, parent: parent)
+    if let failure = stage.splitFailure {
+      // A tar the tar-split cannot index cannot be stored, unless it is stored already.
+      if hasLayer(chainID) { return try layer(chainID) }
+      throw failure
     }
-    return result
+    guard stage.digest == expected else {
+      throw ImageError.digestMismatch(
+        what: "layer content", expected: expected, actual: stage.digest)
+    }
+    if hasLayer(chainID) { return try layer(chainID) }
+    if let failure = stage.extractFailure {
+      if let failure = failure as? ArchiveError { throw ImageError.archive(failure.description) }
+      throw failure
+    }
+    // The store takes the tar-split it is handed; another image may need it too.
+    let handed = "\(stage.tarSplit)-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: handed) }
+    try FileManager.default.copyItem(atPath: stage.tarSplit, toPath: handed)
+    if let first = stage.stored {
+      // The files went into the first chain that took them: this one is extracted again
+      // from that layer's tar.
+      let tar = "\(stage.directory)-\(UUID().uuidString).tar"
+      defer { try? FileManager.default.removeStoreItem(atPath: tar) }
+      let output: FileWriter
+      do {
+        output = try HostDirectory(PathText.parent(tar)).writer(PathText.name(tar))
+      } catch {
+        throw ImageError.io(path: "tmp", reason: "cannot create temporary file")
+      }
+      try readTar(of: first) { chunk in
+        do throws(FileSystemError) {
+          try output.write(chunk)
+        } catch {
+          throw error == .noSpace
+            ? ImageError.io(path: "write", reason: "no space left on device")
+            : ImageError.io(path: "tmp", reason: error.description)
+        }
+      }
+      return try addLayer(tarAt: tar, diffID: expected, parent: parent, tarSplit: handed)
+    }
+    let layer = try addLayer(
+      extractedAt: stage.directory, size: stage.size, diffID: expected, parent: parent,
+      tarSplit: handed)
+    stage.stored = layer
+    return layer
+  }
+}
+
+/// A layer of an archive being loaded, extracted while the archive was read and waiting for
+/// the manifest to say which chain it belongs to.
+final class StagedLayer {
+  /// The folder holding `diff`, the layer's files.
+  let directory: String
+  let tarSplit: String
+  var digest = Digest.of("")
+  var size: Int64 = 0
+  /// Why the member could not be indexed into a tar-split, or extracted.
+  var splitFailure: (any Error)?
+  var extractFailure: (any Error)?
+  /// The layer its files became, once stored.
+  var stored: StoredLayer?
+
+  init(directory: String, tarSplit: String) {
+    self.directory = directory
+    self.tarSplit = tarSplit
   }
 }
 
 @available(*, unavailable)
-extension MemberScan: Sendable {}
+extension StagedLayer: Sendable {}

@@ -239,6 +239,86 @@ struct LayerTarTests {
     #expect(throws: ImageError.self) { try Self.rebuild(store, layer.diffID) }
   }
 
+  /// A `docker save` archive of `images`, each a tag and its layers, bottom first.
+  static func saveArchive(_ images: [(tag: String, layers: [[UInt8]])], at path: String) throws {
+    let archive = try TarWriter(path: path)
+    var written: Set<Digest> = []
+    var manifest: [String] = []
+    for (tag, layers) in images {
+      let diffIDs = layers.map { "\"\(Digest.of($0))\"" }.joined(separator: ",")
+      let config = Array(
+        #"{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]}}"#
+          .utf8)
+      for blob in layers + [config] where written.insert(Digest.of(blob)).inserted {
+        try archive.append(
+          TarEntry(path: "blobs/sha256/\(Digest.of(blob).hex)", kind: .file(blob)))
+      }
+      let names = layers.map { "\"blobs/sha256/\(Digest.of($0).hex)\"" }.joined(separator: ",")
+      manifest.append(
+        #"{"Config":"blobs/sha256/\#(Digest.of(config).hex)","RepoTags":["\#(tag)"],"Layers":[\#(names)]}"#
+      )
+    }
+    try archive.append(
+      TarEntry(
+        path: "manifest.json", kind: .file(Array("[\(manifest.joined(separator: ","))]".utf8))))
+    try archive.finish()
+  }
+
+  static func layer(_ entries: [TarEntry]) throws -> [UInt8] {
+    let writer = try TarWriter()
+    for entry in entries { try writer.append(entry) }
+    return try writer.finish()
+  }
+
+  /// `docker load` extracts each layer as the archive streams by; a layer that two images
+  /// stack at different heights is stored under both chains, each with the layer's files.
+  @Test func aLoadedLayerUnderTwoParentsIsStoredForBoth() throws {
+    let store = try Self.store()
+    let shared = try Self.layer([TarEntry(path: "shared.txt", kind: .file(Array("s\n".utf8)))])
+    let base = try Self.layer([TarEntry(path: "base.txt", kind: .file(Array("b\n".utf8)))])
+    let path = store.root + "/../two.tar"
+    try Self.saveArchive([("one:1", [shared]), ("two:1", [base, shared])], at: path)
+    let report = try store.load(archiveAt: path, at: Date(timeIntervalSince1970: 0))
+    #expect(report.lines == ["Loaded image: one:1", "Loaded image: two:1"])
+    for chain in [Digest.of(shared), chainIDs(of: [Digest.of(base), Digest.of(shared)])[1]] {
+      let diff = try store.diffDirectory(of: chain)
+      #expect(FileManager.default.contents(atPath: "\(diff)/shared.txt") == Data("s\n".utf8))
+    }
+    #expect(try Self.rebuild(store, Digest.of(shared)) == shared)
+    // Nothing of the load is left behind in the store's scratch folder.
+    let left = try FileManager.default.contentsOfDirectory(atPath: store.temporaryDirectory)
+    #expect(left.allSatisfy { !$0.hasPrefix("load-") }, "\(left)")
+  }
+
+  /// A member that cannot be extracted fails the load only when an image uses it as a layer,
+  /// after its digest is checked.
+  @Test func anUnsafeMemberFailsTheLoadOnlyAsALayer() throws {
+    let store = try Self.store()
+    let unsafe = Array(
+      Self.file("../escape.txt", Array("x".utf8)) + [UInt8](repeating: 0, count: 1024))
+    let good = try Self.layer([TarEntry(path: "ok.txt", kind: .file(Array("ok\n".utf8)))])
+    let unused = store.root + "/../unused.tar"
+    try Self.saveArchive([("good:1", [good])], at: unused)
+    // The unsafe tar rides along as a member no manifest names.
+    let extra = try TarReader(path: unused)
+    let rewritten = try TarWriter(path: unused + ".2")
+    try rewritten.append(TarEntry(path: "stray.tar", kind: .file(unsafe)))
+    while let header = try extra.next() {
+      try rewritten.append(TarEntry(path: header.path, kind: .file(try extra.readData())))
+    }
+    try rewritten.finish()
+    #expect(
+      try store.load(archiveAt: unused + ".2", at: Date(timeIntervalSince1970: 0)).lines
+        == ["Loaded image: good:1"])
+    let used = store.root + "/../used.tar"
+    try Self.saveArchive([("bad:1", [unsafe])], at: used)
+    #expect {
+      _ = try store.load(archiveAt: used, at: Date(timeIntervalSince1970: 0))
+    } throws: { error in
+      "\(error)".contains("refusing to extract \"../escape.txt\"")
+    }
+  }
+
   @Test func tarSplitLinesAreDockersFormat() throws {
     let store = try Self.store()
     let tar =
