@@ -24,6 +24,8 @@ public struct CommandOutput: Equatable, Sendable {
   /// Whether the command wrote past ``Limits/outputBytes``: the rest was dropped, and it fails.
   private(set) var isOverflowing = false
   private var exitStatus: Int32 = 0
+  /// Where standard output goes as it is written, instead of into ``chunks``.
+  private var stream: StreamedOutput?
 
   public var status: Int32 {
     get { isOverflowing && exitStatus == 0 ? 1 : exitStatus }
@@ -31,6 +33,10 @@ public struct CommandOutput: Equatable, Sendable {
   }
 
   public init(status: Int32 = 0) { exitStatus = status }
+
+  /// An output whose standard output goes to `stream` as it is written (when there is one);
+  /// standard error is kept.
+  public init(streamingTo stream: StreamedOutput?) { self.stream = stream }
 
   public init(stdout: String, stderr: String = "", status: Int32 = 0) {
     print(stdout)
@@ -90,6 +96,10 @@ public struct CommandOutput: Equatable, Sendable {
       return
     }
     byteCount += bytes.count
+    if !isError, let stream {
+      stream.write(bytes)
+      return
+    }
     if let last = chunks.indices.last, chunks[last].isError == isError {
       chunks[last].bytes += bytes
     } else {

@@ -8,8 +8,11 @@ import LabUtilities
 
 extension Shell {
 
+  /// Runs one command; `stream`, the file its standard output alone goes to, is for a
+  /// utility to write through (no other command's output would keep its order).
   mutating func invoke(
-    _ words: [String], assignments: [(String, String)], input: [UInt8], terminal: Bool
+    _ words: [String], assignments: [(String, String)], input: [UInt8], terminal: Bool,
+    stream: StreamedOutput? = nil
   ) -> CommandOutput {
     var words = words
     // `sudo` runs the command as root; alone with -i, -s or su it opens a root shell.
@@ -102,6 +105,8 @@ extension Shell {
       // A utility sees the shell's environment with the command's own assignments.
       var context = utilityContext
       for (key, value) in assignments { context.variables[key] = value }
+      var invocation = invocation
+      invocation.standardOutput = stream
       let output = utility.run(invocation, in: &context)
       docker.now = context.now
       fileSystem.now = context.now

@@ -20,6 +20,18 @@ extension Shell {
     _ redirections: [Redirection], input: [UInt8], terminal: Bool, persists: Bool = false,
     body: (inout Shell, [UInt8], Bool) -> CommandOutput
   ) -> CommandOutput {
+    withRedirections(redirections, input: input, terminal: terminal, persists: persists) {
+      shell, stdin, isTerminal, _ in body(&shell, stdin, isTerminal)
+    }
+  }
+
+  /// Runs `body` with the redirections applied: its standard input, whether its output is the
+  /// terminal, and, when its standard output alone goes to a file, a stream to that file that
+  /// a utility may write through instead of holding its output (see ``StreamedOutput``).
+  mutating func withRedirections(
+    _ redirections: [Redirection], input: [UInt8], terminal: Bool, persists: Bool = false,
+    streamingBody body: (inout Shell, [UInt8], Bool, StreamedOutput?) -> CommandOutput
+  ) -> CommandOutput {
     var stdin = input
     var out: Sink = .stdout
     var err: Sink = .stderr
@@ -96,7 +108,18 @@ extension Shell {
     if persists { extraDescriptors = descriptors }
     let isTerminal: Bool
     if case .stdout = out { isTerminal = terminal } else { isTerminal = false }
-    let result = body(&self, stdin, isTerminal)
+    // Standard error into the same file must keep its place among the lines: then nothing
+    // streams.
+    var stream: StreamedOutput?
+    if case .file(let path, _) = out, !sameFile(err, path) {
+      let fileSystem = self.fileSystem
+      let directory = self.directory
+      stream = StreamedOutput { bytes in
+        try? fileSystem.write(bytes, to: path, from: directory, append: true)
+      }
+    }
+    let result = body(&self, stdin, isTerminal, stream)
+    stream?.flush()
     var output = CommandOutput(status: result.status)
     func route(_ bytes: [UInt8], _ sink: Sink) {
       switch sink {
@@ -109,5 +132,12 @@ extension Shell {
     }
     for chunk in result.chunks { route(chunk.bytes, chunk.isError ? err : out) }
     return output
+  }
+
+  /// Whether `sink` is the file at `path`.
+  private func sameFile(_ sink: Sink, _ path: String) -> Bool {
+    guard case .file(let other, _) = sink else { return false }
+    return fileSystem.normalize(other, from: directory)
+      == fileSystem.normalize(path, from: directory)
   }
 }

@@ -526,10 +526,11 @@ public struct Shell: Sendable {
     let result = withRedirections(
       command.redirections, input: input, terminal: terminal, persists: persists
     ) {
-      shell, stdin, isTerminal in
+      shell, stdin, isTerminal, stream in
       words.isEmpty
         ? CommandOutput()
-        : shell.invoke(words, assignments: assignments, input: stdin, terminal: isTerminal)
+        : shell.invoke(
+          words, assignments: assignments, input: stdin, terminal: isTerminal, stream: stream)
     }
     output.append(result)
     output.status = result.status

@@ -159,4 +159,64 @@ struct StreamedUtilityTests {
     #expect(missing.status == 1)
     #expect(session.run("sha256sum /tmp").stderr == "sha256sum: /tmp: Is a directory\n")
   }
+
+  /// Sorts that spill runs to the sandbox's /tmp (a tiny `-S`) print what a sort in memory
+  /// prints, and leave nothing behind.
+  @Test func sortSpillsRunsAndMergesThem() throws {
+    var (session, workspace) = try session()
+    var numbers = ""
+    var generator = SystemRandomNumberGenerator()
+    for index in 0..<3000 {
+      let value = Int.random(in: -500...500, using: &generator)
+      numbers +=
+        "\(value) item\(index % 17) \(["K", "M", "G", ""].randomElement() ?? "")x\(index % 5)\n"
+    }
+    numbers += "last-without-newline 9"
+    #expect(
+      FileManager.default.createFile(
+        atPath: "\(workspace)/numbers.txt", contents: Data(numbers.utf8)))
+    let all = Self.lines(Array(numbers.utf8)) + Self.lines(Self.files["long.txt"] ?? [])
+    let sorted: [UInt8] = all.sorted { $0.lexicographicallyPrecedes($1) }.flatMap {
+      line -> [UInt8] in line + [10]
+    }
+    #expect(session.run("sort numbers.txt long.txt").stdoutBytes == sorted)
+    // 1 KiB runs: dozens of them, more than one merge reads at once.
+    #expect(session.run("sort -S 1K numbers.txt long.txt").stdoutBytes == sorted)
+    #expect(
+      session.run("sort -S 512b numbers.txt long.txt > out.txt && cat out.txt").stdoutBytes
+        == sorted)
+    for options in [
+      "-r", "-u", "-n", "-rn", "-h", "-V", "-f", "-k2", "-t ' ' -k3 -u", "-k2 -nr", "-fu",
+    ] {
+      let memory = session.run("sort \(options) numbers.txt long.txt")
+      let spilled = session.run("sort \(options) -S 2K numbers.txt long.txt")
+      #expect(memory.status == 0)
+      #expect(spilled.stdoutBytes == memory.stdoutBytes, "sort \(options)")
+    }
+    #expect(session.run("ls -A /tmp").stdout == "")
+    #expect(session.run("sort -S x numbers.txt").stderr == "sort: invalid -S argument 'x'\n")
+    #expect(
+      session.run("sort -S 1Q numbers.txt").stderr == "sort: invalid suffix in -S argument '1Q'\n")
+    #expect(session.run("sort -S 1Q numbers.txt").status == 2)
+  }
+
+  /// A utility's output redirected to a file reaches it as it is written, in the order a
+  /// shell writes it.
+  @Test func redirectedOutputStreamsToTheFile() throws {
+    var (session, _) = try session()
+    let long = Self.files["long.txt"] ?? []
+    #expect(session.run("cat long.txt > copy.txt; cat copy.txt").stdoutBytes == long)
+    #expect(
+      session.run("cat long.txt >> copy.txt; wc -c < copy.txt").stdout == "\(2 * long.count)\n")
+    let mixed = session.run("sort plain.txt nothing.txt > both.txt 2>&1; cat both.txt")
+    #expect(
+      mixed.stdout
+        == "sort: nothing.txt: No such file or directory\none match\nthree match\ntwo\n")
+    let apart = session.run("sort plain.txt nothing.txt > out.txt 2> err.txt; cat out.txt err.txt")
+    #expect(
+      apart.stdout == "one match\nthree match\ntwo\nsort: nothing.txt: No such file or directory\n")
+    #expect(
+      session.run("{ echo first; sort plain.txt; } > group.txt; cat group.txt").stdout
+        == "first\none match\nthree match\ntwo\n")
+  }
 }
