@@ -160,6 +160,23 @@ struct StreamedUtilityTests {
     #expect(session.run("sha256sum /tmp").stderr == "sha256sum: /tmp: Is a directory\n")
   }
 
+  @Test func awkReadsARecordAtATime() throws {
+    var (session, _) = try session()
+    let lines = Self.lines(Self.files["long.txt"] ?? []).map(Self.text)
+    let sum = lines.reduce(0) { $0 + (Int($1.split(separator: " ")[1]) ?? 0) }
+    #expect(
+      session.run("awk '{ n += $2 } END { print n, NR }' long.txt").stdout
+        == "\(sum) \(lines.count)\n")
+    #expect(
+      session.run("awk '/match match/ { c++ } END { print c }' long.txt plain.txt").stdout
+        == "\(lines.filter { $0.contains("match match") }.count)\n")
+    // exit stops reading; END still runs.
+    #expect(session.run("awk 'NR == 3 { exit } END { print NR }' long.txt").stdout == "3\n")
+    let missing = session.run("awk 'END { print NR }' nothing.txt plain.txt")
+    #expect(missing.stdout == "3\n")
+    #expect(missing.stderr.contains("nothing.txt"))
+  }
+
   /// Sorts that spill runs to the sandbox's /tmp (a tiny `-S`) print what a sort in memory
   /// prints, and leave nothing behind.
   @Test func sortSpillsRunsAndMergesThem() throws {

@@ -57,15 +57,31 @@ extension UtilityContext {
       return .failure(error.description, status: 2)
     }
     var output = CommandOutput()
-    let lines = inputs(Array(arguments), invocation: invocation, output: &output).flatMap {
-      $0.bytes.lines
-    }
+    // The input a record at a time: the program holds what it keeps, not its input.
+    let files = inputChunks(Array(arguments), invocation: invocation, output: &output)
     var machine = AwkMachine(separator: separator, assignments: assignments) { words in
       Printf.printf(
         Invocation(name: "printf", arguments: words, input: [], outputIsTerminal: false)
       ).stdoutBytes
     }
-    machine.run(program, lines: lines)
+    if machine.begin(program) {
+      reading: for var file in files {
+        do {
+          let stopped = try file.chunks.forEachLine { line in
+            machine.take(String(decoding: line, as: UTF8.self), program)
+          }
+          if stopped != nil {
+            machine.failure = machine.failure ?? ""
+            break reading
+          }
+        } catch {
+          output.printError("awk: \(file.name): \(error)\n")
+          output.status = 2
+        }
+        if machine.failure != nil || machine.flow == .exit { break }
+      }
+    }
+    machine.end(program)
     output.write(machine.output)
     output.status = machine.exitStatus
     // An empty failure is a loop stopped by the command's budget, which the shell reports.

@@ -63,6 +63,8 @@ struct AwkMachine {
   static let tooDeep = "awk: run time error: function calls nest too deep for this sandbox's awk"
   var fields: [String] = []
   var record = ""
+  /// The records read so far.
+  var records = 0
   var output: [UInt8] = []
   var separator: String?
   /// What ends the statements running: a loop's `break` or `continue`, `next`, `exit`.
@@ -86,36 +88,52 @@ struct AwkMachine {
     for (name, value) in assignments { variables[name] = AwkValue(string: value, fromInput: true) }
   }
 
+  /// Runs the program over `lines`, all in memory.
   mutating func run(_ program: AwkProgram, lines: [String]) {
+    if begin(program) {
+      for line in lines where take(line, program) {}
+    }
+    end(program)
+  }
+
+  /// Runs the `BEGIN` rules; whether the input is to be read: for main rules, or for `END`
+  /// rules, which see `NR` and the last record, as in mawk.
+  mutating func begin(_ program: AwkProgram) -> Bool {
     functions = program.functions
     for rule in program.rules where flow != .exit {
       if case .begin = rule.pattern { execute(rule.action ?? []) }
     }
-    let hasMain = program.rules.contains {
-      switch $0.pattern {
-      case .begin, .end: false
-      default: true
+    let readsInput = program.rules.contains {
+      if case .begin = $0.pattern { return false }
+      return true
+    }
+    return readsInput && flow != .exit
+  }
+
+  /// Runs the main rules over the next record; whether the program takes another.
+  mutating func take(_ line: String, _ program: AwkProgram) -> Bool {
+    guard failure == nil, flow != .exit else { return false }
+    records += 1
+    variables["NR"] = AwkValue(number: Double(records))
+    setRecord(line)
+    flow = .normal
+    for rule in program.rules where flow == .normal {
+      switch rule.pattern {
+      case .begin, .end: continue
+      case .always: break
+      case .expression(let expression): if !evaluate(expression).isTrue { continue }
+      }
+      if let action = rule.action {
+        execute(action)
+      } else {
+        emit(record + "\n")
       }
     }
-    if hasMain && flow != .exit {
-      for (number, line) in lines.enumerated() where failure == nil && flow != .exit {
-        variables["NR"] = AwkValue(number: Double(number + 1))
-        setRecord(line)
-        flow = .normal
-        for rule in program.rules where flow == .normal {
-          switch rule.pattern {
-          case .begin, .end: continue
-          case .always: break
-          case .expression(let expression): if !evaluate(expression).isTrue { continue }
-          }
-          if let action = rule.action {
-            execute(action)
-          } else {
-            emit(record + "\n")
-          }
-        }
-      }
-    }
+    return failure == nil && flow != .exit
+  }
+
+  /// Runs the `END` rules.
+  mutating func end(_ program: AwkProgram) {
     // `exit` in the main rules still runs END; `exit` in END ends it.
     flow = .normal
     for rule in program.rules where flow != .exit {
