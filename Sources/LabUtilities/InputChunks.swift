@@ -63,6 +63,37 @@ public struct InputChunks {
   }
 }
 
+extension InputChunks {
+  /// Calls `body` with each line as it is, its newline included.
+  ///
+  /// A last line without a newline comes without one. `body` returns `false` to stop. Stops,
+  /// and returns why, when the command's budget runs out.
+  public mutating func forEachRawLine(_ body: (ArraySlice<UInt8>) -> Bool) throws(FileSystemError)
+    -> BudgetExceeded?
+  {
+    var carry: [UInt8] = []
+    while let chunk = try next() {
+      if let reason = Budget.shouldStop() { return reason }
+      var start = chunk.startIndex
+      while let newline = chunk[start...].firstIndex(of: 10) {
+        let keepGoing: Bool
+        if carry.isEmpty {
+          keepGoing = body(chunk[start...newline])
+        } else {
+          carry += chunk[start...newline]
+          keepGoing = body(carry[...])
+          carry.removeAll(keepingCapacity: true)
+        }
+        guard keepGoing else { return nil }
+        start = newline + 1
+      }
+      carry += chunk[start...]
+    }
+    if !carry.isEmpty { _ = body(carry[...]) }
+    return nil
+  }
+}
+
 extension UtilityContext {
   /// Files or standard input (`-` or no operands) to read a chunk at a time, with GNU's error
   /// lines for those that cannot be opened, written to `output` before anything is read.

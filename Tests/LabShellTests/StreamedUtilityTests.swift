@@ -58,6 +58,21 @@ struct StreamedUtilityTests {
 
   static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
+  /// Lines with their newlines, as they are in the file.
+  static func rawLines(_ bytes: [UInt8]) -> [[UInt8]] {
+    var lines: [[UInt8]] = []
+    var current: [UInt8] = []
+    for byte in bytes {
+      current.append(byte)
+      if byte == 10 {
+        lines.append(current)
+        current = []
+      }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
+  }
+
   @Test func grepCountsAndPrintsTheLinesReadingWholeFilesDid() throws {
     var (session, _) = try session()
     for (name, bytes) in Self.files.sorted(by: { $0.key < $1.key }) {
@@ -141,8 +156,11 @@ struct StreamedUtilityTests {
       if Self.text(bytes).utf8.elementsEqual(bytes) {
         #expect(session.run("cat -n \(name)").stdout == numbered, "\(name)")
       }
-      let firstThree = Self.lines(bytes).prefix(3).map { Self.text($0) + "\n" }.joined()
-      #expect(session.run("head -n 3 \(name)").stdout == firstThree, "\(name)")
+      // The lines as they are, as GNU's head: a last line without a newline stays without.
+      #expect(
+        session.run("head -n 3 \(name)").stdoutBytes
+          == Self.rawLines(bytes).prefix(3).flatMap { $0 },
+        "\(name)")
       #expect(
         session.run("head -c 70000 \(name)").stdoutBytes == Array(bytes.prefix(70_000)), "\(name)")
     }
@@ -158,6 +176,52 @@ struct StreamedUtilityTests {
     #expect(missing.stdout.hasSuffix("  plain.txt\n"))
     #expect(missing.status == 1)
     #expect(session.run("sha256sum /tmp").stderr == "sha256sum: /tmp: Is a directory\n")
+  }
+
+  @Test func headAndTailKeepTheBytesOfTheirLines() throws {
+    var (session, _) = try session()
+    for (name, bytes) in Self.files.sorted(by: { $0.key < $1.key }) {
+      let lines = Self.rawLines(bytes)
+      #expect(
+        session.run("tail -n 2 \(name)").stdoutBytes == lines.suffix(2).flatMap { $0 }, "\(name)")
+      #expect(
+        session.run("tail -n +3 \(name)").stdoutBytes == lines.dropFirst(2).flatMap { $0 },
+        "\(name)")
+      #expect(
+        session.run("head -n -2 \(name)").stdoutBytes == lines.dropLast(2).flatMap { $0 }, "\(name)"
+      )
+      #expect(
+        session.run("tail -c 70000 \(name)").stdoutBytes == Array(bytes.suffix(70_000)), "\(name)")
+      #expect(session.run("tail -c +5 \(name)").stdoutBytes == Array(bytes.dropFirst(4)), "\(name)")
+      #expect(
+        session.run("head -c -70000 \(name)").stdoutBytes == Array(bytes.dropLast(70_000)),
+        "\(name)")
+    }
+    #expect(session.run("tail -n 1 no-newline.txt").stdout == "last match")
+    #expect(session.run("tail -n 0 plain.txt").stdout == "")
+    #expect(session.run("head -n -0 plain.txt").stdout == "one match\ntwo\nthree match\n")
+  }
+
+  @Test func uniqAndCutReadALineAtATime() throws {
+    var (session, workspace) = try session()
+    let lines = Self.lines(Self.files["long.txt"] ?? []).map(Self.text)
+    var repeated = ""
+    for line in lines { repeated += line + "\n" + (line.hasPrefix("line 1") ? line + "\n" : "") }
+    #expect(
+      FileManager.default.createFile(
+        atPath: "\(workspace)/repeated.txt", contents: Data(repeated.utf8)))
+    #expect(session.run("uniq repeated.txt").stdout == lines.map { $0 + "\n" }.joined())
+    let counted = session.run("uniq -c repeated.txt").stdout
+    #expect(counted.split(separator: "\n").count == lines.count)
+    #expect(counted.hasPrefix("      1 line 0 \n      2 line 1 "))
+    #expect(
+      session.run("uniq -d repeated.txt").stdout
+        == lines.filter { $0.hasPrefix("line 1") }.map { $0 + "\n" }.joined())
+    let seconds = lines.map { line in
+      let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+      return fields.count == 1 ? line : String(fields[1])
+    }
+    #expect(session.run("cut -d ' ' -f 2 long.txt").stdout == seconds.map { $0 + "\n" }.joined())
   }
 
   @Test func awkReadsARecordAtATime() throws {

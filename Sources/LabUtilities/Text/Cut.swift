@@ -29,23 +29,37 @@ struct Cut: Utility {
       return .failure("cut: \(error)\nTry 'cut --help' for more information.")
     }
     let wanted = { (index: Int) in ranges.contains { $0.contains(UInt64(index)) } }
-    for line in context.inputs(options.operands, invocation: invocation, output: &output).flatMap({
-      $0.bytes.lines
-    }) {
+    func cut(_ line: String) {
       if options.values["c"] != nil {
         let characters = Array(line)
         output.print(
           String(characters.enumerated().filter { wanted($0.offset + 1) }.map(\.element)) + "\n")
-        continue
+        return
       }
       let fields = line.split(separator: delimiter, omittingEmptySubsequences: false)
       if fields.count == 1 {
         if !options.has("s") { output.print(line + "\n") }
-        continue
+        return
       }
       output.print(
         fields.enumerated().filter { wanted($0.offset + 1) }.map { String($0.element) }.joined(
           separator: String(delimiter)) + "\n")
+    }
+    // A line at a time: it holds one line of its input, not the input.
+    for var file in context.inputChunks(options.operands, invocation: invocation, output: &output) {
+      do {
+        let stopped = try file.chunks.forEachLine { line in
+          cut(String(decoding: line, as: UTF8.self))
+          return true
+        }
+        if stopped != nil {
+          output.status = 1
+          return output
+        }
+      } catch {
+        output.printError("cut: \(file.name): \(error)\n")
+        output.status = 1
+      }
     }
     return output
   }

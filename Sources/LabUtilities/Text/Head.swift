@@ -56,47 +56,104 @@ extension UtilityContext {
       }
       var chunks = file.chunks
       do {
-        // The first lines or bytes are read a chunk at a time, and no further.
-        if head && !allButLast {
-          if options.values["c"] != nil {
+        // A chunk at a time, holding at most what may still be printed: lines and bytes as
+        // they are, a last line without a newline printed without one, as GNU's.
+        if options.values["c"] != nil {
+          if head && !allButLast {
             var left = count
             while left > 0, let chunk = try chunks.next() {
               output.write(Array(chunk.prefix(left)))
               left -= min(left, chunk.count)
             }
-          } else {
-            var left = count
-            guard left > 0 else { continue }
-            _ = try chunks.forEachLine { line in
-              output.print(String(decoding: line, as: UTF8.self) + "\n")
-              left -= 1
-              return left > 0
+          } else if head {
+            // All but the last `count` bytes: they wait until more come after them.
+            var waiting: [UInt8] = []
+            while let chunk = try chunks.next() {
+              waiting += chunk
+              if waiting.count > count {
+                output.write(Array(waiting.prefix(waiting.count - count)))
+                waiting.removeFirst(waiting.count - count)
+              }
             }
+          } else if fromStart {
+            var skip = max(0, count - 1)
+            while let chunk = try chunks.next() {
+              let skipped = min(skip, chunk.count)
+              skip -= skipped
+              if skipped < chunk.count {
+                output.write(Array(chunk[(chunk.startIndex + skipped)...]))
+              }
+            }
+          } else {
+            var last: [UInt8] = []
+            while let chunk = try chunks.next() {
+              last += chunk
+              if last.count > count + InputChunks.chunkSize { last.removeFirst(last.count - count) }
+            }
+            output.write(Array(last.suffix(count)))
           }
           continue
         }
-        var bytes: [UInt8] = []
-        while let chunk = try chunks.next() { bytes += chunk }
-        if options.values["c"] != nil {
-          output.write(
-            head
-              ? Array(bytes.prefix(allButLast ? max(0, bytes.count - count) : count))
-              : Array(bytes.suffix(count)))
-          continue
-        }
-        let lines = bytes.lines
-        var chosen: ArraySlice<String>
-        if head {
-          chosen = lines.dropLast(count)
+        if head && !allButLast {
+          var left = count
+          guard left > 0 else { continue }
+          _ = try chunks.forEachRawLine { line in
+            output.write(Array(line))
+            left -= 1
+            return left > 0
+          }
+        } else if head || !fromStart {
+          // The last `count` lines wait: `head -n -N` prints a line once `count` follow it,
+          // `tail -n N` prints those left at the end.
+          var waiting = LineRing(capacity: count)
+          _ = try chunks.forEachRawLine { line in
+            if let pushedOut = waiting.push(Array(line)), head { output.write(pushedOut) }
+            return true
+          }
+          if !head { output.write(waiting.joined()) }
         } else {
-          chosen = fromStart ? lines.dropFirst(max(0, count - 1)) : lines.suffix(count)
+          var skip = max(0, count - 1)
+          _ = try chunks.forEachRawLine { line in
+            if skip > 0 {
+              skip -= 1
+            } else {
+              output.write(Array(line))
+            }
+            return true
+          }
         }
-        output.print(chosen.map { $0 + "\n" }.joined())
       } catch {
         output.printError("\(invocation.name): \(file.name): \(error)\n")
         output.status = 1
       }
     }
     return output
+  }
+}
+
+/// The last lines seen, at most `capacity` of them.
+struct LineRing {
+  let capacity: Int
+  private var lines: [[UInt8]] = []
+  private var start = 0
+
+  init(capacity: Int) { self.capacity = capacity }
+
+  /// Keeps `line`; returns the oldest line when that makes one too many.
+  mutating func push(_ line: [UInt8]) -> [UInt8]? {
+    guard capacity > 0 else { return line }
+    if lines.count < capacity {
+      lines.append(line)
+      return nil
+    }
+    let oldest = lines[start]
+    lines[start] = line
+    start = (start + 1) % capacity
+    return oldest
+  }
+
+  /// The lines kept, oldest first, back to back.
+  func joined() -> [UInt8] {
+    Array((lines[start...] + lines[..<start]).joined())
   }
 }

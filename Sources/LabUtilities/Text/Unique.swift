@@ -16,20 +16,14 @@ struct Unique: Utility {
     let options = Unique.options.parse(invocation.arguments)
     if let invalid = options.invalid(invocation.name) { return invalid }
     var output = CommandOutput()
-    let lines = context.inputs(
-      Array(options.operands.prefix(1)), invocation: invocation, output: &output
-    ).flatMap { $0.bytes.lines }
-    var groups: [(String, Int)] = []
-    for line in lines {
-      if let last = groups.last, last.0 == line {
-        groups[groups.count - 1].1 += 1
-      } else {
-        groups.append((line, 1))
-      }
-    }
-    for (line, count) in groups {
-      if options.has("d") && count < 2 { continue }
-      if options.has("u") && count > 1 { continue }
+    let files = context.inputChunks(
+      Array(options.operands.prefix(1)), invocation: invocation, output: &output)
+    // A line at a time: only the group of equal lines being counted is held.
+    var group: (line: String, count: Int)?
+    func finish(_ group: (line: String, count: Int)) {
+      let (line, count) = group
+      if options.has("d") && count < 2 { return }
+      if options.has("u") && count > 1 { return }
       if options.has("c") {
         let text = String(count)
         output.print(
@@ -38,6 +32,28 @@ struct Unique: Utility {
         output.print(line + "\n")
       }
     }
+    for var file in files {
+      do {
+        let stopped = try file.chunks.forEachLine { bytes in
+          let line = String(decoding: bytes, as: UTF8.self)
+          if let last = group, last.line == line {
+            group?.count += 1
+          } else {
+            if let last = group { finish(last) }
+            group = (line, 1)
+          }
+          return true
+        }
+        if stopped != nil {
+          output.status = 1
+          return output
+        }
+      } catch {
+        output.printError("uniq: \(file.name): \(error)\n")
+        output.status = 1
+      }
+    }
+    if let group { finish(group) }
     return output
   }
 }
