@@ -234,6 +234,10 @@ struct StreamedUtilityTests {
     #expect(
       session.run("awk '/match match/ { c++ } END { print c }' long.txt plain.txt").stdout
         == "\(lines.filter { $0.contains("match match") }.count)\n")
+    // Fields split at runs of blanks, tabs too; numbers read past blanks around them.
+    #expect(session.run("printf ' a\\tb  c \\n' | awk '{ print NF, $2 }'").stdout == "3 b\n")
+    #expect(session.run("printf ' 12 ,x\\n' | awk -F, '{ print $1 + 1 }'").stdout == "13\n")
+    #expect(session.run("printf 'é b\\n' | awk '{ print $1 }'").stdout == "é\n")
     // exit stops reading; END still runs.
     #expect(session.run("awk 'NR == 3 { exit } END { print NR }' long.txt").stdout == "3\n")
     let missing = session.run("awk 'END { print NR }' nothing.txt plain.txt")

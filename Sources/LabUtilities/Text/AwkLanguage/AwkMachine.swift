@@ -147,7 +147,21 @@ struct AwkMachine {
       let actual = separator == "\\t" ? "\t" : separator
       fields = line.isEmpty ? [] : line.components(separatedBy: actual)
     } else {
-      fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+      // Blanks are ASCII: the line is split on its bytes, not on its characters.
+      fields = []
+      var start: String.Index?
+      var index = line.utf8.startIndex
+      while index != line.utf8.endIndex {
+        let byte = line.utf8[index]
+        if byte == 32 || byte == 9 {
+          if let first = start { fields.append(String(line[first..<index])) }
+          start = nil
+        } else if start == nil {
+          start = index
+        }
+        line.utf8.formIndex(after: &index)
+      }
+      if let first = start { fields.append(String(line[first...])) }
     }
     variables["NF"] = AwkValue(number: Double(fields.count))
   }

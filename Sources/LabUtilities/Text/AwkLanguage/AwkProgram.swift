@@ -127,7 +127,11 @@ struct AwkValue {
 
   init(string: String, fromInput: Bool = false) {
     text = string
-    let trimmed = string.trimmingCharacters(in: .whitespaces)
+    // Most text neither starts nor ends with a blank: nothing to trim, no Foundation call.
+    func isPlain(_ byte: UInt8?) -> Bool { byte.map { $0 < 0x80 && $0 != 32 && $0 != 9 } ?? true }
+    let trimmed =
+      isPlain(string.utf8.first) && isPlain(string.utf8.last)
+      ? string : string.trimmingCharacters(in: .whitespaces)
     let parsed = Double(trimmed)
     number = parsed ?? AwkValue.leadingNumber(trimmed)
     isNumeric = fromInput && parsed != nil
