@@ -290,6 +290,19 @@ struct ExternalSort {
     }
 
     mutating func sort(_ order: SortOrder) {
+      // Whole lines as bytes, the usual case: nothing but the bytes to compare.
+      if order.field == nil && !order.readsText {
+        let reverse = order.reverse
+        bytes.withUnsafeBufferPointer { bytes in
+          entries.sort { a, b in
+            let result = SortOrder.compareBytes(
+              UnsafeBufferPointer(rebasing: bytes[a.line]),
+              UnsafeBufferPointer(rebasing: bytes[b.line]))
+            return reverse ? result > 0 : result < 0
+          }
+        }
+        return
+      }
       bytes.withUnsafeBufferPointer { bytes in
         keys.withUnsafeBufferPointer { keys in
           entries.sort { a, b in
