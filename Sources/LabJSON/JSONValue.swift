@@ -226,7 +226,12 @@ private struct JSONParser {
   func fail(_ reason: String) -> JSONError { JSONError(reason: reason, offset: index) }
 
   mutating func skipSpace() {
-    while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+    while index < bytes.count {
+      switch bytes[index] {
+      case 0x20, 0x0A, 0x0D, 0x09: index += 1
+      default: return
+      }
+    }
   }
 
   mutating func parseValue() throws(JSONError) -> JSONValue {
@@ -356,6 +361,15 @@ private struct JSONParser {
 
   mutating func parseString() throws(JSONError) -> String {
     index += 1
+    // Most strings (keys, digests, dates) have no escape: they are their bytes, decoded once.
+    var end = index
+    while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+      end += 1
+    }
+    if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+      defer { index = end + 1 }
+      return String(decoding: bytes[index..<end], as: UTF8.self)
+    }
     var scalars = String.UnicodeScalarView()
     var run: [UInt8] = []
     func flush() {

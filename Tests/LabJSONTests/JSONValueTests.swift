@@ -45,6 +45,19 @@ struct JSONValueTests {
     #expect(try JSONValue(parsing: #""\uDaaa\udaaa""#).stringValue?.isEmpty == false)
   }
 
+  @Test func stringsWithAndWithoutEscapesReadTheSame() throws {
+    let value = try JSONValue(
+      parsing: #"{"plain":"sha256:abc","empty":"","mixed":"a\"b\\c\nd","é":"ü😀"}"#)
+    #expect(value["plain"]?.stringValue == "sha256:abc")
+    #expect(value["empty"]?.stringValue == "")
+    #expect(value["mixed"]?.stringValue == "a\"b\\c\nd")
+    #expect(value["é"]?.stringValue == "ü😀")
+    // A byte that is not UTF-8 is the replacement character, with or without an escape after it.
+    #expect(try JSONValue(parsing: [0x22, 0x61, 0xFF, 0x62, 0x22]).stringValue == "a\u{FFFD}b")
+    #expect(
+      try JSONValue(parsing: [0x22, 0xFF, 0x5C, 0x6E, 0x22]).stringValue == "\u{FFFD}\n")
+  }
+
   @Test(arguments: ["", "{", "[1,]", #"{"a" 1}"#, "tru", #""unterminated"#, "01", "[1] 2"])
   func malformedTextIsAnError(_ text: String) {
     #expect(throws: (any Error).self) { try JSONValue(parsing: text) }
