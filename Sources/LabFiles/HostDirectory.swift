@@ -204,6 +204,91 @@ public struct HostDirectory: Hashable, Sendable {
   public func remove(_ relative: String, recursive: Bool) throws(FileSystemError) {
     let components = Self.split(relative)
     guard !components.isEmpty else { throw .permissionDenied }
+    if recursive, try status(relative).kind == .directory {
+      try removeTree(relative)
+    } else {
+      try removeByPaths(relative, recursive: recursive)
+    }
+  }
+
+  /// How many folders deep ``removeTree(_:)`` keeps open; below that, it goes by paths.
+  static let openFolderLimit = 64
+
+  /// Removes a folder and everything in it through descriptors of the folders on the way, so
+  /// that each entry costs a few system calls rather than an open of every folder above it.
+  ///
+  /// Links are removed, never followed; deeper than ``openFolderLimit`` it goes on by paths,
+  /// so a deep tree can exhaust neither the stack nor the descriptors.
+  private func removeTree(_ relative: String) throws(FileSystemError) {
+    struct Folder {
+      var descriptor: Int32
+      var path: String
+      var names: [String]
+    }
+    var folders: [Folder] = []
+    defer { for folder in folders { close(folder.descriptor) } }
+    let top = try withParent(relative) { (directory, name) throws(FileSystemError) in
+      let descriptor = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      guard descriptor >= 0 else { throw .current }
+      return descriptor
+    }
+    folders.append(Folder(descriptor: top, path: relative, names: []))
+    folders[0].names = try Self.names(ofOpen: top)
+    while let folder = folders.last {
+      guard let name = folders[folders.count - 1].names.popLast() else {
+        folders.removeLast()
+        close(folder.descriptor)
+        if let parent = folders.last {
+          guard unlinkat(parent.descriptor, PathText.name(folder.path), AT_REMOVEDIR) == 0 else {
+            throw .current
+          }
+        } else {
+          try unlink(relative, directory: true)
+        }
+        continue
+      }
+      var status = stat()
+      guard fstatat(folder.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
+        throw .current
+      }
+      let kind = status.st_mode & S_IFMT
+      if kind != S_IFDIR {
+        guard unlinkat(folder.descriptor, name, 0) == 0 else { throw .current }
+        if kind == S_IFREG, status.st_nlink <= 1 {
+          Budget.current?.disk?.credit(Int64(status.st_size))
+        }
+      } else if folders.count >= Self.openFolderLimit {
+        try removeByPaths(folder.path + "/" + name, recursive: true)
+      } else {
+        let child = openat(folder.descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard child >= 0 else { throw .current }
+        folders.append(Folder(descriptor: child, path: folder.path + "/" + name, names: []))
+        folders[folders.count - 1].names = try Self.names(ofOpen: child)
+      }
+    }
+  }
+
+  /// The names in an open folder, without `.` and `..`; the descriptor stays open.
+  private static func names(ofOpen descriptor: Int32) throws(FileSystemError) -> [String] {
+    let copy = dup(descriptor)
+    guard copy >= 0 else { throw .current }
+    guard let stream = fdopendir(copy) else {
+      close(copy)
+      throw .current
+    }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+      let name = withUnsafePointer(to: &entry.pointee.d_name) {
+        String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+  }
+
+  /// Removes an entry by its path, one entry at a time.
+  private func removeByPaths(_ relative: String, recursive: Bool) throws(FileSystemError) {
     // Depth-first without recursion, so a deep tree cannot exhaust the stack.
     var pending: [(path: String, visited: Bool)] = [(relative, false)]
     while let (path, visited) = pending.popLast() {

@@ -88,6 +88,36 @@ struct HostSafetyTests {
     #expect(FileManager.default.fileExists(atPath: path))
   }
 
+  @Test func removingATreeFollowsNoLinkAndReachesAnyDepth() throws {
+    let root = try ScratchDirectory.make("remove")
+    defer { ScratchDirectory.remove(root) }
+    let outside = root + "/outside"
+    #expect(mkdir(outside, 0o700) == 0)
+    #expect(FileManager.default.createFile(atPath: outside + "/keep", contents: Data("k".utf8)))
+    // Deeper than the folders kept open, with files, links and an empty folder on the way.
+    var folder = root + "/tree"
+    for depth in 0..<(HostDirectory.openFolderLimit + 10) {
+      #expect(mkdir(folder, 0o700) == 0)
+      #expect(FileManager.default.createFile(atPath: folder + "/f", contents: Data([1, 2])))
+      if depth % 7 == 0 {
+        #expect(symlink(outside, folder + "/out") == 0)
+        #expect(link(outside + "/keep", folder + "/hard") == 0)
+        #expect(mkdir(folder + "/empty", 0o700) == 0)
+      }
+      folder += "/d"
+    }
+    try HostDirectory(root).remove("tree", recursive: true)
+    #expect(!FileManager.default.fileExists(atPath: root + "/tree"))
+    #expect(FileManager.default.contents(atPath: outside + "/keep") == Data("k".utf8))
+    // A link named as the thing to remove is removed itself, not what it points at.
+    #expect(symlink(outside, root + "/link") == 0)
+    try HostDirectory(root).remove("link", recursive: true)
+    #expect(FileManager.default.fileExists(atPath: outside + "/keep"))
+    #expect(throws: FileSystemError.self) {
+      try HostDirectory(root).remove("missing", recursive: true)
+    }
+  }
+
   @Test func throwAwayStoresGoToMemoryWhenItHasRoomTwiceOver() {
     let roomy = ScratchDirectory.MemoryFolder(path: "/dev/shm", freeBytes: 8 << 30)
     let tight = ScratchDirectory.MemoryFolder(path: "/dev/shm", freeBytes: 6 << 30)
