@@ -65,10 +65,35 @@ public struct OCILayout: Sendable {
 
 /// Reads a whole small file (metadata, manifests, configs).
 func readFile(_ path: String) throws -> [UInt8] {
-  guard let data = FileManager.default.contents(atPath: path) else {
+  // Plain system calls: the store reads thousands of small files (configs, metadata) per
+  // listing, and Foundation's reader costs several times the reading itself.
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+  guard descriptor >= 0 else { throw ImageError.io(path: path, reason: "no such file") }
+  defer { close(descriptor) }
+  var status = stat()
+  guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else {
     throw ImageError.io(path: path, reason: "no such file")
   }
-  return Array(data)
+  var bytes: [UInt8] = []
+  var capacity = max(Int(status.st_size), 0) + 1
+  var count = 0
+  while true {
+    if count == capacity { capacity *= 2 }
+    if bytes.count < capacity {
+      bytes.append(contentsOf: repeatElement(0, count: capacity - bytes.count))
+    }
+    let got = bytes.withUnsafeMutableBytes { buffer in
+      read(descriptor, buffer.baseAddress.map { $0 + count }, capacity - count)
+    }
+    if got < 0 {
+      if errno == EINTR { continue }
+      throw ImageError.io(path: path, reason: "no such file")
+    }
+    if got == 0 { break }
+    count += got
+  }
+  bytes.removeLast(bytes.count - count)
+  return bytes
 }
 
 /// Creates a directory and its missing parents with `mode`, whatever the process umask is at
