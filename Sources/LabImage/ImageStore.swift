@@ -102,9 +102,16 @@ public struct ImageStore: Sendable {
     return VirtualClock(now: date)
   }
 
+  /// Saves the clock after each command, reads included.
+  ///
+  /// The file is replaced atomically but never flushed to the disk, even in a durable store:
+  /// it is LayerLab's own state, not an image, and a crash of the machine can at worst take
+  /// the clock back to an earlier time (or its start), where a flush made every
+  /// `docker image ls` wait for the disk.
   public func saveClock(_ clock: VirtualClock) throws {
-    try writeFileAtomically(
-      "\(stateDirectory)/clock", Array(String(Int64(clock.now.timeIntervalSince1970)).utf8))
+    try LabImage.writeFileAtomically(
+      "\(stateDirectory)/clock", Array(String(Int64(clock.now.timeIntervalSince1970)).utf8),
+      durable: false)
   }
 
   /// Removes everything in the store, leaving a fresh empty root.
@@ -128,8 +135,8 @@ public struct ImageStore: Sendable {
   }
 
   func readText(_ path: String) -> String? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    return String(decoding: data, as: UTF8.self)
+    guard let bytes = try? readFile(path) else { return nil }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
