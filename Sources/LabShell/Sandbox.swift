@@ -94,9 +94,37 @@ public struct Sandbox: Sendable {
     for mount in shell.fileSystem.mounts.sorted(by: {
       $0.tree.top.path.count > $1.tree.top.path.count
     })
-    where text.contains(mount.tree.top.path) {
+    where Self.mentions(text, mount.tree.top.path) {
       text = text.replacingOccurrences(of: mount.tree.top.path, with: mount.path)
     }
     return text
+  }
+
+  /// Whether `text` holds `path`.
+  ///
+  /// A search of the bytes: Foundation's search of a long output (`docker image ls` in a large
+  /// store) cost more than making it. A path with other than ASCII is left to Foundation, which also finds its other
+  /// canonically equivalent spellings.
+  static func mentions(_ text: String, _ path: String) -> Bool {
+    guard path.utf8.allSatisfy({ $0 < 0x80 }) else { return text.contains(path) }
+    var text = text
+    var path = path
+    return text.withUTF8 { haystack in
+      path.withUTF8 { needle in
+        guard let needleStart = needle.baseAddress else { return true }
+        guard let base = haystack.baseAddress, haystack.count >= needle.count else { return false }
+        let last = haystack.count - needle.count
+        var start = 0
+        // memchr to each candidate first byte, then one comparison.
+        while start <= last {
+          guard let found = memchr(base + start, Int32(needleStart[0]), last - start + 1) else {
+            return false
+          }
+          if memcmp(found, needleStart, needle.count) == 0 { return true }
+          start = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        return false
+      }
+    }
   }
 }
