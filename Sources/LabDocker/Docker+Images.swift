@@ -96,7 +96,7 @@ extension Docker {
     let store = environment.store
     let table = try store.referenceTable()
     let images = try store.imageIDs().map { id in
-      let image = try store.image(id)
+      let image = try store.image(id, withLastUpdated: false)
       return (image: image, created: image.created)
     }.sorted {
       let left = $0.created ?? .distantPast

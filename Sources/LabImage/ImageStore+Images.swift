@@ -43,13 +43,22 @@ extension ImageStore {
       .compactMap { try? Digest(hex: $0) }.sorted()
   }
 
-  public func image(_ id: Digest) throws -> StoredImage {
+  /// An image's config and what Docker keeps beside it.
+  ///
+  /// - Parameters:
+  ///   - id: The image ID.
+  ///   - withLastUpdated: Whether to read when it was last tagged; a listing, which never shows
+  ///     it, saves a file read per image.
+  /// - Returns: The image, its `lastUpdated` `nil` when not read.
+  /// - Throws: ``ImageError/io(path:reason:)`` when its config cannot be read, or a JSON error
+  ///   when the config is not JSON.
+  public func image(_ id: Digest, withLastUpdated: Bool = true) throws -> StoredImage {
     let bytes = try readFile("\(contentDirectory)/\(id.hex)")
     let metadata = "\(metadataDirectory)/\(id.hex)"
     return StoredImage(
       id: id, configBytes: bytes, config: try ParsedConfigs.shared.config(of: bytes, id: id),
       parent: readText("\(metadata)/parent").flatMap { try? Digest($0) },
-      lastUpdated: readText("\(metadata)/lastUpdated"))
+      lastUpdated: withLastUpdated ? readText("\(metadata)/lastUpdated") : nil)
   }
 
   public func hasImage(_ id: Digest) -> Bool { exists("\(contentDirectory)/\(id.hex)") }
@@ -108,7 +117,7 @@ extension ImageStore {
 
   /// The images whose parent (legacy builds) is `id`.
   public func children(of id: Digest) throws -> [Digest] {
-    try imageIDs().filter { (try? image($0).parent) == id }
+    try imageIDs().filter { (try? image($0, withLastUpdated: false).parent) == id }
   }
 
   /// The size Docker shows for an image: the bytes of every layer in its chain.
