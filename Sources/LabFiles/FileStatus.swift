@@ -15,6 +15,11 @@ public struct FileStatus: Equatable, Sendable {
   public var links: Int
   public var inode: UInt64
   public var blocks: Int64
+  /// The host's device and change time (nanoseconds since 1970): with the inode and size,
+  /// what tells a file apart from any later content at the same path, since no command can
+  /// set a change time back.
+  public var device: UInt64
+  public var changed: Int64
 
   public var isDirectory: Bool { kind == .directory }
 
@@ -36,5 +41,7 @@ public struct FileStatus: Equatable, Sendable {
     links = Int(status.st_nlink)
     inode = UInt64(status.st_ino)
     blocks = Int64(status.st_blocks)
+    device = UInt64(status.st_dev)
+    changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
   }
 }

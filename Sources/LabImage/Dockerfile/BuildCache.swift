@@ -1,4 +1,5 @@
 import Foundation
+import LabFiles
 import LabJSON
 
 /// The build cache: what each step produced, keyed by the step and everything it depends on.
@@ -14,9 +15,12 @@ struct BuildCache {
   let path: String
   var entries: [String: Entry] = [:]
   var legacyImages: [String: Digest] = [:]
+  /// The hashes of the files earlier builds copied, beside the cache.
+  var fileHashes: FileHashes
 
   init(path: String) {
     self.path = path
+    fileHashes = FileHashes(path: PathText.parent(path) + "/file-hashes")
     guard let data = FileManager.default.contents(atPath: path),
       let json = try? JSONValue(parsing: Array(data))
     else { return }
@@ -50,5 +54,6 @@ struct BuildCache {
     }
     let json = JSONValue.object([("steps", .object(steps)), ("legacy", .object(legacy))])
     try writeFileAtomically(path, Array(json.compact().utf8))
+    try fileHashes.save()
   }
 }

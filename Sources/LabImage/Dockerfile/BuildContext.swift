@@ -18,6 +18,8 @@ struct CopyItem {
   var kind: Kind
   var mode: UInt32
   var size: Int64
+  /// What the host says of the file it is read from, for remembering its hash.
+  var identity: FileHashes.Key? = nil
 
   /// Opens the file's bytes for reading.
   func reader() throws -> FileReader {
@@ -288,7 +290,7 @@ struct BuildContext {
     case .file:
       return CopyItem(
         destination: destination, origin: (tree, path), kind: .file, mode: status.mode,
-        size: status.size)
+        size: status.size, identity: FileHashes.Key(status))
     default:
       return nil
     }

@@ -174,7 +174,7 @@ extension BuildRun {
         return copy
       }
     }
-    let content = try Self.contentHash(items)
+    let content = try contentHash(items)
     let sourceText =
       heredocFiles.isEmpty
       ? words.joined(separator: " ")
@@ -251,7 +251,10 @@ extension BuildRun {
   }
 
   /// A digest over every copied file's path, mode and bytes: what the cache keys on.
-  static func contentHash(_ items: [CopyItem]) throws -> String {
+  ///
+  /// A file counts by its own SHA-256, which ``FileHashes`` remembers for files that have not
+  /// changed since an earlier build read them.
+  mutating func contentHash(_ items: [CopyItem]) throws -> String {
     var hasher = DigestHasher()
     // One buffer for every file: nothing is allocated or cleared per chunk.
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -260,10 +263,15 @@ extension BuildRun {
       hasher.update(Array("\(item.destination) \(item.mode)\n".utf8))
       switch item.kind {
       case .file:
-        let reader = try item.reader()
-        while case let count = try reader.read(into: buffer), count > 0 {
-          hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        let digest = try cache.fileHashes.digest(of: item.identity) {
+          var file = DigestHasher()
+          let reader = try item.reader()
+          while case let count = try reader.read(into: buffer), count > 0 {
+            file.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+          }
+          return file.finalize()
         }
+        hasher.update(Array("\(digest)\n".utf8))
       case .symlink(let target): hasher.update(Array("-> \(target)\n".utf8))
       case .directory: hasher.update(Array("dir\n".utf8))
       }
