@@ -59,19 +59,8 @@ public struct HostDirectory: Hashable, Sendable {
     try withParent(relative) { (directory, name) throws(FileSystemError) in
       let descriptor = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       guard descriptor >= 0 else { throw .current }
-      guard let stream = fdopendir(descriptor) else {
-        close(descriptor)
-        throw .current
-      }
-      defer { closedir(stream) }
-      var names: [String] = []
-      while let entry = readdir(stream) {
-        let name = withUnsafePointer(to: &entry.pointee.d_name) {
-          String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-        }
-        if name != "." && name != ".." { names.append(name) }
-      }
-      return names
+      defer { close(descriptor) }
+      return try Self.names(ofOpen: descriptor)
     }
   }
 

@@ -213,9 +213,7 @@ extension ImageStore {
           do throws(FileSystemError) {
             try output.write(chunk)
           } catch {
-            throw error == .noSpace
-              ? ImageError.io(path: "write", reason: "no space left on device")
-              : ImageError.io(path: "tmp", reason: error.description)
+            throw ImageError.scratchWrite(error)
           }
         }
         try write(head)
@@ -518,9 +516,7 @@ extension ImageStore {
         do throws(FileSystemError) {
           try output.write(chunk)
         } catch {
-          throw error == .noSpace
-            ? ImageError.io(path: "write", reason: "no space left on device")
-            : ImageError.io(path: "tmp", reason: error.description)
+          throw ImageError.scratchWrite(error)
         }
       }
       return try addLayer(tarAt: tar, diffID: expected, parent: parent, tarSplit: handed)

@@ -90,9 +90,7 @@ extension ImageStore {
           do throws(FileSystemError) {
             try output.write(chunk)
           } catch {
-            throw error == .noSpace
-              ? ImageError.io(path: "write", reason: "no space left on device")
-              : ImageError.io(path: "tmp", reason: error.description)
+            throw ImageError.scratchWrite(error)
           }
           staged += Int64(chunk.count)
         }
@@ -390,5 +388,15 @@ extension ImageStore {
   /// The diff ID a registry blob was last seen to hold.
   func diffID(forBlob blob: Digest) -> Digest? {
     readText("\(diffIDByDigestDirectory)/\(blob.hex)").flatMap { try? Digest($0) }
+  }
+}
+
+extension ImageError {
+  /// A failed write to a scratch file: a full disk (or quota) as Docker says it, else the
+  /// file system's reason.
+  static func scratchWrite(_ error: FileSystemError) -> ImageError {
+    error == .noSpace
+      ? .io(path: "write", reason: "no space left on device")
+      : .io(path: "tmp", reason: error.description)
   }
 }

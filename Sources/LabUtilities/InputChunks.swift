@@ -40,26 +40,7 @@ public struct InputChunks {
   public mutating func forEachLine(_ body: (ArraySlice<UInt8>) -> Bool) throws(FileSystemError)
     -> BudgetExceeded?
   {
-    var carry: [UInt8] = []
-    while let chunk = try next() {
-      if let reason = Budget.shouldStop() { return reason }
-      var start = chunk.startIndex
-      while let newline = chunk[start...].firstIndex(of: 10) {
-        let keepGoing: Bool
-        if carry.isEmpty {
-          keepGoing = body(chunk[start..<newline])
-        } else {
-          carry += chunk[start..<newline]
-          keepGoing = body(carry[...])
-          carry.removeAll(keepingCapacity: true)
-        }
-        guard keepGoing else { return nil }
-        start = newline + 1
-      }
-      carry += chunk[start...]
-    }
-    if !carry.isEmpty { _ = body(carry[...]) }
-    return nil
+    try forEachRawLine { line in body(line.last == 10 ? line.dropLast() : line) }
   }
 }
 
