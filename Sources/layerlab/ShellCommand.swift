@@ -36,6 +36,9 @@ extension LayerLab {
         )
       }
       while true {
+        // Cleared before the prompt, not after the line: a Ctrl-C pressed just after Enter,
+        // before the command starts, still stops it.
+        session.sandbox.interruption.clear()
         guard var line = read(session.sandbox.shell.prompt, editor) else {
           if editor != nil { printOut("exit\n") }
           break
@@ -62,7 +65,6 @@ extension LayerLab {
           session.sandbox.shell.isRoot = false
           continue
         }
-        session.sandbox.interruption.clear()
         let result = session.run(line)
         emit(result)
         if editor != nil, let hint = PullHint.line(after: result, registry: session.registry) {
