@@ -83,6 +83,10 @@ final class FuzzSandbox: @unchecked Sendable {
     session = try? SandboxSession(
       store: ImageStore(root: root + "/store", durable: false), workspace: workspace,
       registry: EmbeddedRegistry.locate(), clock: VirtualClock(), keepsClock: false)
+    // A tenth of a lesson's loop budget: an endless loop of slow commands still ends within
+    // libFuzzer's time limit in a debug build (100,000 rounds of two unknown commands took
+    // 24 s there), and the fuzzer looks for crashes, not for where budgets stop.
+    session?.sandbox.loopRounds = 10_000
     seed()
   }
 
